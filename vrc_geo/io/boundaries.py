@@ -1,0 +1,278 @@
+"""Read ONS-style area boundaries of any vintage: wards, LSOAs or MSOAs.
+
+Input: one file or a folder of files (GeoJSON, GeoPackage, Shapefile, zipped Shapefile, GeoParquet).
+Output: a :class:`BoundarySet` whose ``areas`` GeoDataFrame (EPSG:27700) has the columns
+``code, name, district_code, district_name, geometry`` and one row per area of the 13 Kent & Medway
+districts. Code and name columns are detected from ONS naming (``WD13CD``/``WD13NM``, ``LSOA21CD``...),
+so no vintage is hard-coded; the vintage is reported from the column name.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from ..districts import DISTRICTS, district_name, resolve_districts
+from ..errors import BoundaryError, ParameterError
+from .reference import read_ward_history
+
+__all__ = ["BNG", "BoundarySet", "boundary_files", "read_boundaries"]
+
+BNG = "EPSG:27700"
+_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".parquet")
+_LEVEL_PREFIX = {"WD": "ward", "LSOA": "lsoa", "MSOA": "msoa", "LAD": "district"}
+_ONS_COLUMN = re.compile(r"^(WD|LSOA|MSOA|LAD)(\d{2})(CD|NM)$", re.IGNORECASE)
+_PLAIN_COLUMN = re.compile(r"^(ward|lsoa|msoa)_?(code|name)$", re.IGNORECASE)
+_NAME_ONLY = ("ward_name", "wardname", "name")
+_LAD_FILENAME = re.compile(r"(E0[67]\d{6})")
+
+
+@dataclass
+class BoundarySet:
+    """Areas of one level read from one source, with what was noticed on the way."""
+
+    areas: gpd.GeoDataFrame
+    level: str
+    vintage: str
+    source: str
+    notes: list[str] = field(default_factory=list)
+
+
+def boundary_files(path: Path) -> list[Path]:
+    """The readable boundary files of a file or folder, in a stable order."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise BoundaryError(f"Boundary path not found: {path}.")
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES)
+    if not files:
+        raise BoundaryError(
+            f"No boundary files in {path} (looked for {', '.join(_SUFFIXES)}). Put ONS ward "
+            "boundaries there (GeoJSON, GeoPackage or Shapefile), or run `python -m vrc_geo fetch`."
+        )
+    return files
+
+
+def read_boundaries(
+    path: str | Path,
+    *,
+    level: str | None = "ward",
+    reference: Path | None = None,
+) -> BoundarySet:
+    """Read, check, repair and project boundaries; attach district code and current name.
+
+    ``level`` is the expected level (``"ward"``, ``"lsoa"``, ``"msoa"``) or ``None`` to accept any.
+    ``reference`` is a folder with ``lookups/`` used to give wards their district, and codes to files
+    that carry only names (LGBCE maps).
+    """
+    files = boundary_files(Path(path))
+    frames, notes = [], []
+    levels, vintages = set(), set()
+    for file in files:
+        frame, file_level, vintage = _read_one(file, reference)
+        frames.append(frame)
+        levels.add(file_level)
+        vintages.add(vintage)
+    if len(levels) > 1:
+        raise BoundaryError(f"{path} mixes area levels ({', '.join(sorted(levels))}); use one level.")
+    found_level = levels.pop()
+    if level is not None and found_level != level:
+        raise BoundaryError(f"{path} holds {found_level} boundaries, but {level} boundaries are needed here.")
+    areas = pd.concat(frames, ignore_index=True)
+    areas, more = _finish(areas, found_level, reference)
+    notes.extend(more)
+    vintage = ", ".join(sorted(vintages))
+    return BoundarySet(areas, found_level, vintage, str(path), notes)
+
+
+def _read_one(file: Path, reference: Path | None) -> tuple[gpd.GeoDataFrame, str, str]:
+    source = f"/vsizip/{file}" if file.suffix.lower() == ".zip" else str(file)
+    try:
+        if file.suffix.lower() == ".parquet":
+            frame = gpd.read_parquet(file)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                frame = pyogrio.read_dataframe(source, use_arrow=True)
+    except Exception as exc:  # any reader failure becomes one clear message
+        raise BoundaryError(f"Cannot read boundary file {file.name}: {exc}".strip()) from exc
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.isna().all():
+        raise BoundaryError(f"Boundary file {file.name} holds no geometry.")
+    if len(frame) == 0:
+        raise BoundaryError(f"Boundary file {file.name} holds no areas.")
+    frame = _to_bng(frame, file.name)
+    code_col, name_col, level, vintage = _detect_columns(frame, file.name)
+    out = gpd.GeoDataFrame(
+        {
+            "code": frame[code_col].astype("string").str.strip() if code_col else pd.NA,
+            "name": frame[name_col].astype("string").str.strip(),
+        },
+        geometry=frame.geometry.values,
+        crs=BNG,
+    )
+    lad_col = next((c for c in frame.columns if re.fullmatch(r"LAD\d{2}CD", str(c), re.I)), None)
+    if lad_col is not None:
+        out["district_code"] = frame[lad_col].astype("string").values
+    elif match := _LAD_FILENAME.search(file.stem):
+        out["district_code"] = match.group(1)
+    else:
+        out["district_code"] = pd.NA
+    if code_col is None:
+        out, vintage = _codes_from_names(out, file.name, reference)
+    return out, level, vintage
+
+
+def _to_bng(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        minx, miny, maxx, maxy = frame.total_bounds
+        if minx >= -10 and maxx <= 5 and miny >= 48 and maxy <= 62:
+            frame = frame.set_crs("EPSG:4326")
+        elif minx >= 0 and maxx <= 800_000 and miny >= 0 and maxy <= 1_400_000:
+            frame = frame.set_crs(BNG)
+        else:
+            raise BoundaryError(f"Boundary file {name} has no coordinate reference system.")
+    return frame.to_crs(BNG)
+
+
+def _detect_columns(frame: pd.DataFrame, name: str) -> tuple[str | None, str, str, str]:
+    """Find (code column, name column, level, vintage) from the file's column names."""
+    ons: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for col in frame.columns:
+        if m := _ONS_COLUMN.match(str(col)):
+            prefix, year, kind = m.group(1).upper(), m.group(2), m.group(3).upper()
+            ons.setdefault((prefix, kind), []).append((year, col))
+    for prefix in ("WD", "LSOA", "MSOA"):
+        if (prefix, "CD") in ons:
+            year, code_col = max(ons[(prefix, "CD")])
+            names = dict(ons.get((prefix, "NM"), []))
+            name_col = names.get(year) or code_col
+            return code_col, name_col, _LEVEL_PREFIX[prefix], f"{prefix}{year}"
+    plain = {
+        m.group(1).lower() + "_" + m.group(2).lower(): c
+        for c in frame.columns
+        if (m := _PLAIN_COLUMN.match(str(c)))
+    }
+    for level in ("ward", "lsoa", "msoa"):
+        if f"{level}_code" in plain:
+            code_col = plain[f"{level}_code"]
+            return code_col, plain.get(f"{level}_name", code_col), level, level
+    lower = {str(c).lower(): c for c in frame.columns}
+    for candidate in _NAME_ONLY:
+        if candidate in lower:
+            return None, lower[candidate], "ward", "names"
+    cols = ", ".join(map(str, frame.columns))
+    raise BoundaryError(
+        f"Boundary file {name}: no area code column found (expected ONS columns such as WD24CD/WD24NM, "
+        f"LSOA21CD or MSOA21CD, or ward_code/ward_name). Columns present: {cols}."
+    )
+
+
+def _codes_from_names(
+    out: gpd.GeoDataFrame, name: str, reference: Path | None
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Give ward codes to a names-only file (e.g. an LGBCE map) from the ONS code history."""
+    history = read_ward_history(reference) if reference else None
+    if history is None:
+        raise BoundaryError(
+            f"Boundary file {name} has ward names but no ONS codes, and no code-history look-up "
+            "was found to match them. Use an ONS boundary file (WDyyCD column)."
+        )
+    key = history["WDNM"].map(_name_key)
+    latest = history.assign(key=key).sort_values("start_date").drop_duplicates("key", keep="last")
+    by_key = latest.set_index("key")
+    keys = out["name"].map(_name_key)
+    missing = sorted(out.loc[~keys.isin(by_key.index), "name"].astype(str))
+    if missing:
+        raise BoundaryError(
+            f"Boundary file {name}: {len(missing)} ward name(s) not found in the ONS code history: "
+            + ", ".join(missing[:10])
+        )
+    out["code"] = keys.map(by_key["WDCD"]).astype("string").values
+    out["district_code"] = keys.map(by_key["LADCD"]).astype("string").values
+    years = by_key.loc[keys, "start_date"].str[:4]
+    return out, f"WD{years.max()[-2:]} (names matched to ONS codes)"
+
+
+def _name_key(text: object) -> str:
+    text = str(text).lower().replace("&", " and ")
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def _finish(
+    areas: gpd.GeoDataFrame, level: str, reference: Path | None
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    notes: list[str] = []
+    areas = _repair(areas, notes)
+    history = read_ward_history(reference) if reference and level == "ward" else None
+    if history is not None and areas["district_code"].isna().any():
+        lookup = history.drop_duplicates("WDCD").set_index("WDCD")["LADCD"]
+        areas["district_code"] = areas["district_code"].fillna(areas["code"].map(lookup))
+    if areas["district_code"].isna().any():
+        areas["district_code"] = areas["district_code"].fillna(_district_from_name(areas))
+    unknown = areas["district_code"].isna() | ~areas["district_code"].isin(list(DISTRICTS))
+    if unknown.all():
+        raise BoundaryError(
+            "None of the areas could be placed in a Kent & Medway district. Use boundaries with an "
+            "LADyyCD column, per-district files named by district code, or ONS ward codes."
+        )
+    if unknown.any():
+        notes.append(f"{int(unknown.sum())} area(s) outside the 13 Kent & Medway districts were left out.")
+        areas = areas.loc[~unknown]
+    dupes = areas["code"].duplicated()
+    if dupes.any():
+        notes.append(f"{int(dupes.sum())} area(s) appeared twice (same code); kept the first copy.")
+        areas = areas.loc[~dupes]
+    areas = areas.sort_values("code", kind="stable").reset_index(drop=True)
+    areas["district_name"] = areas["district_code"].map(district_name).astype("string")
+    areas["code"] = areas["code"].astype("string")
+    areas["name"] = areas["name"].fillna(areas["code"]).astype("string")
+    areas["district_code"] = areas["district_code"].astype("string")
+    cols = ["code", "name", "district_code", "district_name", "geometry"]
+    return gpd.GeoDataFrame(areas[cols], geometry="geometry", crs=BNG), notes
+
+
+def _repair(areas: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
+    geoms = areas.geometry.values
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        fixed = shapely.make_valid(geoms[invalid])
+        geoms = geoms.copy()
+        geoms[invalid] = np.array([_polygonal(g) for g in fixed], dtype=object)
+        notes.append(f"Repaired {int(invalid.sum())} invalid boundary geometry(ies).")
+    empty = shapely.is_empty(geoms) | pd.isna(geoms)
+    areas = areas.set_geometry(gpd.GeoSeries(geoms, index=areas.index, crs=BNG))
+    if empty.any():
+        notes.append(f"Dropped {int(empty.sum())} area(s) with empty geometry.")
+        areas = areas.loc[~empty]
+    return areas
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """Keep the polygonal part of a repaired geometry (make_valid can add stray lines or points)."""
+    if geom.geom_type in {"Polygon", "MultiPolygon"}:
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in {"Polygon", "MultiPolygon"}]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _district_from_name(areas: gpd.GeoDataFrame) -> pd.Series:
+    """LSOA/MSOA names start with the district name ("Shepway 001A"): use that when nothing else."""
+
+    def one(name: object) -> object:
+        stem = re.sub(r"\s+\d{3}[A-Z]?$", "", str(name))
+        try:
+            codes = resolve_districts(stem)
+        except ParameterError:
+            return pd.NA
+        return codes[0] if codes else pd.NA
+
+    return areas["name"].map(one)

@@ -1,0 +1,398 @@
+"""Read police.uk street-level crime files: a CSV, a month folder, a tree of folders, or the zip.
+
+Output of :func:`read_police`: a :class:`PoliceRead` whose ``records`` hold one row per accepted input row
+(columns below) and whose ``rejects`` hold one row per refused input row with its reason. Every data row
+of every file lands in exactly one of the two; blank lines are not rows.
+
+``records`` columns: ``crime_id, month, crime_type, location, lsoa_code, lsoa_name, outcome,
+falls_within, lon, lat, source_file, source_line``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..errors import InputFileError, SchemaError
+from ..taxonomy import known_crime_types
+
+__all__ = ["POLICE_COLUMNS", "PoliceRead", "expand_sources", "read_police"]
+
+#: The police.uk street-level schema, in published order.
+POLICE_COLUMNS: tuple[str, ...] = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+_RENAME = {
+    "Crime ID": "crime_id",
+    "Month": "month",
+    "Falls within": "falls_within",
+    "Longitude": "lon",
+    "Latitude": "lat",
+    "Location": "location",
+    "LSOA code": "lsoa_code",
+    "LSOA name": "lsoa_name",
+    "Crime type": "crime_type",
+    "Last outcome category": "outcome",
+}
+_STREET = re.compile(r".*-street\.csv$", re.IGNORECASE)
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Rough box around Great Britain, used only to recognise swapped latitude/longitude.
+_GB_LAT, _GB_LON = (49.0, 61.5), (-9.0, 2.5)
+
+REJECT_REASONS = {
+    "malformed": "malformed row (wrong number of fields)",
+    "month": "month missing or not YYYY-MM",
+    "crime_type": "unknown crime type",
+    "coords_partial": "only one of longitude/latitude given",
+    "coords_text": "coordinates are not numbers",
+    "coords_impossible": "impossible coordinates (outside ±90 latitude / ±180 longitude, or 0,0)",
+    "coords_swapped": "latitude and longitude swapped",
+    "duplicate": "duplicate Crime ID",
+}
+
+
+@dataclass
+class PoliceRead:
+    """What :func:`read_police` accepted and refused, with per-file facts and notes."""
+
+    records: pd.DataFrame
+    rejects: pd.DataFrame
+    files: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Source:
+    label: str
+    read_bytes: Callable[[], bytes]
+    explicit: bool
+
+
+def expand_sources(paths: Sequence[str | Path]) -> list[Path]:
+    """Concrete input files (CSVs and zips) behind files and folders, in a stable order."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and (p.suffix.lower() in {".csv", ".zip"})
+            )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputFileError(f"Crime input not found: {path}.")
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def _sources(paths: Sequence[str | Path], notes: list[str]) -> Iterator[_Source]:
+    explicit = {Path(p).resolve() for p in paths if Path(p).is_file()}
+    for path in expand_sources(paths):
+        is_explicit = path.resolve() in explicit
+        if path.suffix.lower() == ".zip":
+            yield from _zip_sources(path, notes)
+        elif is_explicit or _STREET.match(path.name):
+            yield _Source(str(path), path.read_bytes, is_explicit)
+        else:
+            notes.append(f"Skipped {path.name}: not a police.uk street file (*-street.csv).")
+
+
+def _zip_sources(path: Path, notes: list[str]) -> Iterator[_Source]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"{path.name} is not a readable zip file ({exc}).") from exc
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        for member in members:
+            name = PurePosixPath(member.filename.replace("\\", "/"))
+            if name.is_absolute() or ".." in name.parts or re.match(r"^[A-Za-z]:", member.filename):
+                raise InputFileError(
+                    f"{path.name} contains an unsafe path {member.filename!r} (outside its folder); "
+                    "the zip was not read. Download the archive again from police.uk."
+                )
+        for member in members:
+            if not _STREET.match(member.filename):
+                notes.append(f"Skipped {path.name}:{member.filename}: not a police.uk street file.")
+                continue
+            data = archive.read(member)
+            yield _Source(f"{path}:{member.filename}", lambda data=data: data, False)
+
+
+def read_police(
+    paths: Sequence[str | Path],
+    *,
+    progress: Callable[[int], object] | None = None,
+) -> PoliceRead:
+    """Read and validate police.uk files; refuse bad rows with a reason, never drop them silently."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    notes: list[str] = []
+    tables, rejects, files = [], [], []
+    for source in _sources(paths, notes):
+        table, bad, info = _read_source(source, notes)
+        if table is not None:
+            tables.append(table)
+        rejects.extend(bad)
+        files.append(info)
+        if progress is not None:
+            progress(1)
+    if not files:
+        raise InputFileError(
+            "No police.uk street files among the inputs (expected files named *-street.csv, a folder "
+            "of them, or the zip police.uk serves)."
+        )
+    table = pa.concat_tables(tables) if tables else _empty_table()
+    records, row_rejects = _check_rows(table)
+    reject_frame = pd.DataFrame(rejects, columns=["source_file", "source_line", "reason", "text"])
+    reject_frame = pd.concat([reject_frame, row_rejects], ignore_index=True)
+    reject_frame["source_line"] = reject_frame["source_line"].astype("int64")
+    return PoliceRead(records, reject_frame, pd.DataFrame(files), notes)
+
+
+def _read_source(source: _Source, notes: list[str]) -> tuple[pa.Table | None, list[tuple], dict]:
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"Cannot read {source.label}: {exc}.") from exc
+    text, encoding = _decode(data)
+    if encoding != "utf-8":
+        notes.append(f"{source.label}: some lines were not UTF-8 and were read as {encoding}.")
+    info = {"file": source.label, "bytes": len(data), "encoding": encoding, "rows_read": 0}
+    if not text or text.isspace():
+        notes.append(f"{source.label}: empty file (no header, no rows).")
+        return None, [], info
+    header_line, _, body = text.partition("\n")
+    header = next(csv.reader([header_line.rstrip("\r")]))
+    order = _check_header(header, source.label)
+    if not body or body.isspace():
+        return None, [], info
+    if _needs_line_parse(body):
+        columns, lines, bad = _parse_by_line(body)
+    else:
+        columns, lines, bad = _parse_fast(body)
+    named = {_RENAME[name]: columns[i] for i, name in enumerate(order) if name in _RENAME}
+    n = len(lines)
+    named["source_file"] = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(n, dtype=np.int32)), pa.array([source.label])
+    )
+    named["source_line"] = pa.array(lines, type=pa.int64())
+    table = pa.table({k: named[k] for k in _COLUMNS})
+    rejects = [(source.label, line, REJECT_REASONS["malformed"], txt[:200]) for line, txt in bad]
+    info["rows_read"] = n + len(bad)
+    return table, rejects, info
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 (BOM allowed); lines that are not UTF-8 are read as Windows-1252 (else Latin-1)."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    out, used = [], "utf-8"
+    for line in data.split(b"\n"):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                out.append(line.decode("cp1252"))
+                used = "windows-1252"
+            except UnicodeDecodeError:
+                out.append(line.decode("latin-1"))
+                used = "latin-1"
+    return "\n".join(out), used
+
+
+def _check_header(header: list[str], label: str) -> list[str]:
+    """Map the file's columns onto the police.uk schema; raise SchemaError naming what is off."""
+    cleaned = [h.strip().strip('"').strip() for h in header]
+    by_lower = {c.lower(): c for c in POLICE_COLUMNS}
+    mapped = [by_lower.get(c.lower(), c) for c in cleaned]
+    missing = [c for c in POLICE_COLUMNS if c not in mapped]
+    extra = [c for c in mapped if c not in POLICE_COLUMNS]
+    if missing or extra or len(mapped) != len(POLICE_COLUMNS):
+        parts = []
+        if missing:
+            parts.append("missing " + ", ".join(missing))
+        if extra:
+            parts.append("unexpected " + ", ".join(repr(e) for e in extra[:5]))
+        raise SchemaError(
+            f"{label} is not a police.uk street-level CSV: its header has {len(mapped)} columns "
+            f"({'; '.join(parts) or 'repeated columns'}). Expected the 12 police.uk columns: "
+            + ", ".join(POLICE_COLUMNS)
+            + "."
+        )
+    return mapped
+
+
+def _needs_line_parse(body: str) -> bool:
+    """Blank lines or a line with an odd number of quotes would shift pyarrow's row count."""
+    if "\n\n" in body or "\n\r\n" in body:
+        return True
+    return '"' in body and any(line.count('"') % 2 for line in body.split("\n"))
+
+
+def _parse_fast(body: str) -> tuple[list[pa.Array], np.ndarray, list[tuple[int, str]]]:
+    """pyarrow parse of a clean body (no quotes, no blank lines): exact line numbers by position."""
+    bad: list[tuple[int, str]] = []
+
+    def handler(row: pacsv.InvalidRow) -> str:
+        bad.append((row.number, row.text))
+        return "skip"
+
+    names = [f"c{i}" for i in range(len(POLICE_COLUMNS))]
+    table = pacsv.read_csv(
+        io.BytesIO(body.encode("utf-8")),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=handler),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    # pyarrow numbers lines of the body from 1; the header is line 1 of the file.
+    bad = [(n + 1, t) for n, t in bad]
+    total = table.num_rows + len(bad)
+    lines = np.setdiff1d(np.arange(2, total + 2), np.array([n for n, _ in bad], dtype=np.int64))
+    cols = [table.column(i).combine_chunks() for i in range(len(names))]
+    return cols, lines, bad
+
+
+def _parse_by_line(body: str) -> tuple[list[pa.Array], np.ndarray, list[tuple[int, str]]]:
+    """Line-by-line parse for files with quotes or blank lines: a broken quote spoils one line only."""
+    rows, lines, bad = [], [], []
+    width = len(POLICE_COLUMNS)
+    for number, line in enumerate(body.split("\n"), start=2):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        fields = next(csv.reader([line]))
+        if len(fields) == width:
+            rows.append(fields)
+            lines.append(number)
+        else:
+            bad.append((number, line))
+    cols = [pa.array([r[i] for r in rows], type=pa.string()) for i in range(width)]
+    return cols, np.array(lines, dtype=np.int64), bad
+
+
+_COLUMNS = [*_RENAME.values(), "source_file", "source_line"]
+_NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+
+
+def _empty_table() -> pa.Table:
+    types = {c: pa.string() for c in _RENAME.values()}
+    types["source_file"] = pa.dictionary(pa.int32(), pa.string())
+    types["source_line"] = pa.int64()
+    return pa.table({c: pa.array([], type=types[c]) for c in _COLUMNS})
+
+
+def _coordinate(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(value, blank, not-a-number) for a text coordinate column, vectorised in Arrow."""
+    text = pc.utf8_trim_whitespace(column)
+    blank = pc.fill_null(pc.equal(text, ""), True)
+    numeric = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
+    value = pc.cast(pc.if_else(numeric, text, pa.scalar(None, pa.string())), pa.float64())
+    values = value.to_numpy(zero_copy_only=False).astype("float64")
+    blank_np = blank.to_numpy(zero_copy_only=False).astype(bool)
+    bad_np = ~blank_np & ~numeric.to_numpy(zero_copy_only=False).astype(bool)
+    return values, blank_np, bad_np
+
+
+def _check_rows(table: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Type the columns and refuse rows whose month, type or coordinates are unusable."""
+    for name in (
+        "crime_id",
+        "month",
+        "crime_type",
+        "location",
+        "lsoa_code",
+        "lsoa_name",
+        "outcome",
+        "falls_within",
+    ):
+        idx = table.schema.get_field_index(name)
+        table = table.set_column(idx, name, pc.utf8_trim_whitespace(table.column(name)))
+    n = table.num_rows
+    reason = np.full(n, None, dtype=object)
+
+    def refuse(mask: np.ndarray, key: str) -> None:
+        reason[mask & pd.isna(reason)] = REJECT_REASONS[key]
+
+    month_ok = pc.fill_null(pc.match_substring_regex(table.column("month"), _MONTH.pattern), False)
+    refuse(~month_ok.to_numpy(zero_copy_only=False).astype(bool), "month")
+    known = pa.array(known_crime_types(), type=pa.string())
+    type_ok = pc.fill_null(pc.is_in(table.column("crime_type"), value_set=known), False)
+    refuse(~type_ok.to_numpy(zero_copy_only=False).astype(bool), "crime_type")
+    lon, lon_blank, lon_bad = _coordinate(table.column("lon"))
+    lat, lat_blank, lat_bad = _coordinate(table.column("lat"))
+    refuse(lon_blank != lat_blank, "coords_partial")
+    refuse(lon_bad | lat_bad, "coords_text")
+    with np.errstate(invalid="ignore"):
+        swapped = (lat >= _GB_LON[0]) & (lat <= _GB_LON[1]) & (lon >= _GB_LAT[0]) & (lon <= _GB_LAT[1])
+        impossible = (np.abs(lat) > 90) | (np.abs(lon) > 180) | ((lat == 0) & (lon == 0))
+    refuse(swapped, "coords_swapped")
+    refuse(impossible, "coords_impossible")
+    ids = pd.Series(table.column("crime_id").to_pandas(), copy=False)
+    dup = (ids.fillna("") != "").to_numpy() & ids.duplicated(keep="first").to_numpy()
+    refuse(dup & pd.isna(reason), "duplicate")
+
+    bad = ~pd.isna(reason)
+    frame = table.to_pandas()
+    frame["lon"], frame["lat"] = lon, lat
+    rejects = pd.DataFrame(
+        {
+            "source_file": frame.loc[bad, "source_file"].astype(str).to_numpy(),
+            "source_line": frame.loc[bad, "source_line"].to_numpy(),
+            "reason": reason[bad].astype(str),
+            "text": _row_text(table.filter(pa.array(bad))),
+        }
+    )
+    good = frame.loc[~bad].reset_index(drop=True)
+    for col in ("crime_id", "lsoa_code", "lsoa_name", "outcome"):
+        good[col] = good[col].replace("", None).astype("string")
+    for col in ("location",):
+        good[col] = good[col].astype("string")
+    for col in ("month", "crime_type", "falls_within", "source_file"):
+        good[col] = good[col].astype("category")
+    good["lon"] = good["lon"].where(~(lon_blank[~bad]))
+    good["lat"] = good["lat"].where(~(lat_blank[~bad]))
+    return good, rejects
+
+
+def _row_text(rows: pa.Table) -> list[str]:
+    cols = ["crime_id", "month", "lon", "lat", "location", "crime_type"]
+    values = [rows.column(c).to_pylist() for c in cols]
+    return [",".join(v or "" for v in row)[:200] for row in zip(*values, strict=True)]
