@@ -89,7 +89,7 @@ def _labels(column: pd.Series) -> list[str]:
 
 def select_records(records: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     """In-area records matching a selection (the input is not modified)."""
-    mask = (records["status"] == "in_area").to_numpy()
+    mask = (records["status"] == "in_area").to_numpy().copy()
     if selection.start or selection.end:
         start, end = selection.start or "0000-00", selection.end or "9999-99"
         months = [m for m in _labels(records["month"]) if start <= m <= end]

@@ -7,6 +7,10 @@ Search order for crime files and boundaries (first hit wins):
 3. the project's own ``data/`` (police.uk files) and ``boundaries/`` (ward files) folders;
 4. the sample bundle at ``../shared/data/kent`` beside the project.
 
+A folder named by a flag or the environment is authoritative: if it holds no police.uk files, that is an
+error, never a silent fall-back to the sample. Reference tables (populations, code look-ups, LSOA
+boundaries) come from the chosen folder when it has them, else from the sample bundle.
+
 A *data folder* holds police.uk files under ``police_uk/`` (or anywhere below it) and may hold
 ``boundaries/wards_<year>/`` plus reference tables (``population/``, ``lookups/``, ``boundaries/lsoa_2011``).
 """
@@ -130,13 +134,15 @@ def find_sources(
 ) -> DataSources:
     """Resolve crime files, ward boundaries and reference tables by the documented search order."""
     env = os.environ if env is None else env
+    # An explicit folder (flag, else environment) is authoritative: no silent fall-back to the sample.
     steps: list[tuple[str, Path]] = []
     if data_dir is not None:
         steps.append(("--data-dir", Path(data_dir)))
-    if env.get(ENV_DATA_DIR):
+    elif env.get(ENV_DATA_DIR):
         steps.append((ENV_DATA_DIR, Path(env[ENV_DATA_DIR])))
-    steps.append(("data/", project_root / "data"))
-    steps.append(("sample bundle", sample_bundle))
+    else:
+        steps.append(("data/", project_root / "data"))
+        steps.append(("sample bundle", sample_bundle))
 
     looked: list[str] = []
     crime_paths: list[Path] = []
@@ -162,8 +168,10 @@ def find_sources(
                 "No police.uk crime files found. Looked in: " + "; ".join(looked) + ". " + HOW_TO_GET_DATA
             )
 
-    ward_path = _resolve_boundaries(boundaries, env, project_root, chosen_dir, steps)
-    reference = _reference_dir(chosen_dir, *(folder for _, folder in steps))
+    ward_path = _resolve_boundaries(
+        boundaries, env, project_root, chosen_dir, [*steps, ("sample bundle", sample_bundle)]
+    )
+    reference = _reference_dir(chosen_dir, *(folder for _, folder in steps), sample_bundle)
     return DataSources(tuple(crime_paths), ward_path, reference, origin)
 
 

@@ -135,12 +135,14 @@ def place_records(
     y = np.full(len(out), np.nan)
 
     if has_xy.any():
-        coords = out.loc[has_xy, ["lon", "lat"]]
-        unique, inverse = np.unique(coords.to_numpy(), axis=0, return_inverse=True)
-        ux, uy = project_lonlat(unique[:, 0], unique[:, 1])
+        lon = out["lon"].to_numpy(dtype="float64")[has_xy]
+        lat = out["lat"].to_numpy(dtype="float64")[has_xy]
+        # Many records share a snap point: place each distinct coordinate once.
+        inverse, unique = pd.factorize(lon + 1j * lat)  # exact (lon, lat) pairs, hashed
+        ux, uy = project_lonlat(unique.real, unique.imag)
         inside = _point_in_ward(ux, uy, wards)
-        x[has_xy], y[has_xy] = ux[inverse.ravel()], uy[inverse.ravel()]
-        ward_idx[has_xy] = inside[inverse.ravel()]
+        x[has_xy], y[has_xy] = ux[inverse], uy[inverse]
+        ward_idx[has_xy] = inside[inverse]
         placement[has_xy] = np.where(ward_idx[has_xy] >= 0, "point", "outside")
 
         missed = has_xy & (ward_idx < 0)

@@ -331,18 +331,13 @@ def _coordinate(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.nda
     return values, blank_np, bad_np
 
 
+def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
+
+
 def _check_rows(table: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Type the columns and refuse rows whose month, type or coordinates are unusable."""
-    for name in (
-        "crime_id",
-        "month",
-        "crime_type",
-        "location",
-        "lsoa_code",
-        "lsoa_name",
-        "outcome",
-        "falls_within",
-    ):
+    for name in ("crime_id", "month", "crime_type", "location", "lsoa_code"):
         idx = table.schema.get_field_index(name)
         table = table.set_column(idx, name, pc.utf8_trim_whitespace(table.column(name)))
     n = table.num_rows
@@ -351,11 +346,12 @@ def _check_rows(table: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame]:
     def refuse(mask: np.ndarray, key: str) -> None:
         reason[mask & pd.isna(reason)] = REJECT_REASONS[key]
 
-    month_ok = pc.fill_null(pc.match_substring_regex(table.column("month"), _MONTH.pattern), False)
-    refuse(~month_ok.to_numpy(zero_copy_only=False).astype(bool), "month")
+    def as_bool(array: pa.ChunkedArray) -> np.ndarray:
+        return pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool)
+
+    refuse(~as_bool(pc.match_substring_regex(table.column("month"), _MONTH.pattern)), "month")
     known = pa.array(known_crime_types(), type=pa.string())
-    type_ok = pc.fill_null(pc.is_in(table.column("crime_type"), value_set=known), False)
-    refuse(~type_ok.to_numpy(zero_copy_only=False).astype(bool), "crime_type")
+    refuse(~as_bool(pc.is_in(table.column("crime_type"), value_set=known)), "crime_type")
     lon, lon_blank, lon_bad = _coordinate(table.column("lon"))
     lat, lat_blank, lat_bad = _coordinate(table.column("lat"))
     refuse(lon_blank != lat_blank, "coords_partial")
@@ -365,31 +361,35 @@ def _check_rows(table: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame]:
         impossible = (np.abs(lat) > 90) | (np.abs(lon) > 180) | ((lat == 0) & (lon == 0))
     refuse(swapped, "coords_swapped")
     refuse(impossible, "coords_impossible")
-    ids = pd.Series(table.column("crime_id").to_pandas(), copy=False)
-    dup = (ids.fillna("") != "").to_numpy() & ids.duplicated(keep="first").to_numpy()
-    refuse(dup & pd.isna(reason), "duplicate")
+    # Duplicates among rows still standing: the first copy (file order, then line order) is kept.
+    ids = pd.Series(_blank_to_null(table.column("crime_id")).to_pandas(), copy=False)
+    standing = pd.isna(reason) & ids.notna().to_numpy()
+    dup = np.zeros(n, dtype=bool)
+    dup[standing] = ids[standing].duplicated(keep="first").to_numpy()
+    refuse(dup, "duplicate")
 
     bad = ~pd.isna(reason)
-    frame = table.to_pandas()
-    frame["lon"], frame["lat"] = lon, lat
+    rejected = table.filter(pa.array(bad))
     rejects = pd.DataFrame(
         {
-            "source_file": frame.loc[bad, "source_file"].astype(str).to_numpy(),
-            "source_line": frame.loc[bad, "source_line"].to_numpy(),
+            "source_file": [str(v) for v in rejected.column("source_file").to_pylist()],
+            "source_line": rejected.column("source_line").to_numpy(),
             "reason": reason[bad].astype(str),
-            "text": _row_text(table.filter(pa.array(bad))),
+            "text": _row_text(rejected),
         }
     )
-    good = frame.loc[~bad].reset_index(drop=True)
-    for col in ("crime_id", "lsoa_code", "lsoa_name", "outcome"):
-        good[col] = good[col].replace("", None).astype("string")
-    for col in ("location",):
-        good[col] = good[col].astype("string")
-    for col in ("month", "crime_type", "falls_within", "source_file"):
-        good[col] = good[col].astype("category")
-    good["lon"] = good["lon"].where(~(lon_blank[~bad]))
-    good["lat"] = good["lat"].where(~(lat_blank[~bad]))
-    return good, rejects
+    keep = ~bad
+    good = table.filter(pa.array(keep)) if bad.any() else table
+    for name in ("crime_id", "lsoa_code", "lsoa_name", "outcome"):
+        idx = good.schema.get_field_index(name)
+        good = good.set_column(idx, name, _blank_to_null(good.column(name)))
+    for name in ("month", "crime_type", "falls_within"):
+        idx = good.schema.get_field_index(name)
+        good = good.set_column(idx, name, good.column(name).dictionary_encode())
+    frame = good.to_pandas()
+    frame["lon"] = np.where(lon_blank[keep], np.nan, lon[keep])
+    frame["lat"] = np.where(lat_blank[keep], np.nan, lat[keep])
+    return frame, rejects
 
 
 def _row_text(rows: pa.Table) -> list[str]:

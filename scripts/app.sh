@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Install what the app needs (first run only takes a while), then serve the explorer on the sample data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec .venv/bin/streamlit run app.py "$@"

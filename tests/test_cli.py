@@ -1,0 +1,173 @@
+"""The command line on the real sample: JSON summary, exports in three formats, clear errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from vrc_geo.aggregate import LONG_COLUMNS, make_selection, select_records
+from vrc_geo.cli import build_parser, main
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["--quiet", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_summary_json_balances(capsys, sample_dir):
+    code, out, _ = run(capsys, "summary", "--json", "--data-dir", str(sample_dir))
+    assert code == 0
+    facts = json.loads(out)
+    for key in ("rows_read", "in_area", "outside_area", "no_location"):
+        assert isinstance(facts[key], int)
+    assert facts["rows_read"] == (
+        facts["in_area"] + facts["outside_area"] + facts["no_location"] + sum(facts["rejected"].values())
+    )
+    assert facts["period"]["first_month"] == "2022-01" and facts["period"]["last_month"] == "2023-01"
+    assert len(facts["by_district"]) == 13
+    assert sum(facts["by_crime_type"].values()) == facts["in_area"]
+
+
+def test_summary_text(capsys, sample_dir):
+    code, out, _ = run(capsys, "summary", "--data-dir", str(sample_dir))
+    assert code == 0
+    assert "Where every row went" in out and "Folkestone and Hythe" in out and "215,518" in out
+
+
+@pytest.mark.parametrize("ext", [".csv", ".xlsx", ".geojson"])
+def test_export_wards_formats_and_filters(capsys, sample_dir, sample_dataset, tmp_path, ext):
+    out = tmp_path / f"wards{ext}"
+    code, _, err = run(
+        capsys,
+        "export-wards",
+        "--out",
+        str(out),
+        "--data-dir",
+        str(sample_dir),
+        "--from",
+        "2022-06",
+        "--to",
+        "2022-08",
+        "--district",
+        "Thanet",
+        "Medway",
+        "--crime-type",
+        "violence",
+        "drugs",
+    )
+    assert code == 0, err
+    if ext == ".csv":
+        table = pd.read_csv(out)
+    elif ext == ".xlsx":
+        table = pd.read_excel(out, sheet_name="data")
+    else:
+        table = gpd.read_file(out)
+        assert table.crs.to_epsg() == 4326
+        assert table.geometry.notna().all() and table.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    assert list(table.columns[: len(LONG_COLUMNS)]) == LONG_COLUMNS
+    assert set(table["district_name"]) == {"Thanet", "Medway"}
+    assert set(table["crime_type"]) == {"Violence and sexual offences", "Drugs"}
+    assert set(table["month"].astype(str)) == {"2022-06", "2022-07", "2022-08"}
+    sel = make_selection(
+        start="2022-06", end="2022-08", districts=["Thanet", "Medway"], crime_types=["violence", "drugs"]
+    )
+    assert table["count"].sum() == len(select_records(sample_dataset.records, sel))
+    assert (table["count"] > 0).all()
+
+
+def test_export_wards_with_zeros(capsys, sample_dir, tmp_path):
+    out = tmp_path / "z.csv"
+    code, _, _ = run(
+        capsys,
+        "export-wards",
+        "--out",
+        str(out),
+        "--data-dir",
+        str(sample_dir),
+        "--from",
+        "2022-01",
+        "--to",
+        "2022-02",
+        "--district",
+        "Dover",
+        "--crime-type",
+        "robbery",
+        "--include-zeros",
+    )
+    assert code == 0
+    table = pd.read_csv(out)
+    assert len(table) == 21 * 2  # 21 Dover wards (2013) x 2 months x 1 type
+    assert (table["count"] == 0).any()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export-wards", "--out", "x.csv", "--from", "2022-13"], "YYYY-MM"),
+        (["export-wards", "--out", "x.csv", "--district", "Narnia"], "Unknown district"),
+        (["export-wards", "--out", "x.pdf"], "extension must be one of"),
+        (["export-wards", "--out", "x.csv", "--crime-type", "knives"], "Unknown crime type"),
+        (["export-wards", "--out", "x.csv", "--from", "2022-05", "--to", "2022-01"], "after it ends"),
+    ],
+)
+def test_bad_options_are_clear_errors(capsys, sample_dir, tmp_path, args, message):
+    args = [a if a not in {"x.csv", "x.pdf"} else str(tmp_path / a) for a in args]
+    code, _, err = run(capsys, *args, "--data-dir", str(sample_dir))
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_no_data_is_a_clear_error(capsys, tmp_path):
+    code, _, err = run(capsys, "summary", "--data-dir", str(tmp_path))
+    assert code == 2
+    assert "No police.uk crime files found" in err
+
+
+def test_bad_crime_file_is_a_clear_error(capsys, sample_dir, tmp_path):
+    bad = tmp_path / "2022-01-kent-street.csv"
+    bad.write_text("a,b\n1,2\n")
+    code, _, err = run(
+        capsys, "summary", "--crimes", str(bad), "--boundaries", str(sample_dir / "boundaries" / "wards_2013")
+    )
+    assert code == 2
+    assert "not a police.uk street-level CSV" in err
+
+
+def test_every_command_has_help():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert {"summary", "export-wards"} <= set(sub.choices)
+    for name, command in sub.choices.items():
+        text = command.format_help()
+        assert command.description, name
+        for action in command._actions:
+            if action.dest != "help":
+                assert action.help, f"{name} {action.dest} has no help"
+        assert "usage" in text
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "vrc_geo", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "export-wards" in result.stdout
+
+
+def test_progress_goes_to_stderr_not_stdout(sample_dir):
+    result = subprocess.run(
+        [sys.executable, "-m", "vrc_geo", "summary", "--json", "--data-dir", str(sample_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    json.load(io.StringIO(result.stdout))
