@@ -1,0 +1,125 @@
+"""Gi*: equal to esda on the same input, FDR classes, weights with islands, bad arguments."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from esda.getisord import G_Local
+
+from vrc_geo.errors import ParameterError
+from vrc_geo.hotspots import GiStar, hotspot_gistar
+from vrc_geo.hotspots.gistar import adjust_pvalues, confidence_bins
+from vrc_geo.hotspots.weights import contiguity_weights
+
+
+def grid(n: int, *, gap_at: int | None = None) -> gpd.GeoDataFrame:
+    """n x n unit squares (1 km); with gap_at, that column is shifted 5 km east (a detached group)."""
+    shapes, codes = [], []
+    for i in range(n):
+        for j in range(n):
+            x0 = i * 1000 + (5000 if gap_at is not None and i >= gap_at else 0)
+            shapes.append(shapely.box(x0, j * 1000, x0 + 1000, j * 1000 + 1000))
+            codes.append(f"W{i:02d}{j:02d}")
+    return gpd.GeoDataFrame({"code": codes}, geometry=shapes, crs="EPSG:27700")
+
+
+def test_values_equal_esda_on_the_same_input():
+    areas = grid(8)
+    rng = np.random.default_rng(3)
+    y = rng.poisson(5, len(areas)).astype(float)
+    block = [8 * i + j for i in range(2, 5) for j in range(2, 5)]  # a hot 3 x 3 block
+    y[block] += 40
+    w = contiguity_weights(areas)
+    ours = GiStar(permutations=999, seed=11).fit(y, w)
+    ref = G_Local(y, w, transform="B", star=True, permutations=999, seed=11, n_jobs=1)
+    np.testing.assert_allclose(ours.z_, ref.Zs)
+    np.testing.assert_allclose(ours.p_norm_, np.minimum(1, 2 * ref.p_norm))
+    np.testing.assert_allclose(ours.p_sim_, np.minimum(1, 2 * ref.p_sim))
+    centre = 8 * 3 + 3
+    # 999 permutations give p >= 0.002; after FDR over 64 areas that is 95 % at best. Analytic: 99 %.
+    assert ours.gi_bin_[centre] == 2
+    assert GiStar(inference="analytic", permutations=0).fit(y, w).gi_bin_[centre] == 3
+    assert (ours.gi_bin_[[0, 7, 56, 63]] <= 0).all()
+
+
+def test_same_seed_same_answer_and_order_of_areas_does_not_matter():
+    areas = grid(5)
+    values = pd.Series(np.arange(25, dtype=float) ** 1.5, index=areas["code"])
+    a = hotspot_gistar(values, areas, seed=4)
+    b = hotspot_gistar(values, areas, seed=4)
+    pd.testing.assert_frame_equal(a, b)
+    shuffled = areas.sample(frac=1, random_state=2).reset_index(drop=True)
+    c = hotspot_gistar(values, shuffled, inference="analytic").set_index("code").loc[a["code"]]
+    d = hotspot_gistar(values, areas, inference="analytic").set_index("code")
+    np.testing.assert_allclose(c["gi_z"], d["gi_z"])
+
+
+def test_fdr_classes_by_hand():
+    p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216])
+    q = adjust_pvalues(p, "fdr")
+    # Benjamini-Hochberg: q_(i) = min_{j>=i} p_(j) * n / j
+    expected = np.minimum.accumulate((p * 10 / np.arange(1, 11))[::-1])[::-1]
+    np.testing.assert_allclose(q, expected)
+    assert confidence_bins(np.array([2.0, -2.0, 1.0, 3.0]), np.array([0.005, 0.03, 0.09, 0.2])).tolist() == [
+        3,
+        -2,
+        1,
+        0,
+    ]
+    np.testing.assert_array_equal(adjust_pvalues(p, "none"), p)
+
+
+def test_detached_groups_are_joined_to_their_nearest_area():
+    areas = grid(3, gap_at=2)
+    w = contiguity_weights(areas)
+    assert w.n_components == 1
+    assert not w.islands
+    # The column shifted east is joined by one link: W01xx <-> W02xx at the same row (5 km gap).
+    links = [(i, j) for i, ns in w.neighbors.items() for j in ns if (i < 6) != (j < 6)]
+    assert len(links) == 2
+
+
+def test_a_single_island_gets_a_neighbour():
+    areas = pd.concat(
+        [
+            grid(3),
+            gpd.GeoDataFrame(
+                {"code": ["ISLE"]}, geometry=[shapely.box(9000, 9000, 9500, 9500)], crs="EPSG:27700"
+            ),
+        ],
+        ignore_index=True,
+    )
+    w = contiguity_weights(areas)
+    assert w.cardinalities[9] == 1
+    assert areas["code"][w.neighbors[9][0]] == "W0202"
+
+
+def test_all_zero_or_flat_values_are_not_significant():
+    areas = grid(3)
+    flat = hotspot_gistar(pd.Series(0.0, index=areas["code"]), areas)
+    assert (flat["gi_bin"] == 0).all()
+    assert (flat["p_value"] == 1).all()
+
+
+def test_bad_arguments():
+    areas = grid(3)
+    w = contiguity_weights(areas)
+    with pytest.raises(ParameterError, match="permutations"):
+        GiStar(permutations=-1).fit(np.ones(9), w)
+    with pytest.raises(ParameterError, match="correction"):
+        GiStar(correction="bonferroni").fit(np.ones(9), w)
+    with pytest.raises(ParameterError, match="permutations >= 9"):
+        GiStar(permutations=5).fit(np.ones(9), w)
+    with pytest.raises(ParameterError, match="one value per area"):
+        GiStar().fit(np.ones(4), w)
+    with pytest.raises(ParameterError, match="missing"):
+        GiStar().fit(np.r_[np.ones(8), np.nan], w)
+    with pytest.raises(ParameterError, match="non-negative"):
+        GiStar().fit(np.r_[np.ones(8), -1], w)
+    with pytest.raises(TypeError):
+        GiStar(seed="x").fit(np.ones(9), w)
+    with pytest.raises(TypeError):
+        hotspot_gistar([1, 2, 3], areas)

@@ -1,0 +1,102 @@
+"""What lies in and near each hotspot footprint: counts by type, wards, months, commonest locations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import shapely
+
+__all__ = ["describe_footprints", "top_locations"]
+
+_GENERIC = {"", "on or near", "no location"}
+
+
+def _place_names(locations: pd.Series) -> pd.Series:
+    names = locations.astype("string").str.replace(r"^On or near\s*", "", regex=True).str.strip()
+    return names.where(~names.str.lower().isin(_GENERIC))
+
+
+def top_locations(locations: pd.Series, *, n: int = 3) -> str:
+    """The commonest "On or near ..." places, as ``"High Street (120); Market Place (45)"``."""
+    names = _place_names(locations).dropna()
+    top = _ranked_counts(names).iloc[:n]
+    return "; ".join(f"{name} ({count})" for name, count in top.items())
+
+
+def _ranked_counts(values: pd.Series) -> pd.Series:
+    """Value counts, most first, ties in value order (so row order never changes the answer)."""
+    return values.value_counts().sort_index().sort_values(ascending=False, kind="stable")
+
+
+def _first_by_count(frame: pd.DataFrame, key: str) -> pd.Series:
+    """Per footprint, the value of ``key`` with most rows (ties: lowest value)."""
+    counts = frame.groupby(["fp", key], observed=True).size().rename("n").reset_index()
+    counts = counts.sort_values(["fp", "n", key], ascending=[True, False, True])
+    return counts.drop_duplicates("fp").set_index("fp")[key]
+
+
+def describe_footprints(
+    footprints: Sequence[shapely.Geometry],
+    records: pd.DataFrame,
+    *,
+    types: dict[str, Sequence[str]],
+    violence_types: Sequence[str],
+    near_m: float,
+    ward_names: pd.Series,
+) -> pd.DataFrame:
+    """Per footprint: ``<name>_count`` for each entry of ``types`` (records inside), ``drugs_near_count``
+    (drugs within ``near_m`` of the edge, inside included), ``ward_codes``, ``ward_names``,
+    ``main_ward_code`` and ``district_code`` (of most violence records), ``first_month``, ``last_month``,
+    ``top_locations`` and ``main_site_share`` (share of violence at its busiest snap point), all of the
+    violence records. ``records`` need ``x, y, crime_type, month, location, ward_code, district_code``."""
+    n_fp = len(footprints)
+    located = records.dropna(subset=["x", "y"])
+    snap, unique = pd.factorize(located["x"].to_numpy() + 1j * located["y"].to_numpy())
+    tree = shapely.STRtree(shapely.points(unique.real, unique.imag))
+    geoms = np.asarray(footprints, dtype=object)
+    out = pd.DataFrame(index=pd.RangeIndex(n_fp, name="fp"))
+    if n_fp == 0:
+        return out
+    crime = located["crime_type"].astype(str).to_numpy()
+    table = pd.DataFrame(
+        {
+            "snap": snap,
+            "crime_type": crime,
+            "violent": np.isin(crime, list(violence_types)),
+            "month": located["month"].astype(str).to_numpy(),
+            "location": located["location"].to_numpy(),
+            "ward_code": located["ward_code"].astype(str).to_numpy(),
+            "district_code": located["district_code"].astype(str).to_numpy(),
+        }
+    )
+    fp, pt = tree.query(geoms, predicate="intersects")
+    inside = pd.DataFrame({"fp": fp, "snap": pt}).merge(table, on="snap")
+    for name, kinds in types.items():
+        hits = inside[inside["crime_type"].isin(list(kinds))].groupby("fp").size()
+        out[f"{name}_count"] = hits.reindex(out.index, fill_value=0).astype(int)
+    near_fp, near_pt = tree.query(shapely.buffer(geoms, near_m), predicate="intersects")
+    near = pd.DataFrame({"fp": near_fp, "snap": near_pt}).merge(
+        table[table["crime_type"] == "Drugs"], on="snap"
+    )
+    out["drugs_near_count"] = near.groupby("fp").size().reindex(out.index, fill_value=0).astype(int)
+
+    violent = inside[inside["violent"]]
+    wards = violent.groupby("fp")["ward_code"].agg(lambda s: sorted(set(s)))
+    out["ward_codes"] = ["; ".join(wards.get(i, [])) for i in out.index]
+    out["ward_names"] = ["; ".join(str(ward_names.get(c, c)) for c in wards.get(i, [])) for i in out.index]
+    out["main_ward_code"] = _first_by_count(violent, "ward_code").reindex(out.index)
+    out["district_code"] = _first_by_count(violent, "district_code").reindex(out.index)
+    months = violent.groupby("fp")["month"]
+    out["first_month"] = months.min().reindex(out.index)
+    out["last_month"] = months.max().reindex(out.index)
+    named = violent.assign(place=_place_names(violent["location"]).to_numpy()).dropna(subset=["place"])
+    places = named.groupby(["fp", "place"]).size().rename("n").reset_index()
+    places = places.sort_values(["fp", "n", "place"], ascending=[True, False, True]).groupby("fp").head(3)
+    text = places.assign(item=places["place"] + " (" + places["n"].astype(str) + ")").groupby("fp")["item"]
+    out["top_locations"] = text.agg("; ".join).reindex(out.index).fillna("")
+    per_site = violent.groupby(["fp", "snap"]).size()
+    share = per_site.groupby(level="fp").max() / per_site.groupby(level="fp").sum()
+    out["main_site_share"] = share.reindex(out.index).round(3)
+    return out.reset_index(drop=True)
