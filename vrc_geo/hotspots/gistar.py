@@ -5,10 +5,10 @@ Both inferences are kept, as esda does: the analytic p-value from the z-score an
 (conditional randomisation, ``permutations`` draws, explicit ``seed``). Conditional randomisation holds
 each area's own value fixed and shuffles the others around it, so the permutation test asks whether the
 *neighbourhood* is unusually high or low — stricter than the analytic test for an isolated high area.
-esda's p-values are one-sided in the direction of the observation; here they are doubled (capped at 1) so that hot *or* cold is one
-two-sided test, as ArcGIS reports it. Local tests are many tests at once, so p-values are adjusted with
-Benjamini-Hochberg FDR (default) before classing: hot/cold at 99 %, 95 % and 90 % confidence
-(``gi_bin`` +3..-3, as ArcGIS's Gi_Bin).
+esda's p-values are one-sided in the direction of the observation; here they are doubled (capped at 1)
+so that hot *or* cold is one two-sided test, as ArcGIS reports it. Local tests are many tests at once,
+so p-values are adjusted with Benjamini-Hochberg FDR (default) before classing: hot/cold at 99 %,
+95 % and 90 % confidence (``gi_bin`` +3..-3, as ArcGIS's Gi_Bin).
 """
 
 from __future__ import annotations
