@@ -47,13 +47,14 @@ def table_bytes(
     geometry: Any = None,
     metadata: Mapping[str, object] | None = None,
     sheet_name: str = "data",
+    extra_sheets: Mapping[str, pd.DataFrame] | None = None,
 ) -> bytes:
     """Serialise a table. ``geometry`` (a GeoSeries aligned with ``frame``) is needed for GeoJSON."""
     fmt = format_of(f"x{fmt}" if fmt.startswith(".") else f"x.{fmt}")
     if fmt == ".csv":
         return _csv(frame)
     if fmt == ".xlsx":
-        return _xlsx(frame, metadata or {}, sheet_name)
+        return _xlsx(frame, metadata or {}, sheet_name, extra_sheets or {})
     if geometry is None:
         raise ParameterError("GeoJSON output needs geometry; choose .csv or .xlsx for this table.")
     return _geojson(frame, geometry, metadata or {})
@@ -99,15 +100,22 @@ def _csv(frame: pd.DataFrame) -> bytes:
     for col in out.columns:
         if pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map({True: "true", False: "false"})
+        elif out[col].dtype == object:
+            out[col] = [
+                ("true" if v else "false") if isinstance(v, (bool, np.bool_)) else v for v in out[col]
+            ]
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def _xlsx(frame: pd.DataFrame, metadata: Mapping[str, object], sheet_name: str) -> bytes:
+def _xlsx(
+    frame: pd.DataFrame, metadata: Mapping[str, object], sheet_name: str, extra: Mapping[str, pd.DataFrame]
+) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
         writer.book.set_properties({"created": _FIXED_CREATED, "author": "vrc_geo"})
-        frame.to_excel(writer, sheet_name=sheet_name, index=False, freeze_panes=(1, 0))
-        writer.sheets[sheet_name].autofit()
+        for name, table in {sheet_name: frame, **extra}.items():
+            table.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
+            writer.sheets[name].autofit()
         if metadata:
             about = pd.DataFrame({"item": list(metadata), "value": [str(v) for v in metadata.values()]})
             about.to_excel(writer, sheet_name="About", index=False)

@@ -13,23 +13,18 @@ import pandas as pd
 
 from .taxonomy import ASB
 
-__all__ = ["Reconciliation", "reconcile"]
+__all__ = ["Reconciliation", "RowAccount", "reconcile"]
 
 
 @dataclass(frozen=True)
-class Reconciliation:
-    """Row accounting for one load; ``by_file`` and ``by_month`` break the same numbers down."""
+class RowAccount:
+    """Where every row of one input went; building one that does not balance raises."""
 
     rows_read: int
     in_area: int
     outside_area: int
     no_location: int
     rejected: dict[str, int]
-    in_area_crimes: int
-    in_area_asb: int
-    placement: dict[str, int]
-    by_file: pd.DataFrame = field(repr=False)
-    by_month: pd.DataFrame = field(repr=False)
 
     def __post_init__(self) -> None:
         total = self.in_area + self.outside_area + self.no_location + sum(self.rejected.values())
@@ -48,15 +43,12 @@ class Reconciliation:
             "outside_area": self.outside_area,
             "no_location": self.no_location,
             "rejected": dict(self.rejected),
-            "in_area_crimes": self.in_area_crimes,
-            "in_area_asb": self.in_area_asb,
-            "placement": dict(self.placement),
         }
 
-    def table(self) -> pd.DataFrame:
+    def table(self, *, in_area_label: str = "In a ward") -> pd.DataFrame:
         """One row per outcome, for display: ``outcome, rows, share``."""
         rows = [
-            ("In a ward", self.in_area),
+            (in_area_label, self.in_area),
             ("Outside Kent & Medway", self.outside_area),
             ("No location", self.no_location),
         ]
@@ -65,6 +57,24 @@ class Reconciliation:
         frame = pd.DataFrame(rows, columns=["outcome", "rows"])
         frame["share"] = frame["rows"] / max(self.rows_read, 1)
         return frame
+
+
+@dataclass(frozen=True)
+class Reconciliation(RowAccount):
+    """Row accounting for one police load; ``by_file`` and ``by_month`` break the same numbers down."""
+
+    in_area_crimes: int = 0
+    in_area_asb: int = 0
+    placement: dict[str, int] = field(default_factory=dict)
+    by_file: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    by_month: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return super().to_dict() | {
+            "in_area_crimes": self.in_area_crimes,
+            "in_area_asb": self.in_area_asb,
+            "placement": dict(self.placement),
+        }
 
 
 def reconcile(records: pd.DataFrame, rejects: pd.DataFrame, files: pd.DataFrame) -> Reconciliation:

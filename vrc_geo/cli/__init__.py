@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import VrcGeoError
-from . import data, hotspots
+from . import data, health, hotspots
 from .common import EPILOG
 
 __all__ = ["build_parser", "main"]
 
-COMMAND_MODULES = [data, hotspots]
+COMMAND_MODULES = [data, hotspots, health]
 
 
 def build_parser() -> argparse.ArgumentParser:

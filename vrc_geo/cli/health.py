@@ -1,0 +1,84 @@
+"""``health``: police violence beside hospital admissions for assault, by ward, with disclosure control."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .common import EPILOG, add_source_options, load_dataset, note, selection_from
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "health",
+        help="police violence and health admissions side by side per ward (suppressed), under-reporting flag",
+        description="Read a partner health extract (ISTV-style incident records or HES-style area counts, "
+        "see the README) or generate the SYNTHETIC demo data, put it beside police violence by ward and "
+        "write one row per ward (.csv, .xlsx with Totals and About sheets, or .geojson). Counts from 1 to "
+        "7 (--suppress-up-to) are suppressed, with secondary suppression against the totals.",
+        epilog=EPILOG,
+    )
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--admissions", nargs="+", metavar="FILE", help="partner extract(s), .csv or .xlsx")
+    source.add_argument("--synthetic-demo", action="store_true", help="generate SYNTHETIC demo records")
+    p.add_argument("--out", required=True, metavar="FILE", help="output .csv, .xlsx or .geojson")
+    add_source_options(p, filters=True)
+    p.add_argument("--suppress-up-to", type=int, default=7, metavar="N", help="suppress counts 1..N (7)")
+    demo = p.add_argument_group("synthetic demo")
+    demo.add_argument("--seed", type=int, default=0, help="generator seed (0)")
+    demo.add_argument(
+        "--rate-per-100k", type=float, default=40.0, help="admissions a year per 100,000 residents (40)"
+    )
+    demo.add_argument("--write-synthetic", metavar="FILE", help="also save the generated records (.csv)")
+    p.set_defaults(handler=run_health)
+
+
+def run_health(args: argparse.Namespace) -> int:
+    from ..errors import ParameterError
+    from ..export import format_of, table_bytes, write_bytes
+    from ..health.service import BANNER, health_for, suppression_rule
+    from ..health.synthetic import generate_incidents
+
+    fmt = format_of(args.out)
+    if args.suppress_up_to < 0:
+        raise ParameterError(f"--suppress-up-to must be 0 or more, got {args.suppress_up_to}.")
+    if args.write_synthetic and not args.synthetic_demo:
+        raise ParameterError("--write-synthetic goes with --synthetic-demo.")
+    selection = selection_from(args)
+    dataset = load_dataset(args)
+    bundle = health_for(
+        dataset,
+        selection,
+        admissions=args.admissions,
+        synthetic_demo=args.synthetic_demo,
+        seed=args.seed,
+        rate_per_100k=args.rate_per_100k,
+        max_small=args.suppress_up_to,
+    )
+    if bundle.synthetic:
+        print(f"*** {BANNER} ***", file=sys.stderr, flush=True)
+    write_bytes(bundle.file_bytes(fmt), args.out)
+    if args.write_synthetic:
+        records = generate_incidents(
+            dataset, months=dataset.months, seed=args.seed, rate_per_100k=args.rate_per_100k
+        )
+        write_bytes(table_bytes(records, ".csv"), args.write_synthetic)
+    for text in [*bundle.notes, *bundle.view.notes]:
+        note(args, text)
+    if not args.quiet:
+        acc = bundle.account
+        rejected = ", ".join(f"{k}: {v}" for k, v in acc.rejected.items()) or "none"
+        print(
+            f"Health rows read {acc.rows_read:,}: used {acc.in_area:,}, "
+            f"outside Kent & Medway {acc.outside_area:,}, "
+            f"no location {acc.no_location:,}, rejected {acc.rejected_total:,} ({rejected})."
+        )
+        published = bundle.view.published()
+        flagged = published["underreporting_flag"].eq(True).sum()
+        print(
+            f"Wrote {len(published)} wards ({bundle.view.period}) to {args.out}; {flagged} flagged for "
+            "possible under-reporting."
+        )
+        print(suppression_rule(args.suppress_up_to))
+    return 0

@@ -1,0 +1,170 @@
+"""One call for the faces: read or generate health data, place it, analyse it, publish it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..aggregate import Selection
+from ..errors import ParameterError
+from ..export import table_bytes
+from ..io.health import HealthRead, read_health, read_health_frames
+from ..reconcile import RowAccount
+from .analysis import HealthView, analyse_health
+from .disclosure import SUPPRESSED
+from .placement import known_area_codes, place_health, row_account
+from .synthetic import SYNTHETIC, generate_incidents
+
+if TYPE_CHECKING:
+    from ..store import PoliceDataset
+
+__all__ = ["HealthBundle", "health_for", "load_health"]
+
+BANNER = "SYNTHETIC DEMONSTRATION DATA — not real hospital records"
+
+SCHEMA_NOTE = (
+    "ISTV-style incident records are located where the assault happened (emergency-department data, "
+    "Cardiff Model); HES-style admissions are counted by the patient's area of residence. Figures whose "
+    "area is coarser than a ward (MSOA, district) are held at district level and never spread to wards."
+)
+
+
+def suppression_rule(max_small: int) -> str:
+    return (
+        f"Counts from 1 to {max_small} are shown as {SUPPRESSED}; so are rates, classes and flags built "
+        "on them. "
+        "Further counts are suppressed where a suppressed count could otherwise be worked out from the "
+        "district and Kent & Medway totals shown beside it (secondary suppression)."
+    )
+
+
+@dataclass
+class HealthBundle:
+    """Health figures for one selection, with everything needed to publish them."""
+
+    view: HealthView
+    read: HealthRead
+    placed: pd.DataFrame
+    account: RowAccount
+    dataset: PoliceDataset
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def synthetic(self) -> bool:
+        return self.view.synthetic
+
+    def metadata(self) -> dict[str, object]:
+        meta: dict[str, object] = {}
+        if self.synthetic:
+            meta["WARNING"] = BANNER
+        meta |= {
+            "Title": "Police violence and hospital admissions for assault, by ward",
+            "Period": self.view.period,
+            "Health data": self.view.data_source,
+            "Police data": "police.uk street-level crime, Kent Police (Open Government Licence v3.0): "
+            "Violence and sexual offences",
+            "Boundaries": f"{self.dataset.wards.vintage} wards from {self.dataset.wards.source}",
+            "Disclosure control": suppression_rule(self.view.max_small),
+            "Geography": SCHEMA_NOTE,
+            "Under-reporting flag": "admissions above the upper 99.8% control limit of what the ward's "
+            "police "
+            "violence rate and residents predict (Poisson regression; limits widened for overdispersion, "
+            f"dispersion {self.view.dispersion:.2f}).",
+            "Rows": ", ".join(f"{k}={v}" for k, v in self.account.to_dict().items()),
+        }
+        meta |= {f"Note {i + 1}": n for i, n in enumerate([*self.notes, *self.view.notes])}
+        return meta
+
+    def file_bytes(self, fmt: str) -> bytes:
+        """The published ward table as ``.csv``, ``.xlsx`` (+ Totals and About) or ``.geojson``."""
+        table = self.view.published()
+        geometry = None
+        if fmt == ".geojson":
+            by_code = self.dataset.wards.wards.set_index("code").geometry
+            geometry = by_code.loc[table["ward_code"]].set_axis(table.index)
+        return table_bytes(
+            table,
+            fmt,
+            geometry=geometry,
+            metadata=self.metadata(),
+            sheet_name="health",
+            extra_sheets={"Totals": self.view.published_totals()},
+        )
+
+
+def load_health(
+    dataset: PoliceDataset,
+    *,
+    admissions: Sequence[str | Path] | None = None,
+    frames: Sequence[tuple[str, pd.DataFrame]] | None = None,
+    synthetic_demo: bool = False,
+    seed: int = 0,
+    rate_per_100k: float = 40.0,
+    months: list[str] | None = None,
+) -> tuple[HealthRead, pd.DataFrame, str, bool]:
+    """Read partner files (or in-memory tables), or generate the synthetic demo; place the rows in wards."""
+    sources = (
+        sum(x is not None and x is not False and len(x) > 0 for x in (admissions, frames)) + synthetic_demo
+    )
+    if sources != 1:
+        raise ParameterError("Give health data one way: admissions files, an upload, or the synthetic demo.")
+    known = known_area_codes(dataset.wards)
+    if synthetic_demo:
+        generated = generate_incidents(
+            dataset, months=months or dataset.months, seed=seed, rate_per_100k=rate_per_100k
+        )
+        read = read_health_frames([(f"synthetic demo (seed {seed})", generated)], known_codes=known)
+        label = f"{SYNTHETIC} (seeded demo generator, seed {seed}, {rate_per_100k:g} admissions per 100,000 a year)"
+        return read, place_health(read, dataset.wards), label, True
+    read = (
+        read_health(admissions, known_codes=known)
+        if admissions
+        else read_health_frames(frames, known_codes=known)
+    )
+    kind = "ISTV-style incident records" if read.shape == "incidents" else "HES-style admission counts"
+    names = ", ".join(Path(f).name for f in read.files)
+    is_synthetic = (
+        read.shape == "incidents"
+        and read.records["source"].str.lower().eq(SYNTHETIC).all()
+        and len(read.records) > 0
+    )
+    label = SYNTHETIC if is_synthetic else f"{kind}: {names}"
+    return read, place_health(read, dataset.wards), label, is_synthetic
+
+
+def health_for(
+    dataset: PoliceDataset,
+    selection: Selection,
+    *,
+    admissions: Sequence[str | Path] | None = None,
+    frames: Sequence[tuple[str, pd.DataFrame]] | None = None,
+    synthetic_demo: bool = False,
+    seed: int = 0,
+    rate_per_100k: float = 40.0,
+    max_small: int = 7,
+) -> HealthBundle:
+    """Health figures beside police violence for a selection, ready to publish."""
+    read, placed, label, synthetic = load_health(
+        dataset,
+        admissions=admissions,
+        frames=frames,
+        synthetic_demo=synthetic_demo,
+        seed=seed,
+        rate_per_100k=rate_per_100k,
+    )
+    account = row_account(read, placed)
+    view = analyse_health(
+        placed,
+        dataset,
+        selection,
+        shape=read.shape,
+        account=account,
+        data_source=label,
+        synthetic=synthetic,
+        max_small=max_small,
+    )
+    return HealthBundle(view, read, placed, account, dataset, list(read.notes))
