@@ -118,7 +118,7 @@ def load_health(
             dataset, months=months or dataset.months, seed=seed, rate_per_100k=rate_per_100k
         )
         read = read_health_frames([(f"synthetic demo (seed {seed})", generated)], known_codes=known)
-        label = f"{SYNTHETIC} (seeded demo generator, seed {seed}, {rate_per_100k:g} admissions per 100,000 a year)"
+        label = f"{SYNTHETIC} (demo generator, seed {seed}, {rate_per_100k:g} a year per 100,000)"
         return read, place_health(read, dataset.wards), label, True
     read = (
         read_health(admissions, known_codes=known)
