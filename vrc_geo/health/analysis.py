@@ -198,6 +198,9 @@ def analyse_health(
         if health.loc[inside, "suppressed_at_source"].any():
             notes.append("Some counts were suppressed in the source file; their areas show as suppressed.")
         weights = health["admissions"].fillna(0).astype(int)
+    outside = int((~inside).sum()) - (int(partial.sum()) if shape != "incidents" else 0)
+    if outside:
+        notes.append(f"{outside} health row(s) fall outside {start} to {end} and are not counted here.")
     health, weights = health[inside], weights[inside]
     by_ward = weights[health["level"].eq("ward")].groupby(health["ward_code"]).sum()
     held = weights[health["level"].eq("district")].groupby(health["district_code"]).sum()

@@ -110,13 +110,29 @@ def _secondary(
     constraints: Sequence[Constraint],
     suppressed: set[Hashable],
 ) -> Hashable | None:
-    """The smallest non-zero shown part of a sum holding ``target``, else that sum's shown total."""
-    related = [c for c in constraints if target in c[1] or c[0] == target]
-    for total, parts in related:
-        members = [p for p in (*parts, total) if p != target]
-        candidates = [p for p in parts if p not in suppressed and p != target and int(values[p]) > 0]
-        if candidates:
-            return min(candidates, key=lambda p: (int(values[p]), list(members).index(p)))
-        if total != target and total not in suppressed:
-            return total
+    """A number to hide next so that ``target`` is no longer pinned.
+
+    Search outwards from ``target`` through the published sums it takes part in (and, through any other
+    hidden number of those sums, their sums): in the nearest sum with a shown non-zero part, the smallest
+    such part; else that sum's total if it is still shown.
+    """
+    seen_nodes, seen_sums = {target}, set()
+    frontier = [target]
+    while frontier:
+        following = []
+        for node in frontier:
+            for i, (total, parts) in enumerate(constraints):
+                if i in seen_sums or (node != total and node not in parts):
+                    continue
+                seen_sums.add(i)
+                candidates = [p for p in parts if p not in suppressed and int(values[p]) > 0]
+                if candidates:
+                    return min(candidates, key=lambda p: (int(values[p]), list(parts).index(p)))
+                if total not in suppressed:
+                    return total
+                for other in (*parts, total):
+                    if other in suppressed and other not in seen_nodes:
+                        seen_nodes.add(other)
+                        following.append(other)
+        frontier = following
     return None

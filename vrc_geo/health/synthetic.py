@@ -227,7 +227,7 @@ def _when(rng: np.random.Generator, violence: pd.DataFrame, months: list[str], n
     dates, times = [], []
     for m in month:
         days = pd.date_range(f"{m}-01", periods=pd.Period(m).days_in_month, freq="D")
-        w = WEEKDAY[days.dayofweek]
+        w = WEEKDAY[days.day_of_week]
         day = days[rng.choice(len(days), p=w / w.sum())]
         hour = rng.choice(24, p=HOUR / HOUR.sum())
         dates.append(day.strftime("%Y-%m-%d"))

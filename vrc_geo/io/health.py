@@ -125,7 +125,7 @@ def _read_table(path: Path) -> pd.DataFrame:
 def _shape_of(columns: set[str], name: str) -> str:
     if "record_id" in columns or {"incident_date", "incident_month"} & columns:
         return "incidents"
-    if set(COUNT_COLUMNS["required"]) <= columns:
+    if "admissions" in columns or {"area_code", "period"} <= columns:
         return "counts"
     raise SchemaError(
         f"{name} is neither health schema. Incident records need record_id, incident_date (or "

@@ -1,0 +1,120 @@
+"""Disclosure control: no count 1..7 shown, and none can be worked out from the totals (checked by LP)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from vrc_geo.health.disclosure import protect_counts
+
+
+def _table(district_cells: list[list[int]], held: list[int] | None = None):
+    values, constraints = {}, []
+    held = held or [0] * len(district_cells)
+    for d, cells in enumerate(district_cells):
+        parts = []
+        for i, v in enumerate(cells):
+            values[("w", d, i)] = v
+            parts.append(("w", d, i))
+        values[("h", d)] = held[d]
+        parts.append(("h", d))
+        values[("d", d)] = sum(cells) + held[d]
+        constraints.append((("d", d), parts))
+    values[("t",)] = sum(values[("d", d)] for d in range(len(district_cells)))
+    constraints.append((("t",), [("d", d) for d in range(len(district_cells))]))
+    return values, constraints
+
+
+def _attacker_range(values, constraints, hidden, node, max_small=7):
+    """Min and max of ``node`` an attacker can reach by linear programming over the published table."""
+    nodes = list(values)
+    index = {n: i for i, n in enumerate(nodes)}
+    bounds = []
+    for n in nodes:
+        if n not in hidden:
+            bounds.append((values[n], values[n]))
+        elif 1 <= values[n] <= max_small:
+            bounds.append((1, max_small))
+        else:
+            bounds.append((max_small + 1, None))
+    a_eq, b_eq = [], []
+    for total, parts in constraints:
+        row = np.zeros(len(nodes))
+        row[index[total]] = -1
+        for p in parts:
+            row[index[p]] += 1
+        a_eq.append(row)
+        b_eq.append(0)
+    c = np.zeros(len(nodes))
+    c[index[node]] = 1
+    lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    return lo.fun, -hi.fun
+
+
+def _check(values, constraints, hidden, max_small=7):
+    for node, value in values.items():
+        if 1 <= value <= max_small:
+            assert node in hidden, f"{node}={value} is shown"
+    for node in hidden:
+        if 1 <= values[node] <= max_small:
+            lo, hi = _attacker_range(values, constraints, hidden, node, max_small)
+            assert hi - lo >= 1, f"{node}={values[node]} can be worked out ({lo}..{hi})"
+
+
+def test_one_small_ward_gets_a_partner():
+    values, constraints = _table([[5, 40, 60]])
+    hidden = protect_counts(values, constraints)
+    assert hidden == {("w", 0, 0), ("w", 0, 1)}  # the smallest other non-zero ward
+    _check(values, constraints, hidden)
+
+
+def test_two_ones_are_not_enough_on_their_own():
+    values, constraints = _table([[1, 1, 60]])
+    hidden = protect_counts(values, constraints)
+    assert ("w", 0, 2) in hidden
+    _check(values, constraints, hidden)
+
+
+def test_small_district_total_and_zero_cells():
+    values, constraints = _table([[3, 0, 0], [50, 60, 9]])
+    hidden = protect_counts(values, constraints)
+    assert ("d", 0) in hidden
+    assert ("w", 0, 1) not in hidden  # zeros stay shown
+    _check(values, constraints, hidden)
+
+
+def test_held_at_district_figures_take_part():
+    values, constraints = _table([[4, 30, 30]], held=[12])
+    hidden = protect_counts(values, constraints)
+    _check(values, constraints, hidden)
+
+
+def test_threshold_is_configurable():
+    values, constraints = _table([[9, 40, 60]])
+    assert protect_counts(values, constraints, max_small=7) == set()
+    hidden = protect_counts(values, constraints, max_small=10)
+    assert ("w", 0, 0) in hidden
+    _check(values, constraints, hidden, max_small=10)
+    with pytest.raises(ValueError):
+        protect_counts(values, constraints, max_small=-1)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_tables_never_disclose(seed):
+    rng = np.random.default_rng(seed)
+    n_districts = rng.integers(1, 5)
+    cells = [
+        list(rng.choice([0, 1, 2, 3, 5, 7, 8, 12, 30, 80], rng.integers(1, 7))) for _ in range(n_districts)
+    ]
+    held = list(rng.choice([0, 0, 2, 15], n_districts))
+    values, constraints = _table([[int(v) for v in c] for c in cells], held=[int(h) for h in held])
+    hidden = protect_counts(values, constraints)
+    _check(values, constraints, hidden)
+
+
+def test_unknown_cells_are_never_shown():
+    values, constraints = _table([[0, 40, 60]])
+    hidden = protect_counts(values, constraints, unknown={("w", 0, 0), ("d", 0), ("t",)})
+    assert {("w", 0, 0), ("d", 0), ("t",)} <= hidden
