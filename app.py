@@ -1,31 +1,40 @@
-"""VRC Hotspot Explorer (Streamlit). Thin: widgets -> cached vrc_geo calls -> render."""
+"""VRC Hotspot Explorer — Streamlit entry point: page set-up and navigation only.
+
+Run with ``streamlit run app.py`` (or ``bash scripts/app.sh``). Pages live in ``pages/``; they read the
+sidebar filters (kept in the URL), call cached ``vrc_geo`` functions through ``ui.data`` and render.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from vrc_geo.config import find_sources
-from vrc_geo.errors import VrcGeoError
-from vrc_geo.store import load_police
+from ui.data import server_dataset
 
-st.set_page_config(page_title="VRC Hotspot Explorer", layout="wide")
+st.set_page_config(page_title="VRC Hotspot Explorer — Kent & Medway", page_icon="🗺️", layout="wide")
 
+problem = None
+if st.session_state.get("dataset_override") is None:
+    try:
+        server_dataset()
+    except Exception as exc:  # no data, or unreadable data: the welcome page explains, never a traceback
+        problem = str(exc)
+st.session_state["load_problem"] = problem
 
-@st.cache_resource(show_spinner="Loading police.uk data…")
-def dataset():
-    return load_police(find_sources())
-
-
-st.title("VRC Hotspot Explorer — Kent & Medway")
-try:
-    data = dataset()
-except VrcGeoError as exc:
-    st.error(str(exc))
-    st.stop()
-rec = data.reconciliation
-st.metric("Police-recorded crimes in Kent & Medway", f"{rec.in_area_crimes:,}")
-st.dataframe(rec.table(), hide_index=True)
-st.caption(
-    "Contains public sector information licensed under the Open Government Licence v3.0. "
-    "Contains OS data © Crown copyright and database right."
-)
+data_page = st.Page("pages/data.py", title="Data", icon=":material/folder_open:", url_path="data")
+if problem is None:
+    pages = [
+        st.Page("pages/overview.py", title="Overview", icon=":material/map:", url_path="overview", default=True),
+        st.Page("pages/hotspots.py", title="Hotspots", icon=":material/target:", url_path="hotspots"),
+        st.Page("pages/health.py", title="Health", icon=":material/local_hospital:", url_path="health"),
+        st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
+        st.Page("pages/briefing.py", title="Briefing", icon=":material/description:", url_path="briefing"),
+        data_page,
+    ]
+else:
+    pages = [
+        st.Page(
+            "pages/welcome.py", title="Get started", icon=":material/waving_hand:", url_path="welcome", default=True
+        ),
+        data_page,
+    ]
+st.navigation(pages).run()

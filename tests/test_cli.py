@@ -155,9 +155,7 @@ def test_every_command_has_help():
 
 
 def test_module_entry_point_runs():
-    result = subprocess.run(
-        [sys.executable, "-m", "vrc_geo", "--help"], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([sys.executable, "-m", "vrc_geo", "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "export-wards" in result.stdout
 
@@ -242,10 +240,7 @@ def test_health_synthetic_demo_command(capsys, sample_dir, tmp_path):
     assert (table["data_source"].str.startswith("synthetic")).all()
     # The saved records read back through the partner-file path give the same table.
     again = tmp_path / "again.csv"
-    assert (
-        main(["health", "--admissions", str(records), "--out", str(again), "--data-dir", str(sample_dir)])
-        == 0
-    )
+    assert main(["health", "--admissions", str(records), "--out", str(again), "--data-dir", str(sample_dir)]) == 0
     capsys.readouterr()
     second = pd.read_csv(again, dtype=str)
     assert second.drop(columns="data_source").equals(table.drop(columns="data_source"))
@@ -255,9 +250,7 @@ def test_health_synthetic_demo_command(capsys, sample_dir, tmp_path):
 def test_health_bad_input(capsys, sample_dir, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("foo,bar\n1,2\n")
-    code = main(
-        ["health", "--admissions", str(bad), "--out", str(tmp_path / "x.csv"), "--data-dir", str(sample_dir)]
-    )
+    code = main(["health", "--admissions", str(bad), "--out", str(tmp_path / "x.csv"), "--data-dir", str(sample_dir)])
     err = capsys.readouterr().err
     assert code == 2
     assert "neither health schema" in err

@@ -11,9 +11,7 @@ from vrc_geo.errors import DataNotFoundError
 
 def _data_dir(root, name):
     folder = root / name
-    write_police_csv(
-        folder / "police_uk" / "2022-01" / "2022-01-kent-street.csv", [police_row(x=575500, y=155500)]
-    )
+    write_police_csv(folder / "police_uk" / "2022-01" / "2022-01-kent-street.csv", [police_row(x=575500, y=155500)])
     tiny_wards_geojson(folder / "boundaries" / "wards_2023" / "w.geojson")
     return folder
 
@@ -62,9 +60,7 @@ def test_explicit_crimes_and_boundaries(layout, tmp_path):
     project, sample = layout
     wards = tiny_wards_geojson(tmp_path / "mine.geojson")
     crimes = write_police_csv(tmp_path / "c.csv", [police_row(x=1, y=1)])
-    found = find_sources(
-        crimes=[crimes], boundaries=wards, env={}, project_root=project, sample_bundle=sample
-    )
+    found = find_sources(crimes=[crimes], boundaries=wards, env={}, project_root=project, sample_bundle=sample)
     assert found.crimes == (crimes,)
     assert found.boundaries == wards
     found = find_sources(env={ENV_BOUNDARIES: str(wards)}, project_root=project, sample_bundle=sample)

@@ -13,12 +13,8 @@ import shapely
 from vrc_geo.errors import ParameterError
 from vrc_geo.export import format_of, table_bytes, write_table
 
-FRAME = pd.DataFrame(
-    {"rank": [1, 2], "name": ["Café", "B"], "flag": [True, False], "value": [1.5, float("nan")]}
-)
-GEOM = gpd.GeoSeries(
-    [shapely.box(575000, 155000, 575100, 155100), shapely.Point(576000, 156000)], crs="EPSG:27700"
-)
+FRAME = pd.DataFrame({"rank": [1, 2], "name": ["Café", "B"], "flag": [True, False], "value": [1.5, float("nan")]})
+GEOM = gpd.GeoSeries([shapely.box(575000, 155000, 575100, 155100), shapely.Point(576000, 156000)], crs="EPSG:27700")
 
 
 def test_format_of():

@@ -67,11 +67,7 @@ def test_point_on_a_shared_corner_goes_to_lowest_code_whatever_the_order(wards):
     # point straight on the corner by giving exact projected coordinates back.
     corner_lon, corner_lat = bng_to_lonlat(576000, 156000)
     x, y = project_lonlat(np.array([corner_lon]), np.array([corner_lat]))
-    hits = [
-        w
-        for w, g in zip(wards["code"], wards.geometry, strict=True)
-        if g.intersects(shapely.Point(x[0], y[0]))
-    ]
+    hits = [w for w, g in zip(wards["code"], wards.geometry, strict=True) if g.intersects(shapely.Point(x[0], y[0]))]
     records = pd.DataFrame(
         {
             "crime_id": ["a"],

@@ -69,9 +69,7 @@ def test_generator_has_night_weekend_peaks_and_a_weapon_mix(sample_dataset):
 
 
 def test_demo_finds_its_planted_under_reported_wards(demo, sample_dataset):
-    planted = generate_incidents(sample_dataset, months=sample_dataset.months, seed=3).attrs[
-        "under_reported_wards"
-    ]
+    planted = generate_incidents(sample_dataset, months=sample_dataset.months, seed=3).attrs["under_reported_wards"]
     flagged = set(demo.view.wards.loc[demo.view.wards["underreporting_flag"], "ward_code"])
     assert set(planted) <= flagged
     assert len(flagged) <= len(planted) + 4

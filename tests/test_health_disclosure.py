@@ -105,9 +105,7 @@ def test_threshold_is_configurable():
 def test_random_tables_never_disclose(seed):
     rng = np.random.default_rng(seed)
     n_districts = rng.integers(1, 5)
-    cells = [
-        list(rng.choice([0, 1, 2, 3, 5, 7, 8, 12, 30, 80], rng.integers(1, 7))) for _ in range(n_districts)
-    ]
+    cells = [list(rng.choice([0, 1, 2, 3, 5, 7, 8, 12, 30, 80], rng.integers(1, 7))) for _ in range(n_districts)]
     held = list(rng.choice([0, 0, 2, 15], n_districts))
     values, constraints = _table([[int(v) for v in c] for c in cells], held=[int(h) for h in held])
     hidden = protect_counts(values, constraints)

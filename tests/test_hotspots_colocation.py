@@ -23,9 +23,7 @@ def test_quotient_by_hand():
             "is_b": [False, True, False, False, False],
         }
     )
-    model = CoLocation(k=2, min_bandwidth_m=0, permutations=99, seed=1).fit(
-        points, [shapely.box(-1, -1, 1, 1)]
-    )
+    model = CoLocation(k=2, min_bandwidth_m=0, permutations=99, seed=1).fit(points, [shapely.box(-1, -1, 1, 1)])
     assert model.quotient_[0] == pytest.approx(2.0)
     assert model.global_quotient_ == pytest.approx(2.0)
     assert model.a_records_.tolist() == [1]

@@ -86,9 +86,7 @@ def test_a_single_island_gets_a_neighbour():
     areas = pd.concat(
         [
             grid(3),
-            gpd.GeoDataFrame(
-                {"code": ["ISLE"]}, geometry=[shapely.box(9000, 9000, 9500, 9500)], crs="EPSG:27700"
-            ),
+            gpd.GeoDataFrame({"code": ["ISLE"]}, geometry=[shapely.box(9000, 9000, 9500, 9500)], crs="EPSG:27700"),
         ],
         ignore_index=True,
     )

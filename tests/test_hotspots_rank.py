@@ -65,9 +65,7 @@ def build_planted(root, *, seed=0, shuffle=False):
 
         def at(place, kind, n, month=month, rows=rows):
             for x, y in snaps[place][rng.integers(0, 8, n)]:
-                rows.append(
-                    police_row(month=month, x=x, y=y, crime_type=kind, location=f"On or near {place}")
-                )
+                rows.append(police_row(month=month, x=x, y=y, crime_type=kind, location=f"On or near {place}"))
 
         at("drug_violence", "Violence and sexual offences", 15)
         at("drug_violence", "Drugs", 6)
@@ -119,9 +117,7 @@ def test_planted_clusters_found_and_labelled(planted):
     assert plain["drugs_count"] <= 3
     # The drugs-only place has no violence cluster.
     x, y = PLACES["drugs_only"]
-    assert (
-        result.footprints[(table["kind"] == "cluster").to_numpy()].distance(shapely.Point(x, y)).min() > 1000
-    )
+    assert result.footprints[(table["kind"] == "cluster").to_numpy()].distance(shapely.Point(x, y)).min() > 1000
     assert table["rank"].tolist() == list(range(1, len(table) + 1))
     assert set(clusters["first_month"]) == {"2022-01"}
     assert drug["top_locations"].startswith("drug_violence")

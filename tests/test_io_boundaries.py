@@ -114,9 +114,7 @@ def test_sample_wards_2013(sample_dir):
 
 
 def test_names_only_lgbce_map_gets_ons_codes(sample_dir):
-    result = read_boundaries(
-        sample_dir / "boundaries" / "medway_wards_2023" / "Medway.geojson", reference=sample_dir
-    )
+    result = read_boundaries(sample_dir / "boundaries" / "medway_wards_2023" / "Medway.geojson", reference=sample_dir)
     areas = result.areas
     assert len(areas) == 24
     assert areas["district_name"].eq("Medway").all()

@@ -145,8 +145,6 @@ def test_mixed_shapes_empty_and_unreadable_files(tmp_path):
 
 def test_xlsx_extract(tmp_path):
     path = tmp_path / "hes.xlsx"
-    pd.DataFrame({"Area Code": ["E05005093"], "Period": ["2022-06"], "Admissions": [11]}).to_excel(
-        path, index=False
-    )
+    pd.DataFrame({"Area Code": ["E05005093"], "Period": ["2022-06"], "Admissions": [11]}).to_excel(path, index=False)
     read = read_health([path], known_codes=KNOWN)
     assert read.records["admissions"].tolist() == [11]

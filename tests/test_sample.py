@@ -109,9 +109,7 @@ def test_filters_give_the_right_totals(sample_dataset, raw_rows):
         1
         for rows in raw_rows.values()
         for r in rows
-        if "2022-06" <= r["Month"] <= "2022-08"
-        and r["Crime type"] == "Drugs"
-        and r["LSOA name"].startswith("Thanet")
+        if "2022-06" <= r["Month"] <= "2022-08" and r["Crime type"] == "Drugs" and r["LSOA name"].startswith("Thanet")
     )
     assert abs(ours - raw) <= 2  # LSOA names vs ward polygons: only snap points on district edges differ
     assert ours > 50
@@ -134,17 +132,13 @@ def test_rows_without_coordinates_are_placed_through_their_lsoa(sample_dataset, 
     )
     known = stripped["lsoa_code"].isin(lsoa11).to_numpy()
     assert (again["placement"].astype(str).to_numpy()[known] == "lsoa").all()
-    same = (
-        again["ward_code"].astype(str).to_numpy()[known] == placed["ward_code"].astype(str).to_numpy()[known]
-    )
+    same = again["ward_code"].astype(str).to_numpy()[known] == placed["ward_code"].astype(str).to_numpy()[known]
     assert same.mean() > 0.95  # LSOAs nest in 2011-era wards; snap points near edges may differ
     # A 2021-only LSOA code (a split of a 2011 LSOA) has no 2011 polygon: counted as no location.
     history = read_lsoa_history(sample_sources.reference)
     new_2021 = sorted(set(history.loc[history["start_date"] >= "2021", "LSOACD"]) - lsoa11)
     assert new_2021
-    record = pd.DataFrame(
-        {"lon": [np.nan], "lat": [np.nan], "lsoa_code": [new_2021[0]], "lsoa_name": ["Swale 099Z"]}
-    )
+    record = pd.DataFrame({"lon": [np.nan], "lat": [np.nan], "lsoa_code": [new_2021[0]], "lsoa_name": ["Swale 099Z"]})
     out = place_records(
         record,
         wards.wards,

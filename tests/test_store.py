@@ -17,9 +17,7 @@ def small(tmp_path, monkeypatch):
         [police_row(x=575500, y=155500), police_row(x=576500, y=156500), police_row(lon="", lat="")],
     )
     wards = tiny_wards_geojson(tmp_path / "d" / "boundaries" / "wards_2023" / "w.geojson")
-    sources = find_sources(
-        data_dir=tmp_path / "d", env={}, project_root=tmp_path, sample_bundle=tmp_path / "none"
-    )
+    sources = find_sources(data_dir=tmp_path / "d", env={}, project_root=tmp_path, sample_bundle=tmp_path / "none")
     return sources, csv, wards
 
 

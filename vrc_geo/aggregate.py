@@ -170,9 +170,7 @@ def ward_counts(
         out["previous_count"] = codes.map(prev).fillna(0).astype("int64").to_numpy()
         out["change"] = out["count"] - out["previous_count"]
         with np.errstate(divide="ignore", invalid="ignore"):
-            out["change_pct"] = np.where(
-                out["previous_count"] > 0, 100 * out["change"] / out["previous_count"], np.nan
-            )
+            out["change_pct"] = np.where(out["previous_count"] > 0, 100 * out["change"] / out["previous_count"], np.nan)
     return out
 
 

@@ -93,9 +93,7 @@ def find_crime_files(folder: Path) -> list[Path]:
 
 
 def _has_boundaries(folder: Path) -> bool:
-    return folder.is_dir() and any(
-        p.suffix.lower() in BOUNDARY_SUFFIXES for p in folder.rglob("*") if p.is_file()
-    )
+    return folder.is_dir() and any(p.suffix.lower() in BOUNDARY_SUFFIXES for p in folder.rglob("*") if p.is_file())
 
 
 def _ward_folder(data_dir: Path) -> Path | None:
@@ -200,6 +198,4 @@ def _resolve_boundaries(
     for folder in [chosen_dir, *(f for _, f in steps)]:
         if folder is not None and folder.is_dir() and (found := _ward_folder(folder)) is not None:
             return found
-    raise DataNotFoundError(
-        "No ward boundaries found (looked in boundaries/ and the data folders). " + HOW_TO_GET_DATA
-    )
+    raise DataNotFoundError("No ward boundaries found (looked in boundaries/ and the data folders). " + HOW_TO_GET_DATA)

@@ -34,9 +34,7 @@ def format_of(path: str | Path, allowed: tuple[str, ...] = FORMATS) -> str:
     if suffix == ".json":
         suffix = ".geojson"
     if suffix not in allowed:
-        raise ParameterError(
-            f"Cannot write {Path(path).name!r}: the extension must be one of {', '.join(allowed)}."
-        )
+        raise ParameterError(f"Cannot write {Path(path).name!r}: the extension must be one of {', '.join(allowed)}.")
     return suffix
 
 
@@ -101,9 +99,7 @@ def _csv(frame: pd.DataFrame) -> bytes:
         if pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map({True: "true", False: "false"})
         elif out[col].dtype == object:
-            out[col] = [
-                ("true" if v else "false") if isinstance(v, (bool, np.bool_)) else v for v in out[col]
-            ]
+            out[col] = [("true" if v else "false") if isinstance(v, (bool, np.bool_)) else v for v in out[col]]
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 

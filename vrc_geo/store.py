@@ -277,9 +277,7 @@ def _build_police(
         local |= set(wards.overlaps["lsoa_code"])
     if needs_lsoa.any() and wards.overlaps is None:
         read.notes.append("No LSOA boundaries found: rows with only an LSOA code cannot be placed.")
-    records = place_records(
-        read.records, wards.wards, lsoa_to_ward=lsoa_to_ward, local_lsoa_codes=frozenset(local)
-    )
+    records = place_records(read.records, wards.wards, lsoa_to_ward=lsoa_to_ward, local_lsoa_codes=frozenset(local))
     return PoliceDataset(
         records,
         read.rejects,

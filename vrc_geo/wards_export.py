@@ -15,9 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["ward_export_bytes", "ward_export_table"]
 
 
-def ward_export_table(
-    dataset: PoliceDataset, selection: Selection, *, include_zeros: bool = False
-) -> pd.DataFrame:
+def ward_export_table(dataset: PoliceDataset, selection: Selection, *, include_zeros: bool = False) -> pd.DataFrame:
     """Long table (``LONG_COLUMNS``) for a selection; zeros cover the selected months and types."""
     wards = dataset.wards.wards
     if selection.districts is not None:

@@ -34,8 +34,7 @@ def register(sub: Any) -> None:
         "--crime-type",
         nargs="+",
         metavar="TYPE",
-        help="police.uk categories or groups (violence, drugs, weapons, robbery, serious_violence, "
-        "asb, crime...)",
+        help="police.uk categories or groups (violence, drugs, weapons, robbery, serious_violence, asb, crime...)",
     )
     p.add_argument(
         "--include-zeros",

@@ -27,9 +27,7 @@ def register(sub: Any) -> None:
     p.add_argument("--suppress-up-to", type=int, default=7, metavar="N", help="suppress counts 1..N (7)")
     demo = p.add_argument_group("synthetic demo")
     demo.add_argument("--seed", type=int, default=0, help="generator seed (0)")
-    demo.add_argument(
-        "--rate-per-100k", type=float, default=40.0, help="admissions a year per 100,000 residents (40)"
-    )
+    demo.add_argument("--rate-per-100k", type=float, default=40.0, help="admissions a year per 100,000 residents (40)")
     demo.add_argument("--write-synthetic", metavar="FILE", help="also save the generated records (.csv)")
     p.set_defaults(handler=run_health)
 
@@ -60,9 +58,7 @@ def run_health(args: argparse.Namespace) -> int:
         print(f"*** {BANNER} ***", file=sys.stderr, flush=True)
     write_bytes(bundle.file_bytes(fmt), args.out)
     if args.write_synthetic:
-        records = generate_incidents(
-            dataset, months=dataset.months, seed=args.seed, rate_per_100k=args.rate_per_100k
-        )
+        records = generate_incidents(dataset, months=dataset.months, seed=args.seed, rate_per_100k=args.rate_per_100k)
         write_bytes(table_bytes(records, ".csv"), args.write_synthetic)
     for text in [*bundle.notes, *bundle.view.notes]:
         note(args, text)

@@ -28,15 +28,11 @@ def register(sub: Any) -> None:
         help="which hotspots to list (default all)",
     )
     method = p.add_argument_group("method (defaults suit a year of Kent data)")
-    method.add_argument(
-        "--eps-m", type=float, default=150.0, help="cluster neighbourhood radius in metres (150)"
-    )
+    method.add_argument("--eps-m", type=float, default=150.0, help="cluster neighbourhood radius in metres (150)")
     method.add_argument(
         "--min-records", type=int, help="records within eps-m for a cluster core (default: 6 per month)"
     )
-    method.add_argument(
-        "--footprint-radius-m", type=float, default=40.0, help="footprint disc radius in metres (40)"
-    )
+    method.add_argument("--footprint-radius-m", type=float, default=40.0, help="footprint disc radius in metres (40)")
     method.add_argument("--permutations", type=int, default=999, help="permutations for p-values (999)")
     method.add_argument("--seed", type=int, default=0, help="random seed for permutations (0)")
     method.add_argument(
@@ -67,9 +63,7 @@ def run_hotspots(args: argparse.Namespace) -> int:
         "measure": args.measure,
         "kinds": kinds,
     }
-    bundle = hotspots_for(
-        dataset, selection, params, backtest=not args.no_backtest, test_months=args.test_months
-    )
+    bundle = hotspots_for(dataset, selection, params, backtest=not args.no_backtest, test_months=args.test_months)
     for text in bundle.notes:
         note(args, text)
     write_bytes(bundle.file_bytes(fmt, top=args.top), args.out)

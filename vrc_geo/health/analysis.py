@@ -137,9 +137,7 @@ class HealthView:
                 {
                     "area": district_name(row.district_code),
                     "police_violence": int(row.police_violence),
-                    "admissions": SUPPRESSED
-                    if ("district", row.district_code) in hidden
-                    else int(row.admissions),
+                    "admissions": SUPPRESSED if ("district", row.district_code) in hidden else int(row.admissions),
                     "held_at_district": SUPPRESSED
                     if ("held", row.district_code) in hidden
                     else int(row.held_at_district),
@@ -192,8 +190,7 @@ def analyse_health(
         partial = ~inside & (health["period_end"] >= start) & (health["period_start"] <= end)
         if partial.any():
             notes.append(
-                f"{int(partial.sum())} count row(s) cover periods not wholly inside {start} to {end} "
-                "and were left out."
+                f"{int(partial.sum())} count row(s) cover periods not wholly inside {start} to {end} and were left out."
             )
         if health.loc[inside, "suppressed_at_source"].any():
             notes.append("Some counts were suppressed in the source file; their areas show as suppressed.")
@@ -225,12 +222,8 @@ def analyse_health(
     )
     pop = table["population"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["police_rate_per_1000"] = np.round(
-            np.where(pop > 0, 1000 * table["police_violence"] / pop, np.nan), 2
-        )
-        table["admissions_rate_per_1000"] = np.round(
-            np.where(pop > 0, 1000 * table["admissions"] / pop, np.nan), 3
-        )
+        table["police_rate_per_1000"] = np.round(np.where(pop > 0, 1000 * table["police_violence"] / pop, np.nan), 2)
+        table["admissions_rate_per_1000"] = np.round(np.where(pop > 0, 1000 * table["admissions"] / pop, np.nan), 3)
     known = ~table["ward_code"].isin(source_hidden).to_numpy()
     flags = underreporting(np.where(known, table["admissions"], np.nan), table["police_rate_per_1000"], pop)
     table["expected_admissions"] = flags["expected"].round(1).to_numpy()
@@ -266,9 +259,7 @@ def _bivariate(table: pd.DataFrame) -> list[str]:
         if not (np.isfinite(p) and np.isfinite(h)):
             out.append("no population")
             continue
-        out.append(
-            f"{'high' if p > police_rate else 'low'} police, {'high' if h > health_rate else 'low'} health"
-        )
+        out.append(f"{'high' if p > police_rate else 'low'} police, {'high' if h > health_rate else 'low'} health")
     return out
 
 

@@ -107,30 +107,20 @@ def load_health(
     months: list[str] | None = None,
 ) -> tuple[HealthRead, pd.DataFrame, str, bool]:
     """Read partner files (or in-memory tables), or generate the synthetic demo; place the rows in wards."""
-    sources = (
-        sum(x is not None and x is not False and len(x) > 0 for x in (admissions, frames)) + synthetic_demo
-    )
+    sources = sum(x is not None and x is not False and len(x) > 0 for x in (admissions, frames)) + synthetic_demo
     if sources != 1:
         raise ParameterError("Give health data one way: admissions files, an upload, or the synthetic demo.")
     known = known_area_codes(dataset.wards)
     if synthetic_demo:
-        generated = generate_incidents(
-            dataset, months=months or dataset.months, seed=seed, rate_per_100k=rate_per_100k
-        )
+        generated = generate_incidents(dataset, months=months or dataset.months, seed=seed, rate_per_100k=rate_per_100k)
         read = read_health_frames([(f"synthetic demo (seed {seed})", generated)], known_codes=known)
         label = f"{SYNTHETIC} (demo generator, seed {seed}, {rate_per_100k:g} a year per 100,000)"
         return read, place_health(read, dataset.wards), label, True
-    read = (
-        read_health(admissions, known_codes=known)
-        if admissions
-        else read_health_frames(frames, known_codes=known)
-    )
+    read = read_health(admissions, known_codes=known) if admissions else read_health_frames(frames, known_codes=known)
     kind = "ISTV-style incident records" if read.shape == "incidents" else "HES-style admission counts"
     names = ", ".join(Path(f).name for f in read.files)
     is_synthetic = (
-        read.shape == "incidents"
-        and read.records["source"].str.lower().eq(SYNTHETIC).all()
-        and len(read.records) > 0
+        read.shape == "incidents" and read.records["source"].str.lower().eq(SYNTHETIC).all() and len(read.records) > 0
     )
     label = SYNTHETIC if is_synthetic else f"{kind}: {names}"
     return read, place_health(read, dataset.wards), label, is_synthetic

@@ -200,9 +200,7 @@ def _residential(rng: np.random.Generator, dataset: PoliceDataset, wards: pd.Dat
 def _deprivation(reference: object, codes: pd.Series) -> np.ndarray:
     from pathlib import Path
 
-    hits = (
-        sorted(Path(str(reference)).glob("deprivation/imd2019_lsoa11_kent_medway.csv")) if reference else []
-    )
+    hits = sorted(Path(str(reference)).glob("deprivation/imd2019_lsoa11_kent_medway.csv")) if reference else []
     if not hits:
         return np.ones(len(codes))
     imd = pd.read_csv(hits[0], dtype=str)

@@ -83,9 +83,7 @@ def grid_cells(x: np.ndarray, y: np.ndarray, cell_size_m: float) -> pd.Series:
 def _cell_shapes(index: pd.MultiIndex, cell_size_m: float) -> np.ndarray:
     cols = index.get_level_values("col").to_numpy(dtype="float64")
     rows = index.get_level_values("row").to_numpy(dtype="float64")
-    return shapely.box(
-        cols * cell_size_m, rows * cell_size_m, (cols + 1) * cell_size_m, (rows + 1) * cell_size_m
-    )
+    return shapely.box(cols * cell_size_m, rows * cell_size_m, (cols + 1) * cell_size_m, (rows + 1) * cell_size_m)
 
 
 def score_areas(
@@ -144,8 +142,7 @@ def hotspot_backtest(
     months = sorted(located["month"].astype(str).unique())
     if len(months) <= test_months:
         raise ParameterError(
-            f"The backtest needs more months than the {test_months} it tests on; "
-            f"the selection has {len(months)}."
+            f"The backtest needs more months than the {test_months} it tests on; the selection has {len(months)}."
         )
     train_months, later = months[:-test_months], months[-test_months:]
     month = located["month"].astype(str)
@@ -153,9 +150,9 @@ def hotspot_backtest(
     test = located[month.isin(later)]
     train_xy, test_xy = train[["x", "y"]].to_numpy(), test[["x", "y"]].to_numpy()
     params["min_records"] = min_records or default_min_records(len(train_months))
-    model = DensityClusters(
-        eps_m=eps_m, min_records=params["min_records"], footprint_radius_m=footprint_radius_m
-    ).fit(train_xy[:, 0], train_xy[:, 1], land=land)
+    model = DensityClusters(eps_m=eps_m, min_records=params["min_records"], footprint_radius_m=footprint_radius_m).fit(
+        train_xy[:, 0], train_xy[:, 1], land=land
+    )
     ours_shape = shapely.union_all(model.clusters_.geometry.to_numpy())
     land_km2 = land.area / 1e6
     shapely.prepare(land)
@@ -178,8 +175,7 @@ def hotspot_backtest(
         test_records=len(test_xy),
         train_records=len(train_xy),
         study_area_km2=land_km2,
-        parameters=params
-        | {"eps_m": eps_m, "footprint_radius_m": footprint_radius_m, "cell_size_m": cell_size_m},
+        parameters=params | {"eps_m": eps_m, "footprint_radius_m": footprint_radius_m, "cell_size_m": cell_size_m},
     )
 
 
@@ -193,9 +189,7 @@ def _clip_to_land(cells: np.ndarray, land: shapely.Geometry) -> np.ndarray:
     return out
 
 
-def _top_cells(
-    counts: pd.Series, land: shapely.Geometry, cell_size_m: float, target_km2: float
-) -> shapely.Geometry:
+def _top_cells(counts: pd.Series, land: shapely.Geometry, cell_size_m: float, target_km2: float) -> shapely.Geometry:
     """Busiest cells (ties: lower column, then row) until their land area is closest to ``target_km2``."""
     if target_km2 <= 0 or counts.empty:
         return shapely.Polygon()

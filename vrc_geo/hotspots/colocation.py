@@ -141,9 +141,7 @@ class CoLocation:
             z = (observed - expected) / np.sqrt(variance)
         return np.where(variance > 0, stats.norm.sf(z), 1.0)
 
-    def _permute(
-        self, mean_w: sparse.csr_matrix, other: np.ndarray, n_b: int, observed: np.ndarray
-    ) -> np.ndarray:
+    def _permute(self, mean_w: sparse.csr_matrix, other: np.ndarray, n_b: int, observed: np.ndarray) -> np.ndarray:
         used = np.flatnonzero(np.asarray(abs(mean_w).sum(axis=0)).ravel() > 0)
         used = used[other[used] > 0]
         rest = int(other.sum() - other[used].sum())

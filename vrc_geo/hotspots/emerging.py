@@ -54,9 +54,7 @@ def mann_kendall(series: np.ndarray) -> tuple[float, float, float, float]:
     return s, float(var), float(z), float(2 * stats.norm.sf(abs(z)))
 
 
-def classify_series(
-    hot: np.ndarray, cold: np.ndarray, trend_z: float, trend_p: float, *, alpha: float
-) -> str:
+def classify_series(hot: np.ndarray, cold: np.ndarray, trend_z: float, trend_p: float, *, alpha: float) -> str:
     """Class of one area from its per-period hot/cold flags (oldest first) and its z-score trend."""
     hot, cold = np.asarray(hot, dtype=bool), np.asarray(cold, dtype=bool)
     label = _classify_one(hot, cold, trend_z, trend_p, alpha)
@@ -111,10 +109,7 @@ class EmergingHotSpots:
         values = np.asarray(values, dtype="float64")
         if values.ndim != 2 or values.shape[0] < 2:
             raise ParameterError("values must be (periods, areas) with at least 2 periods.")
-        fits = [
-            GiStar(permutations=0, inference="analytic", correction=self.correction).fit(row, w)
-            for row in values
-        ]
+        fits = [GiStar(permutations=0, inference="analytic", correction=self.correction).fit(row, w) for row in values]
         self.z_ = np.vstack([f.z_ for f in fits])
         self.gi_bin_ = np.vstack([f.gi_bin_ for f in fits])
         trends = [mann_kendall(self.z_[:, j]) for j in range(values.shape[1])]
@@ -123,9 +118,7 @@ class EmergingHotSpots:
         hot, cold = self.gi_bin_ >= 1, self.gi_bin_ <= -1
         self.classes_ = np.array(
             [
-                classify_series(
-                    hot[:, j], cold[:, j], self.trend_z_[j], self.trend_p_[j], alpha=self.trend_alpha
-                )
+                classify_series(hot[:, j], cold[:, j], self.trend_z_[j], self.trend_p_[j], alpha=self.trend_alpha)
                 for j in range(values.shape[1])
             ],
             dtype=object,

@@ -77,9 +77,7 @@ def describe_footprints(
         hits = inside[inside["crime_type"].isin(list(kinds))].groupby("fp").size()
         out[f"{name}_count"] = hits.reindex(out.index, fill_value=0).astype(int)
     near_fp, near_pt = tree.query(shapely.buffer(geoms, near_m), predicate="intersects")
-    near = pd.DataFrame({"fp": near_fp, "snap": near_pt}).merge(
-        table[table["crime_type"] == "Drugs"], on="snap"
-    )
+    near = pd.DataFrame({"fp": near_fp, "snap": near_pt}).merge(table[table["crime_type"] == "Drugs"], on="snap")
     out["drugs_near_count"] = near.groupby("fp").size().reindex(out.index, fill_value=0).astype(int)
 
     violent = inside[inside["violent"]]

@@ -145,9 +145,7 @@ def hotspot_gistar(
     codes = areas["code"].astype(str).to_numpy()
     y = values.reindex(codes).fillna(0).to_numpy(dtype="float64")
     weights = w if w is not None else contiguity_weights(areas)
-    fitted = GiStar(permutations=permutations, seed=seed, correction=correction, inference=inference).fit(
-        y, weights
-    )
+    fitted = GiStar(permutations=permutations, seed=seed, correction=correction, inference=inference).fit(y, weights)
     return pd.DataFrame(
         {
             "code": codes,

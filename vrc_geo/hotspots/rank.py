@@ -274,9 +274,7 @@ def _describe(
     table["drug_related"] = (colo["colocation_quotient"].to_numpy() > 1) & (q < p["alpha"])
     main = info["main_ward_code"]
     table["gi_z"] = [round(float(stats.at[c, "gi_z"]), 3) if c in stats.index else np.nan for c in main]
-    table["hotspot_confidence"] = [
-        _confidence(stats.at[c, "gi_bin"]) if c in stats.index else "" for c in main
-    ]
+    table["hotspot_confidence"] = [_confidence(stats.at[c, "gi_bin"]) if c in stats.index else "" for c in main]
     table["trend_class"] = [stats.at[c, "trend_class"] if c in stats.index else "" for c in main]
     geoms = gpd.GeoSeries(shapes, crs="EPSG:27700")
     table["area_km2"] = np.round(geoms.area.to_numpy() / 1e6, 4)

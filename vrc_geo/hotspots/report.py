@@ -57,8 +57,7 @@ def hotspot_metadata(
         "Title": "Violence hotspots, Kent & Medway (police.uk)",
         "Data period": f"{months[0]} to {months[-1]} ({len(months)} months)" if months else "none",
         "Selection": result.selection.describe(),
-        "Boundaries": f"{dataset.wards.vintage} wards ({len(dataset.wards.wards)}) "
-        f"from {dataset.wards.source}",
+        "Boundaries": f"{dataset.wards.vintage} wards ({len(dataset.wards.wards)}) from {dataset.wards.source}",
         "Source": "police.uk street-level crime, Kent Police — Open Government Licence v3.0; "
         "ONS boundaries, contains OS data © Crown copyright and database right",
         "Method": METHOD,

@@ -157,9 +157,7 @@ def _detect_columns(frame: pd.DataFrame, name: str) -> tuple[str | None, str, st
             name_col = names.get(year) or code_col
             return code_col, name_col, _LEVEL_PREFIX[prefix], f"{prefix}{year}"
     plain = {
-        m.group(1).lower() + "_" + m.group(2).lower(): c
-        for c in frame.columns
-        if (m := _PLAIN_COLUMN.match(str(c)))
+        m.group(1).lower() + "_" + m.group(2).lower(): c for c in frame.columns if (m := _PLAIN_COLUMN.match(str(c)))
     }
     for level in ("ward", "lsoa", "msoa"):
         if f"{level}_code" in plain:
@@ -176,9 +174,7 @@ def _detect_columns(frame: pd.DataFrame, name: str) -> tuple[str | None, str, st
     )
 
 
-def _codes_from_names(
-    out: gpd.GeoDataFrame, name: str, reference: Path | None
-) -> tuple[gpd.GeoDataFrame, str]:
+def _codes_from_names(out: gpd.GeoDataFrame, name: str, reference: Path | None) -> tuple[gpd.GeoDataFrame, str]:
     """Give ward codes to a names-only file (e.g. an LGBCE map) from the ONS code history."""
     history = read_ward_history(reference) if reference else None
     if history is None:
@@ -207,9 +203,7 @@ def _name_key(text: object) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-def _finish(
-    areas: gpd.GeoDataFrame, level: str, reference: Path | None
-) -> tuple[gpd.GeoDataFrame, list[str]]:
+def _finish(areas: gpd.GeoDataFrame, level: str, reference: Path | None) -> tuple[gpd.GeoDataFrame, list[str]]:
     notes: list[str] = []
     areas = _repair(areas, notes)
     history = read_ward_history(reference) if reference and level == "ward" else None

@@ -98,7 +98,8 @@ class HealthRead:
     notes: list[str] = field(default_factory=list)
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path) -> pd.DataFrame:
+    """A health extract as a table of strings (columns lower-cased, spaces as underscores)."""
     suffix = path.suffix.lower()
     try:
         if suffix in {".xlsx", ".xls"}:
@@ -147,7 +148,7 @@ def read_health(paths: Sequence[str | Path], *, known_codes: dict[str, str] | No
         path = Path(raw)
         if not path.is_file():
             raise InputFileError(f"Health file not found: {path}.")
-        tables.append((str(path), _read_table(path)))
+        tables.append((str(path), read_table(path)))
     return read_health_frames(tables, known_codes=known_codes)
 
 
@@ -168,9 +169,7 @@ def read_health_frames(
         frame["source_line"] = np.arange(2, len(frame) + 2)
         frames.append(frame)
     if len(shapes) > 1:
-        raise SchemaError(
-            "Incident records and area counts cannot be read together; give one shape at a time."
-        )
+        raise SchemaError("Incident records and area counts cannot be read together; give one shape at a time.")
     shape = shapes.pop()
     table = pd.concat(frames, ignore_index=True)
     check = _check_incidents if shape == "incidents" else _check_counts
@@ -244,9 +243,7 @@ def _check_incidents(table: pd.DataFrame, known: dict[str, str]) -> tuple[pd.Dat
 
     lon, lat = _numbers(table, "longitude"), _numbers(table, "latitude")
     east, north = _numbers(table, "easting"), _numbers(table, "northing")
-    bad_ll = (
-        (lon[1] | lat[1]) | (lon[0].notna() != lat[0].notna()) | (lat[0].abs() > 90) | (lon[0].abs() > 180)
-    )
+    bad_ll = (lon[1] | lat[1]) | (lon[0].notna() != lat[0].notna()) | (lat[0].abs() > 90) | (lon[0].abs() > 180)
     bad_en = (east[1] | north[1]) | (east[0].notna() != north[0].notna()) | (east[0] < 0) | (north[0] < 0)
     refuse(bad_ll | bad_en, "coords")
     out["lon"], out["lat"] = lon[0], lat[0]

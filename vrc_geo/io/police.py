@@ -96,9 +96,7 @@ def expand_sources(paths: Sequence[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.is_file() and (p.suffix.lower() in {".csv", ".zip"})
-            )
+            found = sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix.lower() in {".csv", ".zip"}))
             files.extend(found)
         elif path.is_file():
             files.append(path)

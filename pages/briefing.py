@@ -1,0 +1,32 @@
+"""Briefing: a one-page summary of the chosen view, to download and hand to an operations meeting."""
+
+import streamlit as st
+
+from ui import data, render, state
+from vrc_geo.aggregate import Selection
+
+with render.guard():
+    dataset = data.current_dataset()
+    view = state.sidebar(dataset.months)
+    render.presentation(view)
+    selection = state.safe_selection(view)
+    if selection is None:
+        st.stop()
+    st.title("One-page briefing")
+    st.caption(
+        "The current view (filters in the sidebar): map, key figures, top hotspots, method and caveats. "
+        "Open the HTML file and print it for one A4 page."
+    )
+    scope = Selection(selection.start, selection.end, selection.districts, None)
+    hot = data.hotspots(dataset, dataset.key, scope, data.HOTSPOT_DEFAULTS)
+    health = None
+    frames = st.session_state.get("health_upload")
+    if view.health == "demo" or (view.health == "upload" and frames):
+        health = data.health(dataset, dataset.key, scope, view.health, data.frames_key(frames), _frames=frames)
+        if health.synthetic:
+            render.synthetic_banner()
+    with st.spinner("Drawing the briefing…"):
+        source = f"{view.health}:{data.frames_key(frames)}" if health is not None else "none"
+        page = data.briefing(dataset, dataset.key, selection, view.measure, view.describe(), source, hot, health)
+    render.download("Download briefing (HTML)", page.encode("utf-8"), "briefing.html", key="dl_briefing")
+    st.iframe(page, height=1150)

@@ -1,0 +1,89 @@
+"""Health: police violence beside hospital admissions for assault, with disclosure control applied."""
+
+import streamlit as st
+
+from ui import data, maps, render, state
+from vrc_geo.aggregate import Selection
+from vrc_geo.health.disclosure import SUPPRESSED
+from vrc_geo.health.service import suppression_rule
+from vrc_geo.mapping import BIVARIATE
+
+with render.guard():
+    dataset = data.current_dataset()
+    view = state.sidebar(dataset.months)
+    render.presentation(view)
+    selection = state.safe_selection(view)
+    if selection is None:
+        st.stop()
+    st.title("Police violence and hospital admissions for assault")
+    frames = st.session_state.get("health_upload")
+    if view.health == "none":
+        st.info(
+            "Hospital data is not shown yet. Choose **Health: SYNTHETIC demo** (generated demonstration data) or "
+            "**Health: uploaded extract** (a partner file loaded on the Data page) under *Data sources*."
+        )
+        if st.button("Show the SYNTHETIC demo"):
+            st.session_state["f_health"] = state.HEALTH_LABELS["demo"]
+            st.rerun()
+        st.stop()
+    if view.health == "upload" and not frames:
+        st.info("No health extract uploaded in this session. Load one on the Data page (templates in the README).")
+        st.page_link("pages/data.py", label="Go to the Data page", icon=":material/folder_open:")
+        st.stop()
+    scope = Selection(selection.start, selection.end, selection.districts, None)
+    bundle = data.health(dataset, dataset.key, scope, view.health, data.frames_key(frames), _frames=frames)
+    if bundle.synthetic:
+        render.synthetic_banner()
+    published = bundle.view.published()
+    totals = bundle.view.published_totals()
+    st.caption(f"{bundle.view.data_source} · {bundle.view.period} · police: violence and sexual offences")
+    grand = totals.iloc[-1]
+    shown = published["admissions"].ne(SUPPRESSED)
+    render.headline(
+        [
+            ("Police violence", f"{int(grand['police_violence']):,}", None),
+            ("Admissions" + (" (SYNTHETIC)" if bundle.synthetic else ""), str(grand["admissions"]), None),
+            (
+                "Wards flagged: possible under-reporting",
+                str(int(published["underreporting_flag"].eq(True).sum())),
+                None,
+            ),
+            ("Wards suppressed (small numbers)", f"{int((~shown).sum())} of {len(published)}", None),
+        ]
+    )
+    st.info(suppression_rule(bundle.view.max_small))
+    for note in [*bundle.notes, *bundle.view.notes]:
+        st.caption(note)
+    layers = data.browser_layers(dataset, dataset.key)
+    deck = maps.bivariate_deck(layers, published, basemap=view.basemap, filtered=bool(scope.districts))
+    st.pydeck_chart(deck, key="health_map", height=520)
+    render.legend(
+        "Police violence rate × admissions rate, each against its Kent & Medway rate",
+        [*BIVARIATE.items(), ("suppressed [c] or no population (blank)", (255, 255, 255))],
+    )
+    st.subheader("Possible under-reporting")
+    flagged = published[published["underreporting_flag"].eq(True)]
+    st.markdown(
+        "Wards whose admissions are above the upper 99.8% control limit of what their police violence rate and "
+        "residents predict (Poisson model, limits widened for overdispersion). Violence here may be reaching "
+        "hospital without reaching the police."
+    )
+    if len(flagged):
+        st.dataframe(flagged, hide_index=True)
+    else:
+        st.caption("No ward is above its limit (or those that are have suppressed counts).")
+    st.subheader("All wards, side by side")
+    st.dataframe(published, hide_index=True, height=380)
+    st.subheader("Totals")
+    st.dataframe(totals, hide_index=True)
+    if not view.present:
+        cols = st.columns(3)
+        for col, fmt in zip(cols, (".csv", ".xlsx", ".geojson"), strict=True):
+            with col:
+                render.download(
+                    f"Download {fmt[1:].upper()}",
+                    bundle.file_bytes(fmt),
+                    f"health{fmt}",
+                    key=f"dl_health_{fmt}",
+                )
+    render.footer("Health figures: disclosure control applied to every number shown and exported.")

@@ -1,0 +1,186 @@
+"""The view state: sidebar filters that live in the URL, so a view can be bookmarked and reopened.
+
+URL keys: ``d`` districts (codes, comma-separated; absent = all 13), ``from``/``to`` months, ``g`` offence
+groups, ``t`` police.uk categories (narrower than groups), ``m`` measure (count, rate, change), ``h``
+health source (none, demo, upload), ``ward`` the selected ward, ``present`` presentation mode, ``base``
+basemap. Bad values in a shared link fall back to defaults with a warning, never an error page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from vrc_geo.aggregate import Selection, make_selection
+from vrc_geo.districts import DISTRICTS
+from vrc_geo.errors import VrcGeoError
+from vrc_geo.taxonomy import CRIME_TYPES, GROUP_LABELS
+
+MEASURE_LABELS = {"count": "Count", "rate": "Rate per 1,000 residents", "change": "Change on previous period"}
+HEALTH_LABELS = {
+    "none": "Police data only",
+    "demo": "Health: SYNTHETIC demo",
+    "upload": "Health: uploaded extract",
+}
+DEFAULT_GROUPS = ("violence",)
+WIDGET_KEYS = ("f_present", "f_districts", "f_period", "f_groups", "f_types", "f_measure", "f_health", "f_basemap")
+
+
+@dataclass(frozen=True)
+class ViewState:
+    districts: tuple[str, ...]
+    start: str
+    end: str
+    groups: tuple[str, ...]
+    types: tuple[str, ...]
+    measure: str
+    health: str
+    ward: str | None
+    present: bool
+    basemap: bool
+
+    @property
+    def selection(self) -> Selection:
+        wanted = list(self.types) if self.types else list(self.groups)
+        return make_selection(
+            start=self.start,
+            end=self.end,
+            districts=list(self.districts) or None,
+            crime_types=wanted or None,
+        )
+
+    def describe(self) -> str:
+        where = ", ".join(DISTRICTS[d] for d in self.districts) if self.districts else "Kent & Medway"
+        what = ", ".join(self.types) if self.types else ", ".join(GROUP_LABELS[g] for g in self.groups)
+        return f"{where} · {what or 'all offences'}"
+
+
+def _split(text: str | None) -> list[str]:
+    return [p for p in (text or "").split(",") if p]
+
+
+def _initialise(months: list[str]) -> None:
+    """Put the URL's values into the widgets' state, once per session (later runs keep the widgets')."""
+    if st.session_state.get("_state_ready"):
+        return
+    q = st.query_params
+    problems = []
+    districts = [d for d in _split(q.get("d")) if d in DISTRICTS]
+    if len(districts) != len(_split(q.get("d"))):
+        problems.append("district")
+    start, end = q.get("from", months[0]), q.get("to", months[-1])
+    if start not in months or end not in months or start > end:
+        if "from" in q or "to" in q:
+            problems.append("period")
+        start, end = months[0], months[-1]
+    groups = [g for g in _split(q.get("g")) if g in GROUP_LABELS]
+    if "g" not in q:
+        groups = list(DEFAULT_GROUPS)
+    types = [t for t in _split(q.get("t")) if t in CRIME_TYPES]
+    measure = q.get("m", "count")
+    if measure not in MEASURE_LABELS:
+        problems.append("measure")
+        measure = "count"
+    health = q.get("h", "none")
+    if health not in HEALTH_LABELS:
+        problems.append("health source")
+        health = "none"
+    st.session_state.update(
+        {
+            "f_districts": [DISTRICTS[d] for d in districts],
+            "f_period": (start, end),
+            "f_groups": [GROUP_LABELS[g] for g in groups],
+            "f_types": types,
+            "f_measure": MEASURE_LABELS[measure],
+            "f_health": HEALTH_LABELS[health],
+            "f_ward": q.get("ward") or None,
+            "f_present": q.get("present") == "1",
+            "f_basemap": q.get("base") == "1",
+            "_state_ready": True,
+        }
+    )
+    if problems:
+        st.session_state["_url_warning"] = (
+            "The link had values this data cannot show (" + ", ".join(problems) + "); defaults are used for them."
+        )
+
+
+def sidebar(months: list[str]) -> ViewState:
+    """Render the filters (hidden in presentation mode) and return the state they hold."""
+    _initialise(months)
+    by_name = {v: k for k, v in DISTRICTS.items()}
+    by_label = {v: k for k, v in GROUP_LABELS.items()}
+    present = st.session_state.get("f_present", False)
+    # Widget state is dropped when a page stops drawing a widget; the filters are kept under "p_" keys and
+    # handed back to the widgets on every run, so they survive page changes.
+    for key in WIDGET_KEYS:
+        if "p" + key[1:] in st.session_state:
+            st.session_state[key] = st.session_state["p" + key[1:]]
+    with st.sidebar:
+        st.toggle("Presentation mode", key="f_present", help="Larger type, controls hidden, figures first.")
+        st.multiselect("Districts (none = all 13)", list(by_name), key="f_districts")
+        if len(months) > 1:
+            st.select_slider("Months", options=months, key="f_period")
+        st.multiselect("Offence groups", list(by_label), key="f_groups")
+        with st.expander("Narrow to police.uk categories"):
+            st.multiselect("Categories (override the groups)", list(CRIME_TYPES), key="f_types")
+        st.radio("Map measure", list(MEASURE_LABELS.values()), key="f_measure")
+        st.radio("Data sources", list(HEALTH_LABELS.values()), key="f_health")
+        st.toggle("Basemap (needs internet)", key="f_basemap")
+    for key in WIDGET_KEYS:
+        if key in st.session_state:
+            st.session_state["p" + key[1:]] = st.session_state[key]
+    if "_url_warning" in st.session_state:
+        st.warning(st.session_state.pop("_url_warning"))
+    start, end = st.session_state.get("f_period", (months[0], months[-1]))
+    state = ViewState(
+        districts=tuple(by_name[n] for n in st.session_state.get("f_districts", [])),
+        start=start,
+        end=end,
+        groups=tuple(by_label[g] for g in st.session_state.get("f_groups", [])),
+        types=tuple(st.session_state.get("f_types", [])),
+        measure={v: k for k, v in MEASURE_LABELS.items()}[st.session_state.get("f_measure", "Count")],
+        health={v: k for k, v in HEALTH_LABELS.items()}[st.session_state.get("f_health", HEALTH_LABELS["none"])],
+        ward=st.session_state.get("f_ward"),
+        present=bool(present),
+        basemap=bool(st.session_state.get("f_basemap", False)),
+    )
+    write_query(state, months)
+    return state
+
+
+def write_query(state: ViewState, months: list[str]) -> None:
+    """Mirror the state into the URL (defaults left out, so links stay short)."""
+    params: dict[str, str] = {}
+    if state.districts:
+        params["d"] = ",".join(state.districts)
+    if state.start != months[0]:
+        params["from"] = state.start
+    if state.end != months[-1]:
+        params["to"] = state.end
+    if tuple(state.groups) != DEFAULT_GROUPS:
+        params["g"] = ",".join(state.groups)
+    if state.types:
+        params["t"] = ",".join(state.types)
+    if state.measure != "count":
+        params["m"] = state.measure
+    if state.health != "none":
+        params["h"] = state.health
+    if state.ward:
+        params["ward"] = state.ward
+    if state.present:
+        params["present"] = "1"
+    if state.basemap:
+        params["base"] = "1"
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+
+
+def safe_selection(state: ViewState) -> Selection | None:
+    """The state's selection, or ``None`` after showing why it cannot be used."""
+    try:
+        return state.selection
+    except VrcGeoError as exc:
+        st.error(str(exc))
+        return None
