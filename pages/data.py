@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ui import data, render
+from ui import data, render, state
 
 LICENCES = pd.DataFrame(
     [
@@ -93,7 +93,7 @@ def health_upload(files, dataset) -> None:
         st.dataframe(read.rejects.head(200), hide_index=True)
     if len(read.records) and st.button("Use this extract on the Health page", type="primary"):
         st.session_state["health_upload"] = [(str(p), read_table(p)) for p in paths]
-        st.session_state["f_health"] = "Health: uploaded extract"
+        state.set_value("f_health", state.HEALTH_LABELS["upload"])
         st.success("Loaded for this session: the Health page now shows it (with disclosure control).")
 
 

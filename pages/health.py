@@ -22,9 +22,7 @@ with render.guard():
             "Hospital data is not shown yet. Choose **Health: SYNTHETIC demo** (generated demonstration data) or "
             "**Health: uploaded extract** (a partner file loaded on the Data page) under *Data sources*."
         )
-        if st.button("Show the SYNTHETIC demo"):
-            st.session_state["f_health"] = state.HEALTH_LABELS["demo"]
-            st.rerun()
+        st.button("Show the SYNTHETIC demo", on_click=state.set_value, args=("f_health", state.HEALTH_LABELS["demo"]))
         st.stop()
     if view.health == "upload" and not frames:
         st.info("No health extract uploaded in this session. Load one on the Data page (templates in the README).")

@@ -19,10 +19,12 @@ PRESENTATION_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {
   display: none !important; }
-html, body, .stMarkdown, p, li, label { font-size: 1.25rem !important; }
+.stMarkdown p, li, label { font-size: 1.25rem !important; }
 h1 { font-size: 2.6rem !important; } h2, h3 { font-size: 2rem !important; }
-[data-testid="stMetricValue"] { font-size: 3.2rem !important; }
-[data-testid="stMetricLabel"] p { font-size: 1.3rem !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 3.4rem !important; line-height: 1.1; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { font-size: 1.3rem !important;
+  white-space: normal !important; overflow: visible !important; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: 1.1rem !important; }
 .block-container { padding-top: 1.2rem; max-width: 96%; }
 </style>
 """
@@ -47,9 +49,11 @@ def presentation(state: Any) -> None:
     if not state.present:
         return
     st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
-    if st.button("Exit presentation mode", key="exit_present"):
-        st.session_state["f_present"] = False
-        st.rerun()
+    st.button("Exit presentation mode", key="exit_present", on_click=_leave_presentation)
+
+
+def _leave_presentation() -> None:
+    st.session_state["p_present"] = False  # the filters keep their values under p_ keys (ui.state)
 
 
 def headline(figures: Sequence[tuple[str, str, str | None]]) -> None:

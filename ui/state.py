@@ -106,34 +106,54 @@ def _initialise(months: list[str]) -> None:
         )
 
 
+def _valid(key: str, value: object) -> bool:
+    # A month range is always two months; a lone value (seen from the test harness) is not kept.
+    return key != "f_period" or (isinstance(value, (tuple, list)) and len(value) == 2)
+
+
+def _keep(key: str) -> None:
+    if _valid(key, st.session_state[key]):
+        st.session_state["p" + key[1:]] = st.session_state[key]
+
+
+def _bound(key: str) -> dict:
+    """Widget options that keep the value under a ``p_`` key when the user changes it."""
+    return {"key": key, "on_change": _keep, "args": (key,)}
+
+
+def set_value(key: str, value: object) -> None:
+    """Change a filter from code (a button, a map click): the widget shows it on the next run."""
+    st.session_state["p" + key[1:]] = value
+
+
 def sidebar(months: list[str]) -> ViewState:
     """Render the filters (hidden in presentation mode) and return the state they hold."""
     _initialise(months)
     by_name = {v: k for k, v in DISTRICTS.items()}
     by_label = {v: k for k, v in GROUP_LABELS.items()}
-    present = st.session_state.get("f_present", False)
     # Widget state is dropped when a page stops drawing a widget; the filters are kept under "p_" keys and
     # handed back to the widgets on every run, so they survive page changes.
     for key in WIDGET_KEYS:
         if "p" + key[1:] in st.session_state:
             st.session_state[key] = st.session_state["p" + key[1:]]
     with st.sidebar:
-        st.toggle("Presentation mode", key="f_present", help="Larger type, controls hidden, figures first.")
-        st.multiselect("Districts (none = all 13)", list(by_name), key="f_districts")
+        st.toggle("Presentation mode", help="Larger type, controls hidden, figures first.", **_bound("f_present"))
+        st.multiselect("Districts (none = all 13)", list(by_name), **_bound("f_districts"))
         if len(months) > 1:
-            st.select_slider("Months", options=months, key="f_period")
-        st.multiselect("Offence groups", list(by_label), key="f_groups")
+            st.select_slider("Months", options=months, **_bound("f_period"))
+        st.multiselect("Offence groups", list(by_label), **_bound("f_groups"))
         with st.expander("Narrow to police.uk categories"):
-            st.multiselect("Categories (override the groups)", list(CRIME_TYPES), key="f_types")
-        st.radio("Map measure", list(MEASURE_LABELS.values()), key="f_measure")
-        st.radio("Data sources", list(HEALTH_LABELS.values()), key="f_health")
-        st.toggle("Basemap (needs internet)", key="f_basemap")
+            st.multiselect("Categories (override the groups)", list(CRIME_TYPES), **_bound("f_types"))
+        st.radio("Map measure", list(MEASURE_LABELS.values()), **_bound("f_measure"))
+        st.radio("Data sources", list(HEALTH_LABELS.values()), **_bound("f_health"))
+        st.toggle("Basemap (needs internet)", **_bound("f_basemap"))
     for key in WIDGET_KEYS:
-        if key in st.session_state:
+        if key in st.session_state and _valid(key, st.session_state[key]):
             st.session_state["p" + key[1:]] = st.session_state[key]
     if "_url_warning" in st.session_state:
         st.warning(st.session_state.pop("_url_warning"))
-    start, end = st.session_state.get("f_period", (months[0], months[-1]))
+    period = st.session_state.get("p_period", (months[0], months[-1]))
+    start, end = period if _valid("f_period", period) else (months[0], months[-1])
     state = ViewState(
         districts=tuple(by_name[n] for n in st.session_state.get("f_districts", [])),
         start=start,
@@ -143,7 +163,7 @@ def sidebar(months: list[str]) -> ViewState:
         measure={v: k for k, v in MEASURE_LABELS.items()}[st.session_state.get("f_measure", "Count")],
         health={v: k for k, v in HEALTH_LABELS.items()}[st.session_state.get("f_health", HEALTH_LABELS["none"])],
         ward=st.session_state.get("f_ward"),
-        present=bool(present),
+        present=bool(st.session_state.get("f_present", False)),
         basemap=bool(st.session_state.get("f_basemap", False)),
     )
     write_query(state, months)

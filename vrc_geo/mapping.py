@@ -212,13 +212,30 @@ def build_deck(
                 )
             )
     lat, lon, zoom = view
-    return pdk.Deck(
+    return _compact_deck_class()(
         layers=layers,
         initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom),
         map_style="light" if basemap else None,
         map_provider="carto" if basemap else None,
         tooltip={"html": tooltip_html, "style": {"fontSize": "13px"}},
     )
+
+
+def _compact_deck_class() -> type:
+    """A pydeck Deck whose JSON is compact: pydeck indents by 2, which multiplies polygon coordinates'
+    size on the wire about six-fold (2.6 MB instead of 0.42 MB for the Kent wards)."""
+    import pydeck as pdk
+
+    class CompactDeck(pdk.Deck):
+        def to_json(self) -> str:
+            return json.dumps(json.loads(super().to_json()), separators=(",", ":"), sort_keys=True)
+
+    return CompactDeck
+
+
+def deck_size_bytes(deck: pdk.Deck) -> int:
+    """What the browser receives for a deck."""
+    return len(deck.to_json())
 
 
 def view_for(bounds: tuple[float, float, float, float]) -> tuple[float, float, float]:

@@ -136,7 +136,10 @@ def _check(params: dict[str, Any]) -> dict[str, Any]:
 def find_hotspots(dataset: PoliceDataset, selection: Selection, **params: Any) -> HotspotResult:
     """Ranked drug-related violence hotspots for a selection (its crime types are ignored)."""
     p = _check(params)
-    scope = Selection(selection.start, selection.end, selection.districts, None)
+    # Open ends become the data's first and last months, so the same period always reads the same.
+    start = selection.start or (dataset.months[0] if dataset.months else None)
+    end = selection.end or (dataset.months[-1] if dataset.months else None)
+    scope = Selection(start, end, selection.districts, None)
     records = select_records(dataset.records, scope)
     records = records[records["crime_type"] != ASB]
     months = sorted(records["month"].astype(str).unique())

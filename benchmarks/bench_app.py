@@ -1,0 +1,64 @@
+"""App benchmark: time to first map in a real browser, and the warm re-render after a filter change.
+
+Starts ``streamlit run app.py`` headless (processed tables already cached, as on a server that has run
+before), opens it in Debian's headless Chromium and measures, as a user sees it:
+
+* first map: from navigation to the deck.gl canvas drawn with its legend (includes loading the data
+  into the fresh server process once);
+* warm rerun: after choosing another district (a filter change), until the new figures are on screen.
+
+Usage: python benchmarks/bench_app.py [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from browser import MAP, chromium, served_app  # noqa: E402
+
+from vrc_geo.config import find_sources  # noqa: E402
+from vrc_geo.store import load_police  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    load_police(find_sources())  # make sure the processed tables are cached, as after a first run
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    firsts, reruns = [], []
+    with served_app() as url, chromium() as browser:
+        for i in range(args.repeat):
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.set_default_timeout(180_000)
+            start = time.perf_counter()
+            page.goto(url)
+            page.wait_for_selector(MAP)
+            page.get_by_text("Records — ").wait_for()
+            firsts.append(time.perf_counter() - start)
+            districts = ["Thanet", "Dover", "Swale", "Ashford", "Medway", "Dartford"]
+            district = districts[i % len(districts)]
+            field = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect'] input").first
+            field.click()
+            field.fill(district)
+            start = time.perf_counter()
+            field.press("Enter")
+            page.get_by_text(f"{district} · Violence and sexual offences").wait_for()
+            page.wait_for_selector(MAP)
+            reruns.append(time.perf_counter() - start)
+            page.close()
+    print(f"app in headless Chromium ({args.repeat} runs, median; first run includes the server's data load)")
+    print(f"  time to first map           : {statistics.median(firsts):.2f} s (first visit {firsts[0]:.2f} s)")
+    print(f"  rerun after a filter change : {statistics.median(reruns):.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""Streamlit AppTest of every page on the sample data: no errors, right numbers, URL state, downloads."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from vrc_geo.cli import main
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = [
+    "pages/overview.py",
+    "pages/hotspots.py",
+    "pages/health.py",
+    "pages/trends.py",
+    "pages/briefing.py",
+    "pages/data.py",
+]
+VIOLENCE = "Violence and sexual offences"
+
+
+def app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at
+
+
+def clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def q(at: AppTest, key: str) -> str:
+    value = at.query_params[key]
+    return value[0] if isinstance(value, list) else value
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_cleanly(page):
+    at = app(h="demo").run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    clean(at)
+    assert at.title, page
+
+
+def _violence(sample_dataset, district=None, start=None, end=None) -> int:
+    r = sample_dataset.records
+    mask = (r["status"].astype(str) == "in_area") & (r["crime_type"].astype(str) == VIOLENCE)
+    if district:
+        mask &= r["district_code"].astype(str) == district
+    month = r["month"].astype(str)
+    if start:
+        mask &= month >= start
+    if end:
+        mask &= month <= end
+    return int(mask.sum())
+
+
+def test_district_filter_changes_the_figures(sample_dataset):
+    at = app().run()
+    clean(at)
+    assert metric(at, "Records") == f"{_violence(sample_dataset):,}"
+    at.multiselect(key="f_districts").set_value(["Thanet"]).run()
+    clean(at)
+    assert metric(at, "Records") == f"{_violence(sample_dataset, 'E07000114'):,}"
+    assert q(at, "d") == "E07000114"
+
+
+def test_url_state_round_trips(sample_dataset):
+    at = app(d="E07000114,E06000035", **{"from": "2022-06", "to": "2022-09"}, m="rate").run()
+    clean(at)
+    assert at.multiselect(key="f_districts").value == ["Medway", "Thanet"] or set(
+        at.multiselect(key="f_districts").value
+    ) == {"Medway", "Thanet"}
+    assert at.select_slider(key="f_period").value == ("2022-06", "2022-09")
+    assert at.radio(key="f_measure").value == "Rate per 1,000 residents"
+    expected = _violence(sample_dataset, "E07000114", "2022-06", "2022-09") + _violence(
+        sample_dataset, "E06000035", "2022-06", "2022-09"
+    )
+    assert metric(at, "Records") == f"{expected:,}"
+    at.radio(key="f_measure").set_value("Change on previous period").run()
+    clean(at)
+    assert q(at, "m") == "change"
+    assert q(at, "from") == "2022-06"
+    assert set(q(at, "d").split(",")) == {"E07000114", "E06000035"}
+    # The change measure compares with 2022-02..2022-05, which the data holds.
+    assert "%" in metric(at, "Change on")
+
+
+def test_bad_url_values_fall_back_with_a_warning():
+    at = app(d="E99999999", m="sideways", **{"from": "1999-01"}).run()
+    clean(at)
+    assert any("defaults are used" in w.value for w in at.warning)
+    assert at.radio(key="f_measure").value == "Count"
+
+
+def test_ward_selection_shows_that_wards_numbers(sample_dataset):
+    at = app().run()
+    ward = "E05005093"  # Margate Central
+    at.selectbox(key="f_ward").set_value(ward).run()
+    clean(at)
+    records = sample_dataset.records
+    expected = int(((records["ward_code"].astype(str) == ward) & (records["crime_type"].astype(str) == VIOLENCE)).sum())
+    text = " ".join(m.value for m in at.markdown)
+    assert "Margate Central" in text
+    assert f"**{expected:,}** records" in text
+    assert q(at, "ward") == ward
+    assert any("Hotspot status" in m.value for m in at.markdown)
+
+
+def test_hotspot_downloads_equal_the_cli_output(sample_dir, tmp_path):
+    at = app().run()
+    at.switch_page("pages/hotspots.py").run()
+    clean(at)
+    downloads = at.session_state["downloads"]
+    for fmt in (".csv", ".xlsx", ".geojson"):
+        out = tmp_path / f"h{fmt}"
+        assert main(["--quiet", "hotspots", "--out", str(out), "--data-dir", str(sample_dir)]) == 0
+        assert downloads[f"hotspots{fmt}"] == out.read_bytes(), fmt
+
+
+def test_health_page_is_synthetic_suppressed_and_equals_the_cli(sample_dir, tmp_path):
+    at = app(h="demo").run()
+    at.switch_page("pages/health.py").run()
+    clean(at)
+    assert any("SYNTHETIC" in w.value for w in at.warning)
+    data = at.session_state["downloads"]["health.csv"]
+    table = pd.read_csv(io.BytesIO(data), dtype=str)
+    shown = pd.to_numeric(table["admissions"], errors="coerce")
+    assert not shown.between(1, 7).any()
+    out = tmp_path / "h.csv"
+    assert main(["--quiet", "health", "--synthetic-demo", "--out", str(out), "--data-dir", str(sample_dir)]) == 0
+    assert data == out.read_bytes()
+
+
+def test_presentation_mode_hides_controls_and_can_be_left():
+    at = app(present="1").run()
+    clean(at)
+    assert any(b.label == "Exit presentation mode" for b in at.button)
+    at.button(key="exit_present").click().run()
+    clean(at)
+    assert "present" not in at.query_params
+
+
+def test_briefing_page_offers_the_page(sample_dataset):
+    at = app(d="E07000114").run()
+    at.switch_page("pages/briefing.py").run()
+    clean(at)
+    page = at.session_state["downloads"]["briefing.html"].decode("utf-8")
+    assert "Violence hotspots — Kent &amp; Medway" in page
+    assert "Thanet" in page
+    assert "data:image/png;base64," in page
+    assert f"{_violence(sample_dataset, 'E07000114'):,}" in page
+
+
+def test_no_data_shows_the_welcome_page(tmp_path, monkeypatch):
+    import ui.data
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("VRC_GEO_DATA_DIR", str(empty))
+    ui.data.server_dataset.clear()
+    try:
+        at = app().run()
+        assert not at.exception
+        assert any("No police.uk crime files found" in i.value for i in at.info)
+        assert "No data loaded yet" in [s.value for s in at.subheader]
+    finally:
+        monkeypatch.delenv("VRC_GEO_DATA_DIR")
+        ui.data.server_dataset.clear()
