@@ -85,18 +85,18 @@ def test_point_on_a_shared_corner_goes_to_lowest_code_whatever_the_order(wards):
 
 def test_outside_points_and_the_coast_rule(wards):
     records = _records(
-        [(577200, 155500), (577200, 155500), (590000, 155500)],
-        lsoa_code=["E01024400", None, "E01024400"],
-        lsoa_name=["Maidstone 001A", None, "Maidstone 001A"],
+        [(577200, 155500), (577200, 155500), (590000, 155500), (577200, 155500)],
+        lsoa_code=["E01024400", "E01000001", "E01024400", None],
+        lsoa_name=["Maidstone 001A", "Bexley 001A", "Maidstone 001A", None],
     )
     placed = place_records(records, wards, coast_tolerance_m=500)
-    # 200 m east of Bravo with a Kent LSOA: nearest ward. Same point without a local LSOA, or 13 km
-    # away: outside.
-    assert placed["placement"].astype(str).tolist() == ["nearest_ward", "outside", "outside"]
+    # 200 m east of Bravo with a Kent LSOA, or with none (API records): nearest ward. The same point with
+    # an LSOA elsewhere, or 13 km away: outside.
+    assert placed["placement"].astype(str).tolist() == ["nearest_ward", "outside", "outside", "nearest_ward"]
     assert placed["ward_code"].astype(str).tolist()[0] == "E05900002"
-    assert placed["status"].astype(str).tolist() == ["in_area", "outside_area", "outside_area"]
+    assert placed["status"].astype(str).tolist() == ["in_area", "outside_area", "outside_area", "in_area"]
     strict = place_records(records, wards, coast_tolerance_m=0)
-    assert strict["placement"].astype(str).tolist() == ["outside"] * 3
+    assert strict["placement"].astype(str).tolist() == ["outside"] * 4
 
 
 def test_rows_without_coordinates_use_their_lsoa(wards):

@@ -93,7 +93,11 @@ def find_crime_files(folder: Path) -> list[Path]:
 
 
 def _has_boundaries(folder: Path) -> bool:
-    return folder.is_dir() and any(p.suffix.lower() in BOUNDARY_SUFFIXES for p in folder.rglob("*") if p.is_file())
+    return folder.is_dir() and any(
+        p.suffix.lower() in BOUNDARY_SUFFIXES and p.name != "manifest.json" and not p.name.startswith(".")
+        for p in folder.rglob("*")
+        if p.is_file()
+    )
 
 
 def _ward_folder(data_dir: Path) -> Path | None:

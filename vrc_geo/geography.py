@@ -4,8 +4,9 @@ All metric work is in British National Grid (EPSG:27700). A record is placed by,
 
 1. its point, inside a ward polygon (a point exactly on a shared edge goes to the ward with the lowest code,
    so the answer never depends on row or file order);
-2. its point, within ``coast_tolerance_m`` of a ward when its LSOA is in Kent & Medway (generalised ONS
-   boundaries are clipped to the coastline, so piers, beaches and harbours fall just outside them);
+2. its point, within ``coast_tolerance_m`` of a ward when its LSOA is in Kent & Medway or it has no LSOA
+   (generalised ONS boundaries are clipped to the coastline, so piers, beaches and harbours fall just
+   outside them; records fetched from the police.uk API carry no LSOA);
 3. its LSOA code, when it has no coordinates: the ward holding most of that LSOA's area.
 
 ``placement`` says which rule placed each record: ``point``, ``nearest_ward``, ``lsoa`` (in a ward),
@@ -148,7 +149,9 @@ def place_records(
         missed = has_xy & (ward_idx < 0)
         if missed.any() and coast_tolerance_m > 0:
             local = local_lsoa_mask(out["lsoa_code"], out["lsoa_name"], local_lsoa_codes).to_numpy()
-            candidates = missed & local
+            # No LSOA at all (API-fetched records, a few bulk ones): the force placed it near its area.
+            unknown = out["lsoa_code"].isna().to_numpy()
+            candidates = missed & (local | unknown)
             if candidates.any():
                 near = _nearest_ward(x[candidates], y[candidates], wards, coast_tolerance_m)
                 idx = np.flatnonzero(candidates)

@@ -53,7 +53,11 @@ def boundary_files(path: Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise BoundaryError(f"Boundary path not found: {path}.")
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES)
+    files = sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file() and p.suffix.lower() in _SUFFIXES and p.name != "manifest.json" and not p.name.startswith(".")
+    )
     if not files:
         raise BoundaryError(
             f"No boundary files in {path} (looked for {', '.join(_SUFFIXES)}). Put ONS ward "

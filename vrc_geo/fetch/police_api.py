@@ -1,0 +1,274 @@
+"""Street-level crime for Kent Police, month by month, from the data.police.uk API.
+
+The force's area is the union of its neighbourhood boundaries (``{base}/kent/neighbourhoods`` and
+``{base}/kent/{id}/boundary``), fetched once and kept in ``boundaries/police_force_kent/``. Then, for
+each month the API has and ``data/police_uk`` lacks:
+
+* ``POST {base}/crimes-street/all-crime`` with ``poly=lat,lng:...`` and ``date=YYYY-MM`` over tiles of the
+  force area; a tile the API refuses as too big (HTTP 503: over 10,000 crimes) is split in four and asked
+  again;
+* ``GET {base}/crimes-no-location?category=all-crime&force=kent&date=YYYY-MM``;
+* records are de-duplicated by their API ``id`` (tiles share edges); those of the force (not British
+  Transport Police) inside its area are written in the police.uk bulk-download schema
+  (``YYYY-MM/YYYY-MM-kent-street.csv``), so the rest of the tool cannot tell them apart. The API gives no
+  LSOA: those columns are empty and records are placed by their point, as downloaded ones are.
+
+Each month's file is written atomically and listed in ``police_uk/manifest.json``; an interrupted fetch
+resumes with the months still missing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from ..errors import ServiceError
+from ..io.police import POLICE_COLUMNS
+from .http import Client
+from .manifest import atomic_write, file_entry, now_iso, read_manifest, write_manifest
+
+__all__ = ["CATEGORIES", "POLICE_URL", "available_months", "fetch_force_area", "fetch_month", "fetch_police"]
+
+POLICE_URL = "https://data.police.uk/api"
+LICENCE = "Open Government Licence v3.0"
+FORCE = "kent"
+FORCE_NAME = "Kent Police"
+#: API category slugs -> police.uk bulk-file crime types.
+CATEGORIES = {
+    "anti-social-behaviour": "Anti-social behaviour",
+    "bicycle-theft": "Bicycle theft",
+    "burglary": "Burglary",
+    "criminal-damage-arson": "Criminal damage and arson",
+    "drugs": "Drugs",
+    "other-theft": "Other theft",
+    "possession-of-weapons": "Possession of weapons",
+    "public-order": "Public order",
+    "robbery": "Robbery",
+    "shoplifting": "Shoplifting",
+    "theft-from-the-person": "Theft from the person",
+    "vehicle-crime": "Vehicle crime",
+    "violent-crime": "Violence and sexual offences",
+    "other-crime": "Other crime",
+}
+
+
+@dataclass
+class MonthResult:
+    month: str
+    path: Path
+    located: int
+    no_location: int
+    requests: int
+    splits: int
+
+
+def available_months(client: Client, base_url: str = POLICE_URL) -> list[str]:
+    """Months the API holds street-level crime for (``crimes-street-dates``), oldest first."""
+    dates = client.get_json(f"{base_url.rstrip('/')}/crimes-street-dates", what="data.police.uk")
+    return sorted(d["date"] for d in dates if isinstance(d, dict) and "date" in d)
+
+
+def fetch_force_area(
+    client: Client, boundaries_dir: Path, *, base_url: str = POLICE_URL, refresh: bool = False
+) -> shapely.Geometry:
+    """The force's area (WGS84): the union of its neighbourhood boundaries, fetched once and kept."""
+    import geopandas as gpd
+
+    folder = Path(boundaries_dir) / f"police_force_{FORCE}"
+    path = folder / f"{FORCE}_force_area.geojson"
+    if path.exists() and not refresh:
+        return shapely.union_all(gpd.read_file(path).geometry.to_numpy())
+    base = base_url.rstrip("/")
+    hoods = client.get_json(f"{base}/{FORCE}/neighbourhoods", what="data.police.uk (neighbourhoods)")
+    shapes = []
+    for hood in hoods:
+        points = client.get_json(f"{base}/{FORCE}/{hood['id']}/boundary", what="data.police.uk (boundary)")
+        ring = [(float(p["longitude"]), float(p["latitude"])) for p in points]
+        if len(ring) >= 3:
+            shapes.append(shapely.make_valid(shapely.Polygon(ring)))
+    if not shapes:
+        raise ServiceError("data.police.uk returned no neighbourhood boundaries for Kent; nothing was changed.")
+    area = shapely.union_all(shapes)
+    frame = gpd.GeoDataFrame({"force": [FORCE_NAME]}, geometry=[area], crs="EPSG:4326")
+    atomic_write(path, frame.to_json().encode())
+    write_manifest(
+        folder,
+        {
+            "source": f"data.police.uk neighbourhood boundaries, {FORCE_NAME}",
+            "url": f"{base}/{FORCE}/neighbourhoods",
+            "licence": LICENCE,
+            "period": "current",
+            "neighbourhoods": len(shapes),
+            "files": [file_entry(path, folder)],
+        },
+    )
+    return area
+
+
+def _tiles(area: shapely.Geometry, n: int = 4) -> list[tuple[float, float, float, float]]:
+    """Rectangles (WGS84) over the area's bounds that touch it."""
+    minx, miny, maxx, maxy = area.bounds
+    xs, ys = np.linspace(minx, maxx, n + 1), np.linspace(miny, maxy, n + 1)
+    tiles = [(xs[i], ys[j], xs[i + 1], ys[j + 1]) for i in range(n) for j in range(n)]
+    return [t for t in tiles if area.intersects(shapely.box(*t))]
+
+
+def _poly(tile: tuple[float, float, float, float]) -> str:
+    minx, miny, maxx, maxy = tile
+    corners = [(miny, minx), (miny, maxx), (maxy, maxx), (maxy, minx)]
+    return ":".join(f"{lat:.6f},{lng:.6f}" for lat, lng in corners)
+
+
+def _split(tile: tuple[float, float, float, float]) -> list[tuple[float, float, float, float]]:
+    minx, miny, maxx, maxy = tile
+    mx, my = (minx + maxx) / 2, (miny + maxy) / 2
+    return [(minx, miny, mx, my), (mx, miny, maxx, my), (minx, my, mx, maxy), (mx, my, maxx, maxy)]
+
+
+def _row(crime: dict[str, Any], month: str) -> list[str]:
+    location = crime.get("location") or {}
+    street = (location.get("street") or {}).get("name") or ""
+    outcome = (crime.get("outcome_status") or {}).get("category") or ""
+    category = CATEGORIES.get(crime.get("category", ""), crime.get("category", ""))
+    crime_id = crime.get("persistent_id") or ""
+    lon, lat = location.get("longitude") or "", location.get("latitude") or ""
+    place = street if (not street or street.lower().startswith("on or near")) else f"On or near {street}"
+    return [
+        crime_id,
+        crime.get("month") or month,
+        FORCE_NAME,
+        FORCE_NAME,
+        str(lon),
+        str(lat),
+        place if (lon and lat) else "No Location",
+        "",
+        "",
+        category,
+        outcome,
+        crime.get("context") or "",
+    ]
+
+
+def fetch_month(
+    client: Client,
+    month: str,
+    area: shapely.Geometry,
+    out_dir: Path,
+    *,
+    base_url: str = POLICE_URL,
+    tiles_per_side: int = 4,
+    min_tile_deg: float = 0.002,
+    progress: Callable[[int], object] | None = None,
+) -> MonthResult:
+    """One month of Kent Police street-level crime (in ``area``, WGS84) written as a police.uk CSV."""
+    base = base_url.rstrip("/")
+    shapely.prepare(area)
+    pending = _tiles(area, tiles_per_side)
+    crimes: dict[Any, dict[str, Any]] = {}
+    start_requests, splits = client.requests_made, 0
+    while pending:
+        tile = pending.pop()
+        response = client.request(
+            "POST",
+            f"{base}/crimes-street/all-crime",
+            data={"poly": _poly(tile), "date": month},
+            passthrough={503},
+            what="data.police.uk (crimes-street)",
+        )
+        if response.status_code == 503:
+            if tile[2] - tile[0] < min_tile_deg:
+                raise ServiceError(f"data.police.uk refused even a tiny area for {month}; try again later.")
+            pending.extend(t for t in _split(tile) if area.intersects(shapely.box(*t)))
+            splits += 1
+            continue
+        try:
+            batch = response.json()
+        except ValueError as exc:
+            raise ServiceError(f"data.police.uk answered {month} with something that is not JSON.") from exc
+        for crime in batch:
+            crimes.setdefault(crime.get("id") or (crime.get("persistent_id"), crime.get("category")), crime)
+        if progress is not None:
+            progress(1)
+    located = []
+    for crime in crimes.values():
+        if str(crime.get("location_type") or "Force").upper() == "BTP":
+            continue  # British Transport Police records are not in the force's own files
+        loc = crime.get("location") or {}
+        try:
+            lon, lat = float(loc.get("longitude")), float(loc.get("latitude"))
+        except (TypeError, ValueError):
+            continue
+        if shapely.intersects_xy(area, lon, lat):
+            located.append(crime)
+    located.sort(key=lambda c: (str(c.get("category")), str(c.get("persistent_id")), str(c.get("id"))))
+    no_location = client.get_json(
+        f"{base}/crimes-no-location",
+        params={"category": "all-crime", "force": FORCE, "date": month},
+        what="data.police.uk (crimes-no-location)",
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(POLICE_COLUMNS)
+    writer.writerows(_row(c, month) for c in located)
+    writer.writerows(_row({**c, "location": None}, month) for c in no_location)
+    path = atomic_write(Path(out_dir) / month / f"{month}-{FORCE}-street.csv", buffer.getvalue().encode("utf-8"))
+    return MonthResult(month, path, len(located), len(no_location), client.requests_made - start_requests, splits)
+
+
+def fetch_police(
+    client: Client,
+    data_dir: Path,
+    area: shapely.Geometry,
+    *,
+    months: list[str] | None = None,
+    base_url: str = POLICE_URL,
+    force_refetch: bool = False,
+    progress: Callable[[str], object] | None = None,
+) -> list[MonthResult]:
+    """Fetch the months missing from ``data_dir/police_uk`` (or ``months``), updating the manifest."""
+    out_dir = Path(data_dir) / "police_uk"
+    wanted = months if months is not None else available_months(client, base_url)
+    manifest = read_manifest(out_dir) or {
+        "source": "data.police.uk API, Kent Police street-level crime",
+        "url": base_url,
+        "licence": LICENCE,
+        "files": [],
+    }
+    have: set[str] = set()
+    if not force_refetch:
+        have = {e["period"] for e in manifest.get("files", []) if (out_dir / e["path"]).exists()}
+        have |= {p.parent.name for p in out_dir.glob("*/*-street.csv")}  # bulk downloads count too
+    results = []
+    for month in wanted:
+        if month in have:
+            continue
+        if progress is not None:
+            progress(month)
+        result = fetch_month(client, month, area, out_dir, base_url=base_url)
+        results.append(result)
+        entries = [e for e in manifest.get("files", []) if e.get("period") != month]
+        entries.append(
+            file_entry(
+                result.path,
+                out_dir,
+                period=month,
+                located=result.located,
+                no_location=result.no_location,
+                retrieved_at=now_iso(),
+            )
+        )
+        periods = sorted(e["period"] for e in entries)
+        manifest |= {
+            "files": sorted(entries, key=lambda e: e["period"]),
+            "url": base_url,
+            "period": f"{periods[0]} to {periods[-1]}",
+        }
+        write_manifest(out_dir, manifest)  # after every month: an interrupted run resumes from here
+    return results
