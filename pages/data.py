@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, render, state
+from vrc_geo.sources import source_table
 
 LICENCES = pd.DataFrame(
     [
@@ -140,6 +141,12 @@ with render.guard():
             f"Map layer sent to the browser: wards {layers['ward_bytes'] / 1e6:.2f} MB, districts "
             f"{layers['district_bytes'] / 1e6:.2f} MB."
         )
+    st.subheader("Sources: what they hold, how old they are, how to refresh them")
+    st.dataframe(source_table(dataset), hide_index=True)
+    st.caption(
+        "`python -m vrc_geo fetch` brings in current ward boundaries (ONS), new police.uk months and "
+        "the Fingertips context figures, only what is missing; see the README."
+    )
     st.subheader("Licences")
     st.dataframe(LICENCES, hide_index=True)
     st.subheader("Check and use your own files")

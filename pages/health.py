@@ -7,6 +7,7 @@ from vrc_geo.aggregate import Selection
 from vrc_geo.health.disclosure import SUPPRESSED
 from vrc_geo.health.service import suppression_rule
 from vrc_geo.mapping import BIVARIATE
+from vrc_geo.sources import fingertips_context
 
 with render.guard():
     dataset = data.current_dataset()
@@ -74,6 +75,14 @@ with render.guard():
     st.dataframe(published, hide_index=True, height=380)
     st.subheader("Totals")
     st.dataframe(totals, hide_index=True)
+    context = fingertips_context()
+    if context is not None:
+        st.subheader("Published context: OHID hospital admissions for violence (district level)")
+        st.caption(
+            "Directly standardised rates per 100,000 by area of residence, from OHID Fingertips "
+            "(indicator 11201), as fetched by `python -m vrc_geo fetch --what fingertips`."
+        )
+        st.dataframe(context, hide_index=True)
     if not view.present:
         cols = st.columns(3)
         for col, fmt in zip(cols, (".csv", ".xlsx", ".geojson"), strict=True):

@@ -241,3 +241,15 @@ def test_fetch_command_reports_failures(tmp_path, capsys):
     assert code == 2
     assert "fingertips: Could not reach OHID Fingertips" in err
     assert "Traceback" not in err
+
+
+def test_sources_table_lists_fetched_sources(fake, tmp_path):
+    from vrc_geo.sources import source_table
+
+    fetch_fingertips(client(), tmp_path / "data", base_url=fake.url)
+    fetch_boundaries(client(), tmp_path / "boundaries", base_url=f"{fake.url}/arcgis/rest/services")
+    table = source_table(None, project_root=tmp_path)
+    assert len(table) == 3
+    assert (table["age_days"] == 0).all()
+    assert table["refresh"].str.startswith("python -m vrc_geo fetch").all()
+    assert table["period"].str.contains("2024").sum() == 2
