@@ -2,16 +2,11 @@
 
 import streamlit as st
 
-from ui import data, render, state
+from ui import data, page, render
 from vrc_geo.aggregate import Selection
 
 with render.guard():
-    dataset = data.current_dataset()
-    view = state.sidebar(dataset.months)
-    render.presentation(view)
-    selection = state.safe_selection(view)
-    if selection is None:
-        st.stop()
+    dataset, view, selection = page.setup()
     st.title("One-page briefing")
     st.caption(
         "The current view (filters in the sidebar): map, key figures, top hotspots, method and caveats. "
@@ -27,6 +22,6 @@ with render.guard():
             render.synthetic_banner()
     with st.spinner("Drawing the briefing…"):
         source = f"{view.health}:{data.frames_key(frames)}" if health is not None else "none"
-        page = data.briefing(dataset, dataset.key, selection, view.measure, view.describe(), source, hot, health)
-    render.download("Download briefing (HTML)", page.encode("utf-8"), "briefing.html", key="dl_briefing")
-    st.iframe(page, height=1150)
+        html_page = data.briefing(dataset, dataset.key, selection, view.measure, view.describe(), source, hot, health)
+    render.download("Download briefing (HTML)", html_page.encode("utf-8"), "briefing.html", key="dl_briefing")
+    st.iframe(html_page, height=1150)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, maps, render, state
+from ui import data, maps, page, render, state
 from vrc_geo.aggregate import Selection
 from vrc_geo.health.disclosure import SUPPRESSED
 from vrc_geo.health.service import suppression_rule
@@ -10,12 +10,7 @@ from vrc_geo.mapping import BIVARIATE
 from vrc_geo.sources import fingertips_context
 
 with render.guard():
-    dataset = data.current_dataset()
-    view = state.sidebar(dataset.months)
-    render.presentation(view)
-    selection = state.safe_selection(view)
-    if selection is None:
-        st.stop()
+    dataset, view, selection = page.setup()
     st.title("Police violence and hospital admissions for assault")
     frames = st.session_state.get("health_upload")
     if view.health == "none":

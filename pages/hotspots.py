@@ -3,17 +3,12 @@
 import geopandas as gpd
 import streamlit as st
 
-from ui import data, maps, render, state
+from ui import data, maps, page, render
 from vrc_geo.aggregate import Selection
 from vrc_geo.mapping import browser_geojson
 
 with render.guard():
-    dataset = data.current_dataset()
-    view = state.sidebar(dataset.months)
-    render.presentation(view)
-    selection = state.safe_selection(view)
-    if selection is None:
-        st.stop()
+    dataset, view, selection = page.setup()
     scope = Selection(selection.start, selection.end, selection.districts, None)
     bundle = data.hotspots(dataset, dataset.key, scope, data.HOTSPOT_DEFAULTS)
     result, backtest = bundle.result, bundle.backtest

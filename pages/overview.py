@@ -3,16 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from ui import data, maps, render, state
+from ui import data, maps, page, render, state
 from vrc_geo.overview import MEASURES
 
 with render.guard():
-    dataset = data.current_dataset()
-    view = state.sidebar(dataset.months)
-    render.presentation(view)
-    selection = state.safe_selection(view)
-    if selection is None:
-        st.stop()
+    dataset, view, selection = page.setup()
     wards_view = data.ward_view(dataset, dataset.key, selection, view.measure)
     figures = wards_view.headline
     st.title("Violence and crime in Kent & Medway")

@@ -2,15 +2,10 @@
 
 import streamlit as st
 
-from ui import data, render, state
+from ui import data, page, render
 
 with render.guard():
-    dataset = data.current_dataset()
-    view = state.sidebar(dataset.months)
-    render.presentation(view)
-    selection = state.safe_selection(view)
-    if selection is None:
-        st.stop()
+    dataset, view, selection = page.setup()
     wide, change = data.trends(dataset, dataset.key, selection)
     st.title("Trends by district")
     st.caption(f"{view.describe()} · monthly police.uk records")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 from typing import Any
 
 import geopandas as gpd
@@ -16,10 +17,23 @@ from vrc_geo.store import PoliceDataset, load_police
 _OVERRIDE = "dataset_override"
 
 
+def app_flags(argv: list[str] | None = None) -> dict[str, Any]:
+    """``--data-dir``, ``--crimes``, ``--boundaries`` given after ``--`` to ``streamlit run app.py``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data-dir")
+    parser.add_argument("--crimes", nargs="+")
+    parser.add_argument("--boundaries")
+    known, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    return {"data_dir": known.data_dir, "crimes": known.crimes, "boundaries": known.boundaries}
+
+
 @st.cache_resource(show_spinner="Loading police.uk data (first start only)…")
 def server_dataset() -> PoliceDataset:
-    """The dataset found by the documented search order, once per server process."""
-    return load_police(find_sources())
+    """The dataset found by the documented search order (flags, environment, data/, sample), once per
+    server process."""
+    return load_police(find_sources(**app_flags()))
 
 
 def current_dataset() -> PoliceDataset:

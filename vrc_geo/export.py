@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
-import tempfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .atomic import write_atomically
 from .errors import ParameterError
 
 __all__ = ["FORMATS", "format_of", "table_bytes", "write_bytes", "write_table"]
@@ -60,17 +59,7 @@ def table_bytes(
 
 def write_bytes(data: bytes, path: str | Path) -> Path:
     """Write bytes atomically (temporary file, then rename): an interrupted write leaves no stub."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, data)
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, **options: Any) -> Path:

@@ -61,32 +61,30 @@ def unproject_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(lon), np.asarray(lat)
 
 
-def _point_in_ward(x: np.ndarray, y: np.ndarray, wards: gpd.GeoDataFrame) -> np.ndarray:
-    """Index into ``wards`` (sorted by code) of the ward holding each point; -1 when none."""
-    points = shapely.points(x, y)
-    tree = shapely.STRtree(wards.geometry.values)
-    pts, hit = tree.query(points, predicate="intersects")
-    out = np.full(len(points), -1, dtype=np.int64)
+def _lowest_hit(n: int, pts: np.ndarray, hit: np.ndarray) -> np.ndarray:
+    """Per point, the lowest ward index among its hits (so ties never depend on order); -1 when none."""
+    out = np.full(n, -1, dtype=np.int64)
     if len(pts):
-        # Lowest ward index wins for points on shared edges: sort by (point, ward) and keep the first.
         order = np.lexsort((hit, pts))
         pts, hit = pts[order], hit[order]
         first = np.r_[True, pts[1:] != pts[:-1]]
         out[pts[first]] = hit[first]
     return out
+
+
+def _point_in_ward(x: np.ndarray, y: np.ndarray, wards: gpd.GeoDataFrame) -> np.ndarray:
+    """Index into ``wards`` (sorted by code) of the ward holding each point (edges: lowest code)."""
+    points = shapely.points(x, y)
+    pts, hit = shapely.STRtree(wards.geometry.values).query(points, predicate="intersects")
+    return _lowest_hit(len(points), pts, hit)
 
 
 def _nearest_ward(x: np.ndarray, y: np.ndarray, wards: gpd.GeoDataFrame, max_distance_m: float) -> np.ndarray:
+    """Index of the nearest ward within ``max_distance_m`` (equally near: lowest code); -1 when none."""
     points = shapely.points(x, y)
     tree = shapely.STRtree(wards.geometry.values)
     pts, hit = tree.query_nearest(points, max_distance=max_distance_m, all_matches=True)
-    out = np.full(len(points), -1, dtype=np.int64)
-    if len(pts):
-        order = np.lexsort((hit, pts))
-        pts, hit = pts[order], hit[order]
-        first = np.r_[True, pts[1:] != pts[:-1]]
-        out[pts[first]] = hit[first]
-    return out
+    return _lowest_hit(len(points), pts, hit)
 
 
 def local_lsoa_mask(codes: pd.Series, names: pd.Series, local_codes: frozenset[str] | set[str]) -> pd.Series:

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import write_atomically
 from ..districts import DISTRICTS
 from ..errors import ServiceError
 from .http import Client
-from .manifest import atomic_write, file_entry, write_manifest
+from .manifest import file_entry, write_manifest
 
 __all__ = ["FINGERTIPS_URL", "INDICATOR", "fetch_fingertips"]
 
@@ -54,7 +55,7 @@ def fetch_fingertips(
     if not kept["Area Code"].isin(list(DISTRICTS)).any():
         raise ServiceError(f"OHID Fingertips returned no Kent & Medway rows for indicator {indicator}.")
     folder = Path(data_dir) / "context"
-    path = atomic_write(folder / f"fingertips_{indicator}_kent_medway.csv", kept.to_csv(index=False).encode())
+    path = write_atomically(folder / f"fingertips_{indicator}_kent_medway.csv", kept.to_csv(index=False).encode())
     periods = sorted(kept["Time period"].dropna().unique()) if "Time period" in kept else []
     write_manifest(
         folder,

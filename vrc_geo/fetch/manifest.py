@@ -9,29 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write", "file_entry", "now_iso", "read_manifest", "source_status", "write_manifest"]
+from ..atomic import write_atomically
+
+__all__ = ["file_entry", "now_iso", "read_manifest", "source_status", "write_manifest"]
 
 MANIFEST = "manifest.json"
-
-
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write to a temporary file in the same folder, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def file_entry(path: Path, root: Path, **extra: Any) -> dict[str, Any]:
@@ -56,7 +42,7 @@ def now_iso() -> str:
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
     """Write (replace) a folder's manifest, stamped with the time of this write."""
     manifest = dict(manifest) | {"retrieved_at": now_iso()}
-    return atomic_write(Path(folder) / MANIFEST, json.dumps(manifest, indent=2).encode())
+    return write_atomically(Path(folder) / MANIFEST, json.dumps(manifest, indent=2).encode())
 
 
 def source_status(folders: list[Path]) -> list[dict[str, Any]]:

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomically
 from ..districts import DISTRICTS
 from ..errors import ServiceError
 from .http import Client
-from .manifest import atomic_write, file_entry, write_manifest
+from .manifest import file_entry, write_manifest
 
 __all__ = ["ONS_URL", "fetch_boundaries", "query_all"]
 
@@ -99,7 +100,7 @@ def fetch_boundaries(
         if missing:
             raise ServiceError(f"The ONS service {service} has no {code_field} field; is {year} the right vintage?")
         folder = Path(boundaries_dir) / folder_name
-        path = atomic_write(folder / f"{kind}_{year}_kent_medway.geojson", _collection(features))
+        path = write_atomically(folder / f"{kind}_{year}_kent_medway.geojson", _collection(features))
         write_manifest(
             folder,
             {

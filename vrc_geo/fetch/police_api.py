@@ -29,10 +29,11 @@ from typing import Any
 import numpy as np
 import shapely
 
+from ..atomic import write_atomically
 from ..errors import ServiceError
 from ..io.police import POLICE_COLUMNS
 from .http import Client
-from .manifest import atomic_write, file_entry, now_iso, read_manifest, write_manifest
+from .manifest import file_entry, now_iso, read_manifest, write_manifest
 
 __all__ = ["CATEGORIES", "POLICE_URL", "available_months", "fetch_force_area", "fetch_month", "fetch_police"]
 
@@ -97,7 +98,7 @@ def fetch_force_area(
         raise ServiceError("data.police.uk returned no neighbourhood boundaries for Kent; nothing was changed.")
     area = shapely.union_all(shapes)
     frame = gpd.GeoDataFrame({"force": [FORCE_NAME]}, geometry=[area], crs="EPSG:4326")
-    atomic_write(path, frame.to_json().encode())
+    write_atomically(path, frame.to_json().encode())
     write_manifest(
         folder,
         {
@@ -218,7 +219,7 @@ def fetch_month(
     writer.writerow(POLICE_COLUMNS)
     writer.writerows(_row(c, month) for c in located)
     writer.writerows(_row({**c, "location": None}, month) for c in no_location)
-    path = atomic_write(Path(out_dir) / month / f"{month}-{FORCE}-street.csv", buffer.getvalue().encode("utf-8"))
+    path = write_atomically(Path(out_dir) / month / f"{month}-{FORCE}-street.csv", buffer.getvalue().encode("utf-8"))
     return MonthResult(month, path, len(located), len(no_location), client.requests_made - start_requests, splits)
 
 
