@@ -89,7 +89,9 @@ def measure_deck(
     )
     wards = with_values(_only(layers["wards"], set(table["ward_code"])), frame)
     districts = _only(layers["districts"], set(table["district_code"]), key="district_code")
-    tooltip = f"<b>{{name}}</b><br/>{{district_name}}<br/>{label}: <b>{{value_text}}</b><br/>Records: {{count_text}}"
+    tooltip = f"<b>{{name}}</b><br/>{{district_name}}<br/>{label}: <b>{{value_text}}</b>"
+    if measure != "count":
+        tooltip += "<br/>Records: {count_text}"
     deck = build_deck(
         {"wards": wards, "districts": districts},
         tooltip_html=tooltip,
