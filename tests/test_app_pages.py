@@ -178,3 +178,14 @@ def test_no_data_shows_the_welcome_page(tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("VRC_GEO_DATA_DIR")
         ui.data.server_dataset.clear()
+
+
+def test_app_flags_after_double_dash():
+    from ui.data import app_flags
+
+    assert app_flags(["--data-dir", "/x", "--crimes", "a.csv", "b.csv"]) == {
+        "data_dir": "/x",
+        "crimes": ["a.csv", "b.csv"],
+        "boundaries": None,
+    }
+    assert app_flags([]) == {"data_dir": None, "crimes": None, "boundaries": None}
