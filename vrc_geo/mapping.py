@@ -165,52 +165,37 @@ def build_deck(
     """
     import pydeck as pdk
 
-    layers = []
-    if "wards" in layers_data:
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                id="wards",
-                data=layers_data["wards"],
-                pickable=True,
-                stroked=True,
-                filled=True,
-                get_fill_color="properties.fill",
-                get_line_color=[120, 120, 120, 160],
-                line_width_min_pixels=0.5,
-                auto_highlight=True,
-                highlight_color=[0, 0, 0, 60],
-            )
-        )
-    for layer_id in outline_ids:
-        if layer_id in layers_data:
-            layers.append(
-                pdk.Layer(
-                    "GeoJsonLayer",
-                    id=layer_id,
-                    data=layers_data[layer_id],
-                    pickable=False,
-                    stroked=True,
-                    filled=False,
-                    get_line_color=[40, 40, 40, 230],
-                    line_width_min_pixels=1.6,
-                )
-            )
-    for layer_id in hotspot_ids:
-        if layer_id in layers_data:
-            layers.append(
-                pdk.Layer(
-                    "GeoJsonLayer",
-                    id=layer_id,
-                    data=layers_data[layer_id],
-                    pickable=True,
-                    stroked=True,
-                    filled=True,
-                    get_fill_color="properties.fill",
-                    get_line_color=[90, 0, 20, 255],
-                    line_width_min_pixels=1.5,
-                )
-            )
+    styles = {
+        "wards": {
+            "pickable": True,
+            "filled": True,
+            "get_fill_color": "properties.fill",
+            "get_line_color": [120, 120, 120, 160],
+            "line_width_min_pixels": 0.5,
+            "auto_highlight": True,
+            "highlight_color": [0, 0, 0, 60],
+        },
+        **{
+            i: {"pickable": False, "filled": False, "get_line_color": [40, 40, 40, 230], "line_width_min_pixels": 1.6}
+            for i in outline_ids
+        },
+        **{
+            i: {
+                "pickable": True,
+                "filled": True,
+                "get_fill_color": "properties.fill",
+                "get_line_color": [90, 0, 20, 255],
+                "line_width_min_pixels": 1.5,
+            }
+            for i in hotspot_ids
+        },
+    }
+    # Drawn in this order: filled wards, then outlines, then hotspot footprints on top.
+    layers = [
+        pdk.Layer("GeoJsonLayer", id=layer_id, data=layers_data[layer_id], stroked=True, **style)
+        for layer_id, style in styles.items()
+        if layer_id in layers_data
+    ]
     lat, lon, zoom = view
     return _compact_deck_class()(
         layers=layers,
