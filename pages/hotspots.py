@@ -63,11 +63,17 @@ with render.guard():
                 for d, v, g in zip(listed["drug_related"], listed["violence_count"], listed["drugs_count"], strict=True)
             ],
             "count_text": [f"{v:,}" for v in listed["violence_count"]],
-            "fill": [[120, 0, 30, 170] if d else [255, 140, 0, 150] for d in listed["drug_related"]],
+            # Hot wards are already coloured by the Gi* layer: outline only, so clusters inside them show.
+            "fill": [
+                [0, 0, 0, 0] if k == "ward" else [120, 0, 30, 170] if d else [255, 140, 0, 150]
+                for k, d in zip(listed["kind"], listed["drug_related"], strict=True)
+            ],
         },
         geometry=footprints.to_numpy(),
         crs="EPSG:27700",
     )
+    # Hot wards underneath, clusters on top (features are drawn in order).
+    shapes = shapes.iloc[listed["kind"].eq("cluster").to_numpy().argsort(kind="stable")]
     footprint_json = browser_geojson(
         shapes,
         tolerance_m=2,
