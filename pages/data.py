@@ -147,6 +147,12 @@ with render.guard():
         "`python -m vrc_geo fetch` brings in current ward boundaries (ONS), new police.uk months and "
         "the Fingertips context figures, only what is missing; see the README."
     )
+    if st.button(
+        "Reload data (after a fetch or new files)",
+        help="Read the sources again; unchanged files come straight from the cache.",
+    ):
+        data.reload()
+        st.rerun()
     st.subheader("Licences")
     st.dataframe(LICENCES, hide_index=True)
     st.subheader("Check and use your own files")

@@ -42,6 +42,12 @@ def current_dataset() -> PoliceDataset:
     return override if override is not None else server_dataset()
 
 
+def reload() -> None:
+    """Forget the loaded data and everything computed from it (new files are found on the next run)."""
+    st.cache_resource.clear()
+    st.session_state[_OVERRIDE] = None
+
+
 def use_dataset(dataset: PoliceDataset | None) -> None:
     st.session_state[_OVERRIDE] = dataset
 
