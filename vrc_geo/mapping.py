@@ -218,11 +218,6 @@ def _compact_deck_class() -> type:
     return CompactDeck
 
 
-def deck_size_bytes(deck: pdk.Deck) -> int:
-    """What the browser receives for a deck."""
-    return len(deck.to_json())
-
-
 def view_for(bounds: tuple[float, float, float, float]) -> tuple[float, float, float]:
     """(lat, lon, zoom) that fits WGS84 bounds (minx, miny, maxx, maxy) in a ~900 px wide map."""
     minx, miny, maxx, maxy = bounds
