@@ -54,7 +54,6 @@ HEALTH_COLUMNS = [
     "underreporting_flag",
     "data_source",
 ]
-Z_998 = stats.norm.isf(0.002)  # one-sided 99.8 % limit
 
 
 def underreporting(admissions: np.ndarray, police_rate: np.ndarray, population: np.ndarray) -> pd.DataFrame:
