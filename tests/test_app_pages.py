@@ -191,12 +191,13 @@ def test_app_flags_after_double_dash():
     assert app_flags([]) == {"data_dir": None, "crimes": None, "boundaries": None}
 
 
-def test_data_page_reload_and_sources():
+def test_data_page_reload_and_sources(sample_dataset):
     at = app().run()
     at.switch_page("pages/data.py").run()
     clean(at)
     text = " ".join(m.value for m in at.markdown)
-    assert "215,518 = 213,097 + 177 + 2,243 + 1" in text
+    rec = sample_dataset.reconciliation
+    assert f"215,518 = {rec.in_area:,} + {rec.outside_area:,} + 2,243 + 1" in text
     next(b for b in at.button if b.label.startswith("Reload data")).click().run()
     clean(at)
     assert at.title[0].value == "Data: sources, checks and uploads"

@@ -65,3 +65,14 @@ def test_lazy_tables_are_cached_too(small):
     assert table.overlaps is None  # no reference folder: no LSOA boundaries
     assert table.population["population"].isna().all()
     assert load_wards(sources).population["population"].isna().all()
+
+
+def test_a_new_cache_version_rebuilds(small, monkeypatch):
+    import vrc_geo.store as store
+
+    sources, _, _ = small
+    first = load_police(sources)
+    monkeypatch.setattr(store, "CACHE_VERSION", store.CACHE_VERSION + "-next")
+    second = load_police(sources)
+    assert not second.from_cache
+    assert second.key != first.key

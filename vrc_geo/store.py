@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CACHE_VERSION", "PoliceDataset", "WardTable", "file_sha256", "load_police", "load_wards"]
 
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"  # bump when placement or table columns change: old caches must not be reused
 
 
 class WardTable:

@@ -142,13 +142,21 @@ class CoLocation:
         return np.where(variance > 0, stats.norm.sf(z), 1.0)
 
     def _permute(self, mean_w: sparse.csr_matrix, other: np.ndarray, n_b: int, observed: np.ndarray) -> np.ndarray:
+        """Relabel the non-violence records at random, ``permutations`` times, and count how often a
+        footprint's statistic reaches the observed one. Only records near some footprint matter: draw how
+        many drugs records land among them (hypergeometric), then which of their snap points take them
+        (multivariate hypergeometric) — the same distribution as relabelling every record, much cheaper."""
         used = np.flatnonzero(np.asarray(abs(mean_w).sum(axis=0)).ravel() > 0)
         used = used[other[used] > 0]
-        rest = int(other.sum() - other[used].sum())
-        colours = np.r_[other[used], rest].astype(np.int64)
+        colours = other[used].astype(np.int64)
+        total = int(other.sum())
         rng = np.random.default_rng(self.seed)
-        draws = rng.multivariate_hypergeometric(colours, n_b, size=self.permutations, method="count")
-        simulated = np.asarray(mean_w[:, used] @ draws[:, :-1].T)
+        among_used = rng.hypergeometric(int(colours.sum()), total - int(colours.sum()), n_b, size=self.permutations)
+        draws = np.zeros((self.permutations, len(used)), dtype=np.int64)
+        for k in np.unique(among_used):
+            rows = np.flatnonzero(among_used == k)
+            draws[rows] = rng.multivariate_hypergeometric(colours, int(k), size=len(rows), method="count")
+        simulated = np.asarray(mean_w[:, used] @ draws.T)
         larger = (simulated >= observed[:, None] - 1e-12).sum(axis=1)
         return (larger + 1) / (self.permutations + 1)
 
