@@ -93,8 +93,15 @@ class HealthView:
     notes: list[str] = field(default_factory=list)
     dispersion: float = 1.0
     unknown: set = field(default_factory=set)  # cells whose value is not known (suppressed at source)
+    _hidden: set | None = field(default=None, repr=False)
 
     def _suppressed(self) -> set:
+        """What to hide (computed once: the view is not changed after it is built)."""
+        if self._hidden is None:
+            self._hidden = self._audit()
+        return self._hidden
+
+    def _audit(self) -> set:
         values: dict[object, int] = {}
         constraints = []
         for code, group in self.wards.groupby("district_code"):

@@ -79,8 +79,16 @@ class HealthBundle:
         meta |= {f"Note {i + 1}": n for i, n in enumerate([*self.notes, *self.view.notes])}
         return meta
 
+    _files: dict[str, bytes] = field(default_factory=dict, repr=False)
+
     def file_bytes(self, fmt: str) -> bytes:
-        """The published ward table as ``.csv``, ``.xlsx`` (+ Totals and About) or ``.geojson``."""
+        """The published ward table as ``.csv``, ``.xlsx`` (+ Totals and About) or ``.geojson`` (built once
+        per format: the app asks again on every rerun)."""
+        if fmt not in self._files:
+            self._files[fmt] = self._build_file(fmt)
+        return self._files[fmt]
+
+    def _build_file(self, fmt: str) -> bytes:
         table = self.view.published()
         geometry = None
         if fmt == ".geojson":

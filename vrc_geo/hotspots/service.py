@@ -28,8 +28,15 @@ class HotspotBundle:
     dataset: PoliceDataset
     notes: list[str] = field(default_factory=list)
 
+    _files: dict[tuple[str, int | None], bytes] = field(default_factory=dict, repr=False)
+
     def file_bytes(self, fmt: str, *, top: int | None = None) -> bytes:
-        return hotspot_file_bytes(self.result, fmt, dataset=self.dataset, backtest=self.backtest, top=top)
+        """The file, built once per format (the app asks again on every rerun)."""
+        if (fmt, top) not in self._files:
+            self._files[(fmt, top)] = hotspot_file_bytes(
+                self.result, fmt, dataset=self.dataset, backtest=self.backtest, top=top
+            )
+        return self._files[(fmt, top)]
 
 
 def hotspots_for(
