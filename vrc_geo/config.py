@@ -40,6 +40,11 @@ ENV_DATA_DIR = "VRC_GEO_DATA_DIR"
 ENV_BOUNDARIES = "VRC_GEO_BOUNDARIES"
 ENV_CACHE_DIR = "VRC_GEO_CACHE_DIR"
 
+# Official services `python -m vrc_geo fetch` reads (each can be pointed at a mirror by an option).
+ONS_URL = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
+POLICE_URL = "https://data.police.uk/api"
+FINGERTIPS_URL = "https://fingertips.phe.org.uk"
+
 BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".parquet")
 _CRIME_FILE = re.compile(r".*-street\.csv$", re.IGNORECASE)
 

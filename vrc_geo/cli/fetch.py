@@ -13,8 +13,7 @@ SOURCES = ("boundaries", "police", "fingertips")
 
 
 def register(sub: Any) -> None:
-    from ..config import REPO_ROOT
-    from ..fetch import FINGERTIPS_URL, ONS_URL, POLICE_URL
+    from ..config import FINGERTIPS_URL, ONS_URL, POLICE_URL, REPO_ROOT
 
     p = sub.add_parser(
         "fetch",

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import write_atomically
+from ..config import FINGERTIPS_URL
 from ..districts import DISTRICTS
 from ..errors import ServiceError
 from .http import Client
@@ -22,7 +23,6 @@ from .manifest import file_entry, write_manifest
 
 __all__ = ["FINGERTIPS_URL", "INDICATOR", "fetch_fingertips"]
 
-FINGERTIPS_URL = "https://fingertips.phe.org.uk"
 INDICATOR = 11201
 AREA_TYPE = 501  # districts and unitary authorities (from April 2023)
 KEEP = {*DISTRICTS, "E10000016", "E92000001"}  # + Kent county, England

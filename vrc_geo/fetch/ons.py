@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_atomically
+from ..config import ONS_URL
 from ..districts import DISTRICTS
 from ..errors import ServiceError
 from .http import Client
@@ -21,7 +22,6 @@ from .manifest import file_entry, write_manifest
 
 __all__ = ["ONS_URL", "fetch_boundaries", "query_all"]
 
-ONS_URL = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
 LICENCE = "Open Government Licence v3.0; contains OS data © Crown copyright and database right"
 PAGE = 2000
 

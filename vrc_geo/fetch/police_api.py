@@ -30,6 +30,7 @@ import numpy as np
 import shapely
 
 from ..atomic import write_atomically
+from ..config import POLICE_URL
 from ..errors import ServiceError
 from ..io.police import POLICE_COLUMNS
 from .http import Client
@@ -37,7 +38,6 @@ from .manifest import file_entry, now_iso, read_manifest, write_manifest
 
 __all__ = ["CATEGORIES", "POLICE_URL", "available_months", "fetch_force_area", "fetch_month", "fetch_police"]
 
-POLICE_URL = "https://data.police.uk/api"
 LICENCE = "Open Government Licence v3.0"
 FORCE = "kent"
 FORCE_NAME = "Kent Police"
