@@ -14,6 +14,7 @@ with render.guard():
     result, backtest = bundle.result, bundle.backtest
     table = result.table
     clusters = table[table["kind"] == "cluster"]
+    n_wards, n_sites = int((table["kind"] == "ward").sum()), int((table["kind"] == "site").sum())
     st.title("Violence hotspots")
     st.caption(
         f"{scope.describe()} · violence-group offences (violence and sexual offences, robbery, possession of "
@@ -21,24 +22,20 @@ with render.guard():
     )
     render.headline(
         [
-            (
-                "Hotspots",
-                f"{len(table)}",
-                f"{len(clusters)} clusters, {len(table) - len(clusters)} hot wards",
-            ),
+            ("Places to patrol", f"{len(clusters):,}", f"{n_wards} hot wards, {n_sites} sites listed apart"),
             ("Drug-related", f"{int(table['drug_related'].sum())}", None),
-            ("Violence in clusters", f"{int(clusters['violence_count'].sum()):,}", None),
+            ("Violence in the places", f"{int(clusters['violence_count'].sum()):,}", None),
             (
                 "Prediction accuracy (PAI)",
                 f"{backtest.ours.pai:.0f}" if backtest else "n/a",
-                f"naive grid {backtest.naive.pai:.0f}" if backtest else None,
+                f"busiest snap points {backtest.discs.pai:.0f}" if backtest else None,
             ),
         ]
     )
     for note in bundle.notes:
         st.info(note)
 
-    kinds = {"all": "Clusters and hot wards", "cluster": "Clusters only", "ward": "Hot wards only"}
+    kinds = {"all": "Everything", "cluster": "Places to patrol", "ward": "Hot wards", "site": "Sites"}
     top = len(table)
     if not view.present:
         left, right = st.columns(2)
@@ -89,12 +86,7 @@ with render.guard():
     if backtest:
         st.subheader("How good are these hotspots?")
         st.markdown(backtest.sentence())
-        st.markdown(
-            f"Hit rate = share of later violence inside; PAI = hit rate ÷ share of area. Our footprints: hit rate "
-            f"**{100 * backtest.ours.hit_rate:.1f}%**, PAI **{backtest.ours.pai:.1f}**; the naive peer (busiest "
-            f"250 m cells of the same area): **{100 * backtest.naive.hit_rate:.1f}%**, PAI "
-            f"**{backtest.naive.pai:.1f}**."
-        )
+        st.dataframe(backtest.table(), hide_index=True)
     st.subheader("Ranked hotspots")
     columns = [
         "rank",
@@ -107,7 +99,7 @@ with render.guard():
         "weapons_count",
         "robbery_count",
         "drug_related",
-        "colocation_quotient",
+        "colocation_ratio",
         "p_value",
         "trend_class",
         "top_locations",
@@ -125,20 +117,18 @@ with render.guard():
     )
     if not view.present:
         st.caption(
-            "Files hold the whole ranked list shown above (the same files `python -m vrc_geo hotspots` "
-            "writes); the XLSX has an About sheet with the method, parameters, backtest and caveats."
+            f"The files hold exactly the {len(listed)} rows shown above, with the period and districts in "
+            "every row and in the file name; the XLSX adds the method, the backtest, the harm weights and "
+            "plain-English column labels."
         )
-        limit = None if top >= len(table) and shown == "all" else top
-        if shown != "all":
-            st.caption("Downloads hold every kind; the filter above only narrows the map and table.")
-            limit = None
+        limit = None if top >= int(keep.sum()) else top
         cols = st.columns(3)
         for col, fmt in zip(cols, (".csv", ".xlsx", ".geojson"), strict=True):
             with col:
                 render.download(
                     f"Download {fmt[1:].upper()}",
-                    bundle.file_bytes(fmt, top=limit),
-                    f"hotspots{fmt}",
+                    bundle.file_bytes(fmt, top=limit, kind=shown),
+                    bundle.file_name(fmt, top=limit, kind=shown),
                     key=f"dl_hot_{fmt}",
                 )
     st.page_link("pages/briefing.py", label="One-page briefing for this view", icon=":material/description:")

@@ -126,7 +126,7 @@ def test_hotspot_downloads_equal_the_cli_output(sample_dir, tmp_path):
     for fmt in (".csv", ".xlsx", ".geojson"):
         out = tmp_path / f"h{fmt}"
         assert main(["--quiet", "hotspots", "--out", str(out), "--data-dir", str(sample_dir)]) == 0
-        assert downloads[f"hotspots{fmt}"] == out.read_bytes(), fmt
+        assert downloads[f"hotspots_kent-medway_2022-01_2023-01{fmt}"] == out.read_bytes(), fmt
 
 
 def test_health_page_is_synthetic_suppressed_and_equals_the_cli(sample_dir, tmp_path):

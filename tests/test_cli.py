@@ -202,9 +202,10 @@ def test_hotspots_command(capsys, sample_dir, tmp_path):
     ("args", "message"),
     [
         (["--top", "0"], "--top must be at least 1"),
-        (["--eps-m", "-1"], "eps_m"),
-        (["--min-records", "1"], "min_records"),
-        (["--footprint-radius-m", "500"], "must not exceed"),
+        (["--min-rate", "-1"], "min_rate_per_month"),
+        (["--footprint-radius-m", "900"], "footprint_radius_m"),
+        (["--half-life-months", "0"], "half_life_months"),
+        (["--gi-permutations", "5"], "gi_permutations"),
         (["--from", "2023-01", "--to", "2023-01", "--test-months", "3"], "No backtest"),
     ],
 )

@@ -73,6 +73,60 @@ def _planted(seed: int) -> tuple[pd.DataFrame, list[shapely.Geometry]]:
     return records, footprints
 
 
+def test_expected_quotient_under_relabelling_by_hand_and_by_simulation():
+    # The by-hand case: one A record; its two neighbours (one B, one theft) weigh 1/2 each, and the other
+    # 3 relabellable records hold N_B = 1 drugs record: E[share of B among its neighbours] = 1/4
+    # (each of the 4 non-A records is B with probability 1/4), so E[quotient] = (1/4) / (1/4) = 1.
+    points = pd.DataFrame(
+        {
+            "x": [0.0, 10.0, 0.0, 5000.0, 5010.0],
+            "y": [0.0, 0.0, 10.0, 0.0, 0.0],
+            "is_a": [True, False, False, False, False],
+            "is_b": [False, True, False, False, False],
+        }
+    )
+    model = CoLocation(k=2, min_bandwidth_m=0, permutations=0).fit(points, [shapely.box(-1, -1, 1, 1)])
+    assert model.expected_[0] == pytest.approx(1.0)
+    assert model.ratio_[0] == pytest.approx(2.0)
+    # Violence beside violence: its neighbours are mostly other violence, never relabelled, so the
+    # expected quotient falls well below 1; the ratio corrects for it. Checked against relabelling.
+    rng = np.random.default_rng(2)
+    xy = np.r_[rng.normal(0, 20, (40, 2)), rng.uniform(-2000, 2000, (200, 2))].round()
+    is_a = np.r_[np.ones(40, bool), rng.random(200) < 0.2]
+    is_b = ~is_a & (rng.random(240) < 0.15)
+    frame = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "is_a": is_a, "is_b": is_b})
+    fp = [shapely.Point(0, 0).buffer(80)]
+    fitted = CoLocation(permutations=0).fit(frame, fp)
+    assert fitted.expected_[0] < 0.8
+    sims = []
+    others = np.flatnonzero(~is_a)
+    for _ in range(400):
+        shuffled = frame.copy()
+        labels = np.zeros(len(frame), bool)
+        labels[rng.choice(others, int(is_b.sum()), replace=False)] = True
+        shuffled["is_b"] = labels
+        sims.append(CoLocation(permutations=0).fit(shuffled, fp).quotient_[0])
+    assert fitted.expected_[0] == pytest.approx(np.mean(sims), rel=0.1)
+
+
+def test_fdr_decision_and_refinement_of_doubtful_footprints():
+    records, footprints = _planted(0)
+    out = hotspot_colocation(
+        records,
+        footprints,
+        a_types=["Violence and sexual offences"],
+        b_types=["Drugs"],
+        permutations=99,
+        seed=3,
+        refine_to=4999,
+    )
+    assert out["significant"].tolist() == [True, False]
+    assert out["q_value"].iloc[0] < 0.05
+    assert out["draws"].iloc[0] in (99, 999, 4999)
+    # A drug-related footprint sits far above chance: its ratio, not just its quotient, is above 1.
+    assert out["colocation_ratio"].iloc[0] > 1.5
+
+
 def test_planted_drug_violence_is_significant_and_violence_only_is_not():
     records, footprints = _planted(0)
     out = hotspot_colocation(
@@ -88,6 +142,7 @@ def test_planted_drug_violence_is_significant_and_violence_only_is_not():
     assert drug["p_sim"] <= 0.01
     assert drug["p_norm"] < 0.001
     assert plain["colocation_quotient"] < 1
+    assert plain["colocation_ratio"] < 1.2
     assert plain["p_sim"] > 0.5
 
 

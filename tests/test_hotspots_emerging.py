@@ -43,6 +43,10 @@ def _classify(hot: str, cold: str = "", trend_z: float = 0.0, trend_p: float = 1
         ("..H..H....H", "", 0, 1, "sporadic hot spot"),
         ("..H..H....H", ".C.........", 0, 1, "oscillating hot spot"),
         ("HHHHHHHHHH.", "", 0, 1, "historical hot spot"),
+        ("..H..H....H", "C..........", 0, 1, "oscillating hot spot"),
+        ("........HHH", "C..........", 0, 1, "consecutive hot spot"),
+        ("...........", "CCCCCCCCCC.", 0, 1, "historical cold spot"),
+        ("HHHHHHHHHH.", "..........C", 0, 1, "new cold spot"),
         ("...........", "..........C", 0, 1, "new cold spot"),
         ("...........", "CCCCCCCCCCC", 3, 0.01, "diminishing cold spot"),
         ("...........", "", 0, 1, "no pattern"),
@@ -51,6 +55,72 @@ def _classify(hot: str, cold: str = "", trend_z: float = 0.0, trend_p: float = 1
 )
 def test_every_class(hot, cold, z, p, expected):
     assert _classify(hot, cold, z, p) == expected
+
+
+def _arcgis(hot: np.ndarray, cold: np.ndarray, trend: int) -> str:
+    """ArcGIS Pro's pattern definitions, transcribed one by one (``trend``: +1 significant upward,
+    -1 significant downward, 0 none), with the documented precedence: the final period decides the
+    family; a location significant in neither family at the end can only be historical."""
+    n = len(hot)
+
+    def family(h: np.ndarray, c: np.ndarray, t: int, word: str) -> str:
+        share = h.sum() / n
+        idx = np.flatnonzero(h)
+        run_start = n - 1
+        while run_start > 0 and h[run_start - 1]:
+            run_start -= 1
+        single_final_run = idx.min() == run_start
+        if share >= 0.9 and t > 0:
+            return f"intensifying {word}"
+        if share >= 0.9 and t < 0:
+            return f"diminishing {word}"
+        if share >= 0.9:
+            return f"persistent {word}"
+        if h.sum() == 1:
+            return f"new {word}"
+        if single_final_run and n - run_start >= 2:
+            return f"consecutive {word}"
+        if c.any():
+            return f"oscillating {word}"
+        return f"sporadic {word}"
+
+    if hot[-1]:
+        return family(hot, cold, trend, "hot spot")
+    if cold[-1]:
+        return family(cold, hot, -trend, "cold spot")
+    if hot.sum() / n >= 0.9:
+        return "historical hot spot"
+    if cold.sum() / n >= 0.9:
+        return "historical cold spot"
+    return "no pattern"
+
+
+def test_every_13_period_hot_history_against_the_arcgis_definitions():
+    n = 13
+    none = np.zeros(n, dtype=bool)
+    for code in range(2**n):
+        hot = np.array([(code >> (n - 1 - i)) & 1 for i in range(n)], dtype=bool)
+        for trend, (z, p) in ((1, (3.0, 0.001)), (-1, (-3.0, 0.001)), (0, (0.4, 0.7))):
+            got = classify_series(hot, none, z, p, alpha=0.05)
+            assert got == _arcgis(hot, none, trend), (hot.astype(int).tolist(), trend)
+
+
+def test_mixed_hot_and_cold_histories_against_the_arcgis_definitions():
+    rng = np.random.default_rng(0)
+    n = 13
+    for _ in range(20000):
+        state = rng.choice([-1, 0, 1], n, p=[0.25, 0.4, 0.35])
+        hot, cold = state == 1, state == -1
+        trend = int(rng.choice([-1, 0, 1]))
+        z, p = {1: (3.0, 0.001), -1: (-3.0, 0.001), 0: (0.2, 0.8)}[trend]
+        assert classify_series(hot, cold, z, p, alpha=0.05) == _arcgis(hot, cold, trend), state.tolist()
+
+
+def test_historical_means_ninety_percent_of_all_periods():
+    # 12 of 13 hot with the final not hot: 92 % of all periods -> historical.
+    assert _classify("HHHHHHHHHHHH.") == "historical hot spot"
+    # 11 of 13 hot (85 %), final not hot: was "historical" under 90 % of the earlier 12 periods; not now.
+    assert _classify("HHHHHHHHHHH..") == "no pattern"
 
 
 def test_model_on_a_growing_and_a_new_hotspot():

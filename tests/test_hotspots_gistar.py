@@ -11,7 +11,7 @@ from esda.getisord import G_Local
 
 from vrc_geo.errors import ParameterError
 from vrc_geo.hotspots import GiStar, hotspot_gistar
-from vrc_geo.hotspots.gistar import adjust_pvalues, confidence_bins
+from vrc_geo.hotspots.gistar import _exact_conditional_p, adjust_pvalues, confidence_bins
 from vrc_geo.hotspots.weights import contiguity_weights
 
 
@@ -70,6 +70,39 @@ def test_fdr_classes_by_hand():
         0,
     ]
     np.testing.assert_array_equal(adjust_pvalues(p, "none"), p)
+
+
+def test_exact_conditional_p_value_matches_a_long_simulation():
+    areas = grid(8)
+    rng = np.random.default_rng(5)
+    y = rng.poisson(20, len(areas)).astype(float)
+    y[[27, 28, 35, 36]] += 25  # a warm block: p-values in the interesting range
+    w = contiguity_weights(areas)
+    ref = G_Local(y, w, transform="B", star=True, permutations=99_999, seed=3, n_jobs=1)
+    neighbours = [np.asarray(w.neighbors[k]) for k in w.id_order]
+    for i in (27, 28, 35, 0, 63):
+        exact = _exact_conditional_p(y, i, neighbours[i])
+        se = np.sqrt(exact * (1 - exact) / 100_000)
+        assert abs(exact - float(ref.p_sim[i])) < 4 * se + 2e-5, i
+    # Rates (not whole numbers) go on a fine grid: still close to the simulation.
+    rates = y / 7.3
+    exact = _exact_conditional_p(rates, 28, neighbours[28])
+    assert abs(exact - float(ref.p_sim[28])) < 0.01
+
+
+def test_classes_do_not_depend_on_the_seed_when_doubt_is_settled_exactly():
+    areas = grid(10)
+    rng = np.random.default_rng(8)
+    y = rng.poisson(30, len(areas)).astype(float)
+    y[[44, 45, 54, 55]] += [40, 25, 30, 20]
+    y[[3, 4]] += 30
+    w = contiguity_weights(areas)
+    plain = [GiStar(permutations=999, seed=s).fit(y, w).gi_bin_ for s in range(4)]
+    settled = [GiStar(permutations=999, seed=s, exact_when_in_doubt=True).fit(y, w) for s in range(4)]
+    assert any((plain[0] != b).any() for b in plain[1:])  # Monte Carlo alone: the seed decides some
+    for fitted in settled[1:]:
+        np.testing.assert_array_equal(fitted.gi_bin_, settled[0].gi_bin_)
+    assert settled[0].exact_.any()
 
 
 def test_detached_groups_are_joined_to_their_nearest_area():

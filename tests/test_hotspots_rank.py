@@ -23,6 +23,7 @@ PLACES = {
     "drug_violence": (X0 + 1000, Y0 + 1000),
     "violence_only": (X0 + 5000, Y0 + 5000),
     "drugs_only": (X0 + 1000, Y0 + 5000),
+    "quiet": (X0 + 4500, Y0 + 1500),
 }
 
 
@@ -58,7 +59,9 @@ def _wards_file(path):
 def build_planted(root, *, seed=0, shuffle=False):
     rng = np.random.default_rng(seed)
     order_rng = np.random.default_rng(seed + 1)  # shuffling must not change the data drawn
-    snaps = {k: np.array(c) + rng.normal(0, 30, (8, 2)).round() for k, c in PLACES.items()}
+    snaps = {k: np.array(c) + rng.normal(0, 15, (8, 2)).round() for k, c in PLACES.items()}
+    # A quiet place: ~72 violence records over the year on 10 snap points within 100 m, none busy alone.
+    snaps["quiet"] = np.array(PLACES["quiet"]) + rng.uniform(-70, 70, (10, 2)).round()
     for m in range(1, 13):
         month = f"2022-{m:02d}"
         rows = []
@@ -73,6 +76,8 @@ def build_planted(root, *, seed=0, shuffle=False):
         at("violence_only", "Shoplifting", 6)
         at("drugs_only", "Drugs", 12)
         at("drugs_only", "Shoplifting", 2)
+        for x, y in snaps["quiet"][rng.integers(0, 10, 6)]:
+            rows.append(police_row(month=month, x=x, y=y, location="On or near Quiet Lane"))
         kinds = rng.choice(
             ["Violence and sexual offences", "Drugs", "Shoplifting", "Burglary"],
             120,
@@ -93,34 +98,35 @@ def planted(tmp_path_factory):
     return load_police(build_planted(root), use_cache=False)
 
 
-def _nearest(table, result, place):
+def _near(table, result, place, radius=150):
     x, y = PLACES[place]
-    geoms = result.footprints
-    clusters = table["kind"] == "cluster"
-    dist = geoms[clusters.to_numpy()].distance(shapely.Point(x, y))
-    return table[clusters].iloc[int(np.argmin(dist.to_numpy()))], float(dist.min())
+    clusters = (table["kind"] == "cluster").to_numpy()
+    dist = result.footprints.distance(shapely.Point(x, y)).to_numpy()
+    return table[clusters & (dist < radius)]
 
 
-def test_planted_clusters_found_and_labelled(planted):
+def test_planted_places_found_and_labelled(planted):
     result = find_hotspots(planted, make_selection(), permutations=499)
     table = result.table
     assert list(table.columns) == HOTSPOT_COLUMNS
-    clusters = table[table["kind"] == "cluster"]
-    assert len(clusters) == 2
-    drug, d1 = _nearest(table, result, "drug_violence")
-    plain, d2 = _nearest(table, result, "violence_only")
-    assert d1 == 0
-    assert d2 == 0
-    assert bool(drug["drug_related"])
-    assert not bool(plain["drug_related"])
-    assert drug["drugs_count"] >= 70
-    assert plain["drugs_count"] <= 3
-    # The drugs-only place has no violence cluster.
-    x, y = PLACES["drugs_only"]
-    assert result.footprints[(table["kind"] == "cluster").to_numpy()].distance(shapely.Point(x, y)).min() > 1000
+    drug, plain, quiet = (_near(table, result, p) for p in ("drug_violence", "violence_only", "quiet"))
+    assert len(drug) >= 1 and len(plain) >= 1
+    assert drug["drug_related"].all()
+    assert not plain["drug_related"].any()
+    assert drug["drugs_count"].sum() >= 60
+    assert plain["drugs_count"].sum() <= 3
+    assert (drug["colocation_ratio"] > 1).all()
+    # The quiet-area concentration (~72 records in a year, no snap point busy on its own) is found.
+    assert len(quiet) == 1
+    assert quiet["violence_count"].iloc[0] >= 50
+    # The drugs-only place has no violence place.
+    assert _near(table, result, "drugs_only", radius=1000).empty
     assert table["rank"].tolist() == list(range(1, len(table) + 1))
-    assert set(clusters["first_month"]) == {"2022-01"}
-    assert drug["top_locations"].startswith("drug_violence")
+    assert drug["top_locations"].iloc[0].startswith("drug_violence")
+    clusters = table[table["kind"] == "cluster"]
+    assert clusters["density_per_km2"].is_monotonic_decreasing
+    assert set(table["period"]) == {"2022-01 to 2022-12"}
+    assert set(table["selection"]) == {"Kent & Medway"}
 
 
 def test_same_answer_for_shuffled_files(planted, tmp_path):
@@ -134,14 +140,18 @@ def test_same_answer_for_shuffled_files(planted, tmp_path):
 def test_bad_options(planted):
     with pytest.raises(ParameterError, match="Unknown hotspot option"):
         find_hotspots(planted, make_selection(), radius=3)
-    with pytest.raises(ParameterError, match="eps_m"):
-        find_hotspots(planted, make_selection(), eps_m=-5)
+    with pytest.raises(ParameterError, match="min_rate_per_month"):
+        find_hotspots(planted, make_selection(), min_rate_per_month=-5)
     with pytest.raises(ParameterError, match="kinds"):
         find_hotspots(planted, make_selection(), kinds=("hexagon",))
+    with pytest.raises(ParameterError, match="measure"):
+        find_hotspots(planted, make_selection(), measure="beauty")
     with pytest.raises(ParameterError, match="No crime records"):
         find_hotspots(planted, make_selection(start="2023-01"))
     with pytest.raises(ParameterError, match="population"):
         find_hotspots(planted, make_selection(), measure="rate")
+    with pytest.raises(ParameterError, match="background_m"):
+        find_hotspots(planted, make_selection(), window_m=500, background_m=400)
 
 
 # --- the real sample -------------------------------------------------------------------------------
@@ -160,14 +170,29 @@ def sample_hotspots(sample_dataset):
     return hotspots_for(sample_dataset, make_selection())
 
 
-def test_top_hotspots_are_the_town_centres(sample_hotspots):
+def test_town_centres_are_among_the_first_places(sample_hotspots):
     table = sample_hotspots.result.table
-    top = sample_hotspots.result.footprints.iloc[:12].to_crs("EPSG:4326")
-    assert (table["kind"].iloc[:12] == "cluster").all()
+    first = sample_hotspots.result.footprints.iloc[:100]
+    assert (table["kind"].iloc[:100] == "cluster").all()
     for town, (lon, lat) in TOWN_CENTRES.items():
         point = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs("EPSG:27700").iloc[0]
-        distances = top.to_crs("EPSG:27700").distance(point)
-        assert distances.min() < 500, f"{town} is not among the top 12 hotspots"
+        assert first.distance(point).min() < 500, f"{town} is not among the first 100 places"
+
+
+def test_no_institution_heads_a_patrol_place(sample_hotspots):
+    from vrc_geo.hotspots.sites import site_of_name
+
+    table = sample_hotspots.result.table
+    clusters = table[table["kind"] == "cluster"]
+    busiest = clusters["top_locations"].str.split(r" \(").str[0].fillna("")
+    assert not any(site_of_name(name) for name in busiest), busiest[[bool(site_of_name(n)) for n in busiest]]
+    sites = table[table["kind"] == "site"]
+    labels = set(sites["site_type"])
+    assert {"prison / young offender institution", "hospital", "police station / custody"} <= labels
+    # Sylewood Close (Cookham Wood young offender institution) and Escape Lane (Dover's docks).
+    assert sites["top_locations"].str.contains("Sylewood Close").any()
+    assert sites["top_locations"].str.contains("Escape Lane").any()
+    assert not clusters["top_locations"].str.contains("Sylewood Close|Escape Lane").any()
 
 
 def test_counts_match_an_independent_count(sample_hotspots, sample_dir):
@@ -187,18 +212,54 @@ def test_counts_match_an_independent_count(sample_hotspots, sample_dir):
     assert expected.tolist() == result.table["violence_count"].iloc[:8].tolist()
 
 
-def test_backtest_beats_the_naive_peer(sample_hotspots):
+def test_backtest_beats_both_peers_at_every_cut(sample_hotspots):
     bt = sample_hotspots.backtest
     assert bt is not None
-    assert bt.ours.pai >= bt.naive.pai
-    assert 0 < bt.ours.area_share < 0.02
     assert bt.test_months == ["2022-11", "2022-12", "2023-01"]
+    ratios = bt.ratios()
+    assert list(ratios.index) == ["top tenth", "top third", "all"]
+    assert bt.beats_peers(), ratios
+    assert 0 < bt.ours.area_share < 0.01
+
+
+def test_hot_wards_do_not_depend_on_the_seed(sample_dataset):
+    from vrc_geo.hotspots.rank import VIOLENCE_GROUP
+    from vrc_geo.hotspots.wardstats import ward_statistics
+
+    violent = sample_dataset.in_area[sample_dataset.in_area["crime_type"].isin(VIOLENCE_GROUP)]
+    classes = [
+        ward_statistics(
+            violent,
+            sample_dataset,
+            months=sample_dataset.months,
+            measure="count",
+            weight=None,
+            permutations=9999,
+            seed=seed,
+        )[["code", "gi_bin", "hotspot_class"]]
+        for seed in (0, 1, 2)
+    ]
+    for other in classes[1:]:
+        pd.testing.assert_frame_equal(classes[0], other)
+    assert (classes[0]["gi_bin"] >= 1).sum() >= 5
+
+
+def test_district_selection_filters_the_county_statistics(sample_hotspots, sample_dataset):
+    # Thanet and Sevenoaks do not touch: their wards keep the classes of the county-wide analysis.
+    part = find_hotspots(sample_dataset, make_selection(districts=["Thanet", "Sevenoaks"]), kinds=("ward",))
+    whole = sample_hotspots.result.wards.set_index("code")
+    mine = part.wards.set_index("code")
+    assert set(mine["district_code"]) == {"E07000114", "E07000111"}
+    pd.testing.assert_series_equal(mine["gi_bin"], whole.loc[mine.index, "gi_bin"])
+    assert set(part.table["selection"]) <= {"Sevenoaks, Thanet", "Thanet, Sevenoaks"}
 
 
 def test_files_in_three_formats(sample_hotspots, tmp_path):
     csv = sample_hotspots.file_bytes(".csv", top=5).decode()
     assert csv.splitlines()[0].split(",") == HOTSPOT_COLUMNS
     assert len(csv.splitlines()) == 6
+    plain = sample_hotspots.file_bytes(".csv", top=1, plain=True).decode()
+    assert plain.splitlines()[0].startswith("Rank,Hotspot,")
     data = json.loads(sample_hotspots.file_bytes(".geojson"))
     assert len(data["features"]) == len(sample_hotspots.result.table)
     assert data["features"][0]["geometry"]["type"] in {"Polygon", "MultiPolygon"}
@@ -207,8 +268,21 @@ def test_files_in_three_formats(sample_hotspots, tmp_path):
     path = tmp_path / "h.xlsx"
     path.write_bytes(sample_hotspots.file_bytes(".xlsx"))
     sheets = pd.read_excel(path, sheet_name=None)
-    assert list(sheets) == ["hotspots", "About"]
+    assert list(sheets) == ["hotspots", "Labels", "Backtest", "Harm weights", "About"]
     about = sheets["About"].set_index("item")["value"]
     assert about["Data period"] == "2022-01 to 2023-01 (13 months)"
-    for key in ("Method", "Parameters", "Caveats", "Backtest"):
+    for key in ("Method", "Parameters", "Caveats", "Backtest", "PEI"):
         assert len(about[key]) > 40
+    sites = sample_hotspots.file_bytes(".csv", kind="site").decode().splitlines()
+    assert all(",site," in line for line in sites[1:])
+    name = sample_hotspots.file_name(".csv", kind="site", top=10)
+    assert name == "hotspots_kent-medway_2022-01_2023-01_sites_top10.csv"
+
+
+def test_harm_measure_ranks_by_harm(sample_dataset):
+    result = find_hotspots(sample_dataset, make_selection(start="2022-07"), measure="harm", kinds=("cluster",))
+    table = result.table
+    assert table["harm_per_month"].notna().all()
+    # Ranked by expected harm per km² (areas are rounded to 4 decimals in the table).
+    np.testing.assert_allclose(table["density_per_km2"] * table["area_km2"], table["harm_per_month"], rtol=0.02)
+    assert table["density_per_km2"].is_monotonic_decreasing

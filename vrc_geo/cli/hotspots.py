@@ -11,11 +11,13 @@ from .common import EPILOG, add_source_options, load_dataset, note, selection_fr
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "hotspots",
-        help="ranked violence hotspots (clusters and hot wards), drug-related flag, backtest",
-        description="Find density clusters and Gi* hot wards of violence-group offences, flag those "
-        "where drugs offences co-locate significantly, class their trend, rank them and write one "
-        "row per hotspot (.csv, .xlsx with an About sheet, or .geojson footprints in WGS84). "
-        "Prints the backtest: hit rate and PAI against the busiest 250 m cells of the same area.",
+        help="ranked violence hotspots (places to patrol, hot wards, sites), drug-related flag, backtest",
+        description="Rank the places to patrol (snap points expected to stay busy, and concentrations far "
+        "above their surroundings, in patrol-sized footprints), list Gi* hot wards and institutional sites "
+        "apart, flag places where drugs offences co-locate significantly with violence, class their "
+        "trend and write one row per hotspot (.csv, .xlsx with About, Labels, Backtest and Harm weights "
+        "sheets, or .geojson footprints in WGS84). Prints the backtest: PAI of the list's top tenth, "
+        "top third and all of it against the busiest snap points and grid cells of the same area.",
         epilog=EPILOG,
     )
     p.add_argument("--out", required=True, metavar="FILE", help="output .csv, .xlsx or .geojson")
@@ -23,20 +25,28 @@ def register(sub: Any) -> None:
     p.add_argument("--top", type=int, metavar="N", help="keep the first N hotspots (default: all)")
     p.add_argument(
         "--kind",
-        choices=["all", "cluster", "ward"],
+        choices=["all", "cluster", "ward", "site"],
         default="all",
-        help="which hotspots to list (default all)",
+        help="which hotspots to list: places to patrol (cluster), hot wards, sites (default all)",
     )
+    p.add_argument("--plain", action="store_true", help="plain-English column headers (CSV and XLSX)")
     method = p.add_argument_group("method (defaults suit a year of Kent data)")
-    method.add_argument("--eps-m", type=float, default=150.0, help="cluster neighbourhood radius in metres (150)")
     method.add_argument(
-        "--min-records", type=int, help="records within eps-m for a cluster core (default: 6 per month)"
+        "--min-rate", type=float, default=1.0, help="expected records a month for a place to be listed (1)"
     )
     method.add_argument("--footprint-radius-m", type=float, default=40.0, help="footprint disc radius in metres (40)")
-    method.add_argument("--permutations", type=int, default=999, help="permutations for p-values (999)")
+    method.add_argument("--half-life-months", type=float, default=2.0, help="recency half-life in months (2)")
+    method.add_argument(
+        "--include-sites", action="store_true", help="rank police stations, prisons, hospitals, ports with the rest"
+    )
+    method.add_argument("--permutations", type=int, default=999, help="co-location permutations (999)")
+    method.add_argument("--gi-permutations", type=int, default=9999, help="Gi* permutations (9999)")
     method.add_argument("--seed", type=int, default=0, help="random seed for permutations (0)")
     method.add_argument(
-        "--measure", choices=["count", "rate"], default="count", help="Gi* on ward counts or rates per 1,000"
+        "--measure",
+        choices=["count", "rate", "harm"],
+        default="count",
+        help="count; rate per 1,000 residents (Gi*); harm: ONS crime severity (Gi* and the ranking)",
     )
     method.add_argument("--test-months", type=int, default=3, help="months held out by the backtest (3)")
     method.add_argument("--no-backtest", action="store_true", help="skip the backtest")
@@ -53,22 +63,26 @@ def run_hotspots(args: argparse.Namespace) -> int:
         raise ParameterError(f"--top must be at least 1, got {args.top}.")
     selection = selection_from(args)
     dataset = load_dataset(args)
-    kinds = ("cluster", "ward") if args.kind == "all" else (args.kind,)
     params = {
-        "eps_m": args.eps_m,
-        "min_records": args.min_records,
+        "min_rate_per_month": args.min_rate,
         "footprint_radius_m": args.footprint_radius_m,
+        "half_life_months": args.half_life_months,
+        "include_sites": args.include_sites,
         "permutations": args.permutations,
+        "gi_permutations": args.gi_permutations,
         "seed": args.seed,
         "measure": args.measure,
-        "kinds": kinds,
     }
     bundle = hotspots_for(dataset, selection, params, backtest=not args.no_backtest, test_months=args.test_months)
     for text in bundle.notes:
         note(args, text)
-    write_bytes(bundle.file_bytes(fmt, top=args.top), args.out)
+    write_bytes(bundle.file_bytes(fmt, top=args.top, kind=args.kind, plain=args.plain), args.out)
     if not args.quiet:
-        table = bundle.result.table if args.top is None else bundle.result.table.head(args.top)
+        table = bundle.result.table
+        if args.kind != "all":
+            table = table[table["kind"] == args.kind]
+        if args.top is not None:
+            table = table.head(args.top)
         print(f"Wrote {len(table)} hotspots to {args.out} ({int(table['drug_related'].sum())} drug-related).")
         for row in table.head(10).itertuples():
             flag = " drug-related" if row.drug_related else ""

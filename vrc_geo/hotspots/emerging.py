@@ -1,19 +1,27 @@
 """Emerging hot spots: Gi* in every period, then a Mann-Kendall trend on each area's z-scores.
 
-Classes (ArcGIS Pro's Emerging Hot Spot Analysis; cold classes mirror the hot ones). With n periods, a
-period is *hot* when its Gi* is a hot spot at 90 % confidence (FDR-adjusted within the period), and
-"most periods" means at least 90 % of them:
+Classes as ArcGIS Pro's Emerging Hot Spot Analysis defines them (cold classes mirror the hot ones). With
+n periods, a period is *hot* when its Gi* is a hot spot at 90 % confidence (FDR-adjusted within the
+period); "90 %" means at least 90 % of **all** n periods:
 
-* new — hot in the final period only;
-* consecutive — an unbroken run of two or more hot periods ending with the final one, never hot before
-  the run, hot in fewer than 90 % of periods;
-* intensifying / persistent / diminishing — hot in at least 90 % of periods including the final one,
-  with a significant upward / no significant / a significant downward trend in z (persistent does not
-  need the final period);
-* sporadic — hot in the final period, on and off before, fewer than 90 %, never cold;
-* oscillating — hot in the final period, cold in some earlier period, fewer than 90 %;
-* historical — not hot in the final period, but hot in at least 90 % of the earlier ones;
-* no pattern — none of these.
+* new — hot in the final period and never hot before;
+* consecutive — a single uninterrupted run of at least two hot periods ending with the final one,
+  never hot before the run, hot in fewer than 90 % of periods;
+* intensifying — hot in at least 90 % of periods, the final one included, and a significant upward
+  trend in the z-scores;
+* persistent — hot in at least 90 % of periods with no significant trend;
+* diminishing — hot in at least 90 % of periods, the final one included, and a significant downward
+  trend;
+* sporadic — hot in the final period, on and off before, hot in fewer than 90 % of periods and
+  never cold;
+* oscillating — hot in the final period, cold in some earlier period, hot in fewer than 90 %;
+* historical — not hot in the final period, but hot in at least 90 % of periods.
+
+Precedence: the final period decides the family. A location hot in the final period takes a hot class
+(new before consecutive before oscillating/sporadic, as the definitions above read); cold in the final
+period, a cold class; neither, only a historical class (hot or cold) is possible — persistent,
+intensifying and diminishing need the final period significant, since hot in 90 % of periods with the
+final one not hot is by definition historical. Hot and cold never compete for one location.
 
 Per-period Gi* uses the analytic p-value (as ArcGIS does for space-time cubes) over spatial contiguity
 only. Mann-Kendall: S = sum_{i<j} sign(x_j - x_i), Var(S) = [n(n-1)(2n+5) - sum_t t(t-1)(2t+5)] / 18
@@ -57,33 +65,33 @@ def mann_kendall(series: np.ndarray) -> tuple[float, float, float, float]:
 def classify_series(hot: np.ndarray, cold: np.ndarray, trend_z: float, trend_p: float, *, alpha: float) -> str:
     """Class of one area from its per-period hot/cold flags (oldest first) and its z-score trend."""
     hot, cold = np.asarray(hot, dtype=bool), np.asarray(cold, dtype=bool)
-    label = _classify_one(hot, cold, trend_z, trend_p, alpha)
-    if label:
-        return f"{label} hot spot"
-    label = _classify_one(cold, hot, -trend_z, trend_p, alpha)
-    return f"{label} cold spot" if label else NO_PATTERN
-
-
-def _classify_one(hot: np.ndarray, cold: np.ndarray, trend_z: float, trend_p: float, alpha: float) -> str:
+    if len(hot) == 0:
+        return NO_PATTERN
+    if hot[-1]:
+        return f"{_final_family(hot, cold, trend_z, trend_p, alpha)} hot spot"
+    if cold[-1]:
+        return f"{_final_family(cold, hot, -trend_z, trend_p, alpha)} cold spot"
     n = len(hot)
-    if n == 0:
-        return ""
-    share = hot.sum() / n
-    significant = trend_p < alpha
-    if not hot[-1]:
-        earlier = hot[:-1]
-        if n > 1 and earlier.sum() >= 0.9 * (n - 1) and earlier.any():
-            return "historical"
-        return ""
-    if share >= 0.9:
-        if significant and trend_z > 0:
+    if hot.sum() >= 0.9 * n:
+        return "historical hot spot"
+    if cold.sum() >= 0.9 * n:
+        return "historical cold spot"
+    return NO_PATTERN
+
+
+def _final_family(hot: np.ndarray, cold: np.ndarray, trend_z: float, trend_p: float, alpha: float) -> str:
+    """Class of a location that is significant (``hot``) in the final period; ``cold`` is the other
+    sign. ``trend_z`` points the way of ``hot`` (upward = intensifying)."""
+    n = len(hot)
+    if hot.sum() >= 0.9 * n:
+        if trend_p < alpha and trend_z > 0:
             return "intensifying"
-        if significant and trend_z < 0:
+        if trend_p < alpha and trend_z < 0:
             return "diminishing"
         return "persistent"
     if hot.sum() == 1:
         return "new"
-    run = int(np.argmax(~hot[::-1])) if not hot.all() else n  # length of the final hot run
+    run = n - int(np.flatnonzero(~hot)[-1]) - 1  # length of the final hot run (some period is not hot)
     if run >= 2 and not hot[: n - run].any():
         return "consecutive"
     if cold[:-1].any():

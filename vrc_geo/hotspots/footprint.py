@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,9 +14,19 @@ __all__ = ["describe_footprints", "top_locations"]
 _GENERIC = {"", "on or near", "no location"}
 
 
+UNNAMED = "(unnamed location)"
+
+
 def _place_names(locations: pd.Series) -> pd.Series:
-    names = locations.astype("string").str.replace(r"^On or near\s*", "", regex=True).str.strip()
-    return names.where(~names.str.lower().isin(_GENERIC))
+    """Place names from police.uk ``Location`` values; a blank "On or near" becomes :data:`UNNAMED`
+    (records with no location at all stay missing)."""
+    names = locations.astype(object).where(locations.notna(), None)
+    distinct = pd.unique(names.dropna().to_numpy())
+    cleaned = {}
+    for value in distinct:
+        text = re.sub(r"(?i)^\s*on or near\s*", "", str(value)).strip()
+        cleaned[value] = UNNAMED if text.lower() in _GENERIC else text
+    return names.map(cleaned)
 
 
 def top_locations(locations: pd.Series, *, n: int = 3) -> str:
@@ -58,7 +69,18 @@ def describe_footprints(
     geoms = np.asarray(footprints, dtype=object)
     out = pd.DataFrame(index=pd.RangeIndex(n_fp, name="fp"))
     if n_fp == 0:
-        return out
+        columns = [f"{name}_count" for name in types] + [
+            "drugs_near_count",
+            "ward_codes",
+            "ward_names",
+            "main_ward_code",
+            "district_code",
+            "first_month",
+            "last_month",
+            "top_locations",
+            "main_site_share",
+        ]
+        return pd.DataFrame(columns=columns)
     crime = located["crime_type"].astype(str).to_numpy()
     table = pd.DataFrame(
         {

@@ -9,6 +9,14 @@ esda's p-values are one-sided in the direction of the observation; here they are
 so that hot *or* cold is one two-sided test, as ArcGIS reports it. Local tests are many tests at once,
 so p-values are adjusted with Benjamini-Hochberg FDR (default) before classing: hot/cold at 99 %,
 95 % and 90 % confidence (``gi_bin`` +3..-3, as ArcGIS's Gi_Bin).
+
+Permutation p-values are Monte Carlo estimates: an area whose adjusted p-value lies near 0.01, 0.05 or
+0.10 can change class with the seed, and Benjamini-Hochberg couples the areas (one area's p-value moves
+the others' adjusted values). With ``exact_when_in_doubt`` (the pipeline's default), every area whose
+class could change within three Monte Carlo standard errors of its p-value gets the *exact* p-value of
+the same conditional randomisation instead (counted, not simulated: see :func:`_exact_conditional_p`),
+and the classes are recomputed until no area is in doubt; ``exact_`` says which areas. The classes are
+then the same for every seed.
 """
 
 from __future__ import annotations
@@ -57,13 +65,14 @@ def confidence_bins(z: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 class GiStar:
     """Gi* estimator. ``fit(y, w)`` sets ``z_``, ``p_norm_``, ``p_sim_``, ``p_value_``, ``q_value_``,
-    ``gi_bin_`` (one value per area, in the order of ``y``)."""
+    ``gi_bin_`` and ``exact_`` (one value per area, in the order of ``y``)."""
 
     _parameter_constraints: ClassVar[dict[str, Param]] = {
         "permutations": Param(low=0, high=100_000, integer=True),
         "seed": Param(integer=True, optional=True),
         "correction": Param(choices=("fdr", "none")),
         "inference": Param(choices=("permutation", "analytic")),
+        "exact_when_in_doubt": Param(choices=(True, False)),
     }
 
     def __init__(
@@ -73,11 +82,13 @@ class GiStar:
         seed: int | None = 0,
         correction: str = "fdr",
         inference: str = "permutation",
+        exact_when_in_doubt: bool = False,
     ) -> None:
         self.permutations = permutations
         self.seed = seed
         self.correction = correction
         self.inference = inference
+        self.exact_when_in_doubt = exact_when_in_doubt
 
     def _validate(self) -> None:
         params = validate_params(vars(self), self._parameter_constraints)
@@ -117,12 +128,69 @@ class GiStar:
                 )
             self.z_ = np.nan_to_num(np.asarray(g.Zs, dtype="float64"))
             self.p_norm_ = np.minimum(1.0, 2 * np.nan_to_num(np.asarray(g.p_norm), nan=0.5))
-            p_sim = np.asarray(g.p_sim) if self.permutations else np.full(n, np.nan)
+            p_sim = np.asarray(g.p_sim, dtype="float64") if self.permutations else np.full(n, np.nan)
             self.p_sim_ = np.minimum(1.0, 2 * p_sim)
+        self.exact_ = np.zeros(n, dtype=bool)
+        if self.inference == "permutation" and self.exact_when_in_doubt and values.sum() > 0 and np.ptp(values) > 0:
+            self._settle(values, w)
         self.p_value_ = self.p_sim_ if self.inference == "permutation" else self.p_norm_
         self.q_value_ = adjust_pvalues(self.p_value_, self.correction)
         self.gi_bin_ = confidence_bins(self.z_, self.q_value_)
         return self
+
+    def _settle(self, values: np.ndarray, w: W) -> None:
+        """Exact p-values for the areas whose class is in Monte Carlo doubt (see the module docstring)."""
+        neighbours = [np.asarray(w.neighbors[k], dtype=np.int64) for k in w.id_order]
+        for _ in range(len(values)):
+            doubtful = [i for i in self._in_doubt() if not self.exact_[i]]
+            if not doubtful:
+                return
+            for i in doubtful:
+                self.p_sim_[i] = min(1.0, 2 * _exact_conditional_p(values, i, neighbours[i]))
+                self.exact_[i] = True
+
+    def _in_doubt(self) -> list[int]:
+        p = self.p_sim_.copy()
+        base = confidence_bins(self.z_, adjust_pvalues(p, self.correction))
+        draws = self.permutations + 1
+        spread = np.where(self.exact_, 0.0, 3 * np.sqrt(p * (1 - p) / draws) + 2 / draws)
+        out = []
+        # An area whose p-value stays above 0.10 even at its lower bound cannot be significant: skip it.
+        for i in np.flatnonzero((p - spread < 0.10) & ~self.exact_):
+            for moved in (max(p[i] - spread[i], 0.0), min(p[i] + spread[i], 1.0)):
+                trial = p.copy()
+                trial[i] = moved
+                if confidence_bins(self.z_, adjust_pvalues(trial, self.correction))[i] != base[i]:
+                    out.append(i)
+                    break
+        return out
+
+
+def _exact_conditional_p(values: np.ndarray, i: int, neighbours: np.ndarray, *, resolution: int = 20_000) -> float:
+    """The folded conditional-randomisation p-value of Gi* for area ``i``, computed exactly rather
+    than simulated: the area's own value stays, its ``k`` neighbours' values are a random ``k``-subset
+    of the other areas' values, and the number of subsets reaching each sum is counted by dynamic
+    programming. Values are put on an integer grid of at most ``resolution`` steps for the largest
+    possible sum (counts already on it are exact)."""
+    k = len(neighbours)
+    if k == 0:
+        return 1.0
+    others = np.delete(values, i).astype("float64")
+    top = float(np.sort(others)[-k:].sum())
+    observed = float(values[neighbours].sum())
+    whole = np.allclose(others, np.round(others)) and np.isclose(observed, round(observed))
+    scale = 1.0 if whole and top <= resolution else resolution / max(top, 1e-12)
+    steps = np.round(others * scale).astype(np.int64)
+    target = round(observed * scale)
+    size = int(steps[np.argsort(steps)[-k:]].sum()) + 1
+    ways = np.zeros((k + 1, size))
+    ways[0, 0] = 1.0
+    for v in steps:
+        if v < size:
+            ways[1:, v:] = ways[1:, v:] + ways[:-1, : size - v]
+    total = ways[k].sum()
+    at_least = ways[k, min(max(target, 0), size) :].sum() / total
+    return float(min(at_least, 1.0 - at_least)) if at_least > 0.5 else float(at_least)
 
 
 def hotspot_gistar(
@@ -133,19 +201,26 @@ def hotspot_gistar(
     seed: int | None = 0,
     correction: str = "fdr",
     inference: str = "permutation",
+    exact_when_in_doubt: bool = False,
     w: W | None = None,
 ) -> pd.DataFrame:
     """Gi* of ``values`` (indexed by area code; missing codes count 0) over ``areas`` (``code``, geometry).
 
     Returns one row per area, in ``areas`` order: ``code, value, gi_z, p_norm, p_sim, p_value,
-    q_value, gi_bin, hotspot_class``.
+    q_value, gi_bin, hotspot_class, exact`` (``p_sim`` counted exactly rather than simulated).
     """
     if not isinstance(values, pd.Series):
         raise TypeError("values must be a pandas Series indexed by area code")
     codes = areas["code"].astype(str).to_numpy()
     y = values.reindex(codes).fillna(0).to_numpy(dtype="float64")
     weights = w if w is not None else contiguity_weights(areas)
-    fitted = GiStar(permutations=permutations, seed=seed, correction=correction, inference=inference).fit(y, weights)
+    fitted = GiStar(
+        permutations=permutations,
+        seed=seed,
+        correction=correction,
+        inference=inference,
+        exact_when_in_doubt=exact_when_in_doubt,
+    ).fit(y, weights)
     return pd.DataFrame(
         {
             "code": codes,
@@ -157,5 +232,6 @@ def hotspot_gistar(
             "q_value": fitted.q_value_,
             "gi_bin": fitted.gi_bin_,
             "hotspot_class": [CLASS_LABELS[b] for b in fitted.gi_bin_],
+            "exact": fitted.exact_,
         }
     )

@@ -1,18 +1,20 @@
-"""The hotspot pipeline: clusters and hot wards, what is in them, drug-related or not, ranked.
+"""The hotspot pipeline: patrol places, sites and hot wards, what is in them, drug-related or not, ranked.
 
 ``find_hotspots`` runs, for one selection (period, districts):
 
-1. density clusters of the violence-group offences (violence and sexual offences, robbery, possession of
-   weapons) -> ``kind = "cluster"`` footprints;
-2. Gi* on ward counts (or rates) of the same offences -> every hot ward at 90 % or more after FDR
-   -> ``kind = "ward"`` footprints (the ward polygon);
+1. patrol places from the violence-group offences (violence and sexual offences, robbery, possession of
+   weapons): snap points expected to stay busy, and concentrations far above their surroundings,
+   grouped into patrol-sized footprints (:func:`.places.find_places`) -> ``kind = "cluster"``;
+   institutions (police stations, prisons, hospitals, ports, dominant blank locations) apart ->
+   ``kind = "site"`` (``include_sites=True`` ranks them with the rest);
+2. Gi* and emerging classes of every ward of the study area (:mod:`.wardstats`), filtered to the
+   selection -> every hot ward at 90 % or more -> ``kind = "ward"`` (the ward polygon);
 3. counts of violence, drugs, weapons and robbery in each footprint, drugs within ``near_m``;
-4. co-location of violence-group offences towards drugs for each footprint; ``drug_related`` when the
-   quotient is above 1 and its FDR-adjusted permutation p-value is below ``alpha``;
-5. the emerging hot-spot class of each ward across the months; a cluster takes the class of the ward
-   holding most of its violence;
-6. ranking: clusters first (the places to patrol), by violence-group records, then hot wards (areas for
-   partnership work), by violence-group records; ties by area, smaller first.
+4. co-location of violence-group offences towards drugs for each footprint, as a ratio to its
+   expectation under random relabelling; ``drug_related`` when that ratio is above 1 and its
+   FDR-adjusted permutation p-value is below ``alpha``;
+5. ranking: patrol places first, by expected records a month per km² (``measure="harm"``: expected
+   crime harm), then hot wards (areas for partnership work) by Gi* z-score, then sites.
 
 The output table follows :data:`HOTSPOT_COLUMNS` (documented in the README).
 """
@@ -28,28 +30,27 @@ import pandas as pd
 import shapely
 
 from ..aggregate import Selection, select_records
-from ..districts import district_name
+from ..districts import DISTRICTS, district_name
 from ..errors import ParameterError
 from ..geography import unproject_xy
 from ..taxonomy import ASB, GROUPS, SELECTIONS
 from ..validation import Param, validate_params
-from .clusters import default_min_records, hotspot_clusters
 from .colocation import hotspot_colocation
-from .emerging import hotspot_classify
 from .footprint import describe_footprints
-from .gistar import adjust_pvalues, hotspot_gistar
-from .weights import contiguity_weights
+from .places import PLACE_DEFAULTS, PLACE_PARAMS, PlaceList, find_places
+from .wardstats import ward_statistics
 
 if TYPE_CHECKING:
     from ..store import PoliceDataset
 
-__all__ = ["DEFAULTS", "HOTSPOT_COLUMNS", "HotspotResult", "find_hotspots"]
+__all__ = ["DEFAULTS", "HOTSPOT_COLUMNS", "KINDS", "HotspotResult", "find_hotspots"]
 
 #: Output column contract, in order.
 HOTSPOT_COLUMNS = [
     "rank",
     "hotspot_id",
     "kind",
+    "site_type",
     "district_name",
     "ward_codes",
     "ward_names",
@@ -58,8 +59,12 @@ HOTSPOT_COLUMNS = [
     "weapons_count",
     "robbery_count",
     "drugs_near_count",
+    "expected_per_month",
+    "density_per_km2",
+    "harm_per_month",
     "drug_related",
     "colocation_quotient",
+    "colocation_ratio",
     "p_value",
     "gi_z",
     "hotspot_confidence",
@@ -71,41 +76,44 @@ HOTSPOT_COLUMNS = [
     "main_site_share",
     "first_month",
     "last_month",
+    "period",
+    "selection",
 ]
 
+KINDS = ("cluster", "ward", "site")
 VIOLENCE_GROUP = tuple(t for g in SELECTIONS["serious_violence"] for t in GROUPS[g])
 
 DEFAULTS: dict[str, Any] = {
-    "eps_m": 150.0,
-    "min_records": None,
-    "footprint_radius_m": 40.0,
+    **PLACE_DEFAULTS,
     "near_m": 200.0,
     "k": 10,
     "min_bandwidth_m": 50.0,
     "permutations": 999,
+    "refine_permutations": 19_999,
+    "gi_permutations": 9999,
     "seed": 0,
     "alpha": 0.05,
     "measure": "count",
-    "kinds": ("cluster", "ward"),
+    "kinds": KINDS,
 }
 
 _PARAMS = {
-    "eps_m": Param(low=1, high=5000),
-    "min_records": Param(low=2, integer=True, optional=True),
-    "footprint_radius_m": Param(low=1, high=5000),
+    **PLACE_PARAMS,
     "near_m": Param(low=0, high=5000),
     "k": Param(low=1, high=1000, integer=True),
     "min_bandwidth_m": Param(low=0, high=5000),
     "permutations": Param(low=9, high=100_000, integer=True),
+    "refine_permutations": Param(low=0, high=1_000_000, integer=True, optional=True),
+    "gi_permutations": Param(low=99, high=1_000_000, integer=True),
     "seed": Param(integer=True, optional=True),
     "alpha": Param(low=0, high=1, low_inclusive=False),
-    "measure": Param(choices=("count", "rate")),
+    "measure": Param(choices=("count", "rate", "harm")),
 }
 
 
 @dataclass
 class HotspotResult:
-    """Ranked hotspots with their footprints, plus the ward statistics behind them."""
+    """Ranked hotspots with their footprints, plus the ward statistics and places behind them."""
 
     table: pd.DataFrame
     footprints: gpd.GeoSeries
@@ -113,124 +121,155 @@ class HotspotResult:
     parameters: dict[str, Any]
     selection: Selection
     months: list[str]
+    places: PlaceList | None = None
+    harm: Any = None
     notes: list[str] = field(default_factory=list)
 
     def geodataframe(self) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame(self.table, geometry=self.footprints.to_numpy(), crs="EPSG:27700")
 
 
-def _check(params: dict[str, Any]) -> dict[str, Any]:
+def check_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Validated options (defaults filled in); raises ParameterError naming the allowed values."""
     unknown = set(params) - set(DEFAULTS)
     if unknown:
         raise ParameterError(f"Unknown hotspot option(s) {sorted(unknown)}; allowed: {sorted(DEFAULTS)}.")
     merged = {**DEFAULTS, **params}
     clean = validate_params(merged, _PARAMS)
-    kinds = tuple(merged["kinds"])
-    if not kinds or set(kinds) - {"cluster", "ward"}:
-        raise ParameterError(f"kinds must be a non-empty subset of ('cluster', 'ward'), got {kinds!r}.")
-    if clean["footprint_radius_m"] > clean["eps_m"]:
-        raise ParameterError("footprint_radius_m must not exceed eps_m.")
+    kinds = tuple(merged["kinds"]) if not isinstance(merged["kinds"], str) else (merged["kinds"],)
+    if not kinds or set(kinds) - set(KINDS):
+        raise ParameterError(f"kinds must be a non-empty subset of {KINDS}, got {kinds!r}.")
+    if clean["background_m"] <= clean["window_m"]:
+        raise ParameterError("background_m must be larger than window_m.")
     return clean | {"kinds": kinds}
+
+
+def describe_selection(selection: Selection) -> str:
+    """The districts of a selection in words ("Kent & Medway" when all)."""
+    if not selection.districts or set(selection.districts) == set(DISTRICTS):
+        return "Kent & Medway"
+    return ", ".join(DISTRICTS[d] for d in selection.districts)
 
 
 def find_hotspots(dataset: PoliceDataset, selection: Selection, **params: Any) -> HotspotResult:
     """Ranked drug-related violence hotspots for a selection (its crime types are ignored)."""
-    p = _check(params)
-    # Open ends become the data's first and last months, so the same period always reads the same.
+    p = check_params(params)
     start = selection.start or (dataset.months[0] if dataset.months else None)
     end = selection.end or (dataset.months[-1] if dataset.months else None)
     scope = Selection(start, end, selection.districts, None)
+    months = [m for m in dataset.months if start <= m <= end] if start and end else []
     records = select_records(dataset.records, scope)
     records = records[records["crime_type"] != ASB]
-    months = sorted(records["month"].astype(str).unique())
-    if not months:
+    if records.empty or not months:
         raise ParameterError(f"No crime records in the selection ({scope.describe()}).")
+    harm = _harm(dataset, p["measure"])
+    whole = select_records(dataset.records, Selection(start, end, None, VIOLENCE_GROUP))
+    whole_weight = harm.record_weights(whole["crime_type"], whole["district_code"]) if harm else None
+    ward_stats = ward_statistics(
+        whole,
+        dataset,
+        months=months,
+        measure=p["measure"],
+        weight=whole_weight,
+        permutations=p["gi_permutations"],
+        seed=p["seed"],
+    )
     wards = dataset.wards.wards
     if scope.districts is not None:
         wards = wards[wards["district_code"].isin(scope.districts)]
+        ward_stats = ward_stats[ward_stats["district_code"].isin(scope.districts)]
     wards = wards.reset_index(drop=True)
+    ward_stats = ward_stats.reset_index(drop=True)
     land = shapely.union_all(wards.geometry.to_numpy())
     violent = records[records["crime_type"].isin(VIOLENCE_GROUP)]
-    min_records = p["min_records"] or default_min_records(len(months))
-
-    clusters, _ = hotspot_clusters(
-        violent,
-        eps_m=p["eps_m"],
-        min_records=min_records,
-        footprint_radius_m=p["footprint_radius_m"],
-        land=land,
+    weight = harm.record_weights(violent["crime_type"], violent["district_code"]) if harm else None
+    place_params = {k: p[k] for k in PLACE_DEFAULTS}
+    rank_by = "value" if p["measure"] == "harm" else "records"
+    places = find_places(
+        violent, months=months, land=land, weight=weight, rank_by=rank_by, context=records, **place_params
     )
-    w = contiguity_weights(wards)
-    ward_stats = _ward_statistics(violent, wards, dataset, w, p, months)
-    hot = ward_stats[ward_stats["gi_bin"] >= 1]
 
-    shapes, kinds, ids = [], [], []
-    if "cluster" in p["kinds"]:
-        shapes += list(clusters.geometry)
-        kinds += ["cluster"] * len(clusters)
-        ids += [f"cluster-{i}" for i in range(len(clusters))]  # renamed by rank below
-    if "ward" in p["kinds"]:
-        by_code = wards.set_index("code").geometry
-        shapes += [by_code[c] for c in hot["code"]]
-        kinds += ["ward"] * len(hot)
-        ids += [f"W-{c}" for c in hot["code"]]
+    footprints = places.footprints
+    hot = ward_stats[ward_stats["gi_bin"] >= 1].sort_values(["gi_z", "code"], ascending=[False, True])
+    shapes, kinds, ids, extra = [], [], [], []
+    by_kind = {"cluster": footprints[footprints["kind"] == "cluster"], "site": footprints[footprints["kind"] == "site"]}
+    for kind in ("cluster", "ward", "site"):
+        if kind not in p["kinds"]:
+            continue
+        if kind == "ward":
+            by_code = wards.set_index(wards["code"].astype(str)).geometry
+            shapes += [by_code[c] for c in hot["code"]]
+            kinds += ["ward"] * len(hot)
+            ids += [f"W-{c}" for c in hot["code"]]
+            extra += [None] * len(hot)
+            continue
+        rows = by_kind[kind]
+        shapes += list(rows.geometry)
+        kinds += [kind] * len(rows)
+        prefix = "C" if kind == "cluster" else "S"
+        ids += [f"{prefix}{i + 1:03d}" for i in range(len(rows))]
+        extra += list(rows.itertuples())
     table = _describe(records, shapes, kinds, ids, wards, ward_stats, p)
-    order = _rank_order(table)
-    table = table.iloc[order].reset_index(drop=True)
-    footprints = gpd.GeoSeries([shapes[i] for i in order], crs="EPSG:27700")
+    ward_harm = (
+        pd.Series(whole_weight, index=whole.index).groupby(whole["ward_code"].astype(str).to_numpy()).sum()
+        if harm is not None
+        else None
+    )
+    _place_columns(table, extra, hot, months, ward_harm=ward_harm)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
-    is_cluster = table["kind"] == "cluster"
-    table.loc[is_cluster, "hotspot_id"] = [f"C{i + 1:03d}" for i in range(int(is_cluster.sum()))]
+    table["period"] = f"{start} to {end}"
+    table["selection"] = describe_selection(scope)
     notes = []
     if len(months) < 6:
-        notes.append(f"Only {len(months)} month(s) selected: trend classes rest on few periods.")
+        notes.append(f"Only {len(months)} month(s) selected: trend classes and expected rates rest on few periods.")
     return HotspotResult(
         table=table[HOTSPOT_COLUMNS],
-        footprints=footprints,
+        footprints=gpd.GeoSeries(shapes, crs="EPSG:27700"),
         wards=ward_stats,
-        parameters=p | {"min_records": min_records},
+        parameters=p,
         selection=scope,
         months=months,
+        places=places,
+        harm=harm,
         notes=notes,
     )
 
 
-def _ward_statistics(
-    violent: pd.DataFrame, wards: gpd.GeoDataFrame, dataset: PoliceDataset, w: Any, p: dict, months: list[str]
-) -> pd.DataFrame:
-    counts = violent["ward_code"].astype(str).value_counts()
-    values = counts.reindex(wards["code"].astype(str)).fillna(0)
-    if p["measure"] == "rate":
-        pop = dataset.wards.population.set_index("ward_code")["population"].reindex(values.index)
-        if pop.isna().any() or (pop <= 0).any():
-            raise ParameterError("Rates need a population for every ward; use measure='count'.")
-        values = 1000 * values / pop.astype("float64")
-    gi = hotspot_gistar(values, wards, permutations=p["permutations"], seed=p["seed"], w=w)
-    monthly = (
-        violent.assign(code=violent["ward_code"].astype(str), period=violent["month"].astype(str))
-        .groupby(["code", "period"], observed=True)
-        .size()
-        .rename("count")
-        .reset_index()
-    )
-    if len(months) >= 2:
-        trend = hotspot_classify(monthly, wards, w, periods=months)
-    else:  # one month: no trend to speak of
-        trend = pd.DataFrame(
-            {
-                "code": gi["code"],
-                "trend_class": "one period only",
-                "hot_periods": 0,
-                "cold_periods": 0,
-                "trend_z": np.nan,
-                "trend_p": np.nan,
-            }
-        )
-    out = gi.merge(trend, on="code")
-    out["violence_records"] = counts.reindex(out["code"]).fillna(0).astype(int).to_numpy()
-    out["ward_name"] = wards["name"].astype(str).to_numpy()
-    out["district_code"] = wards["district_code"].astype(str).to_numpy()
-    return out
+def _harm(dataset: PoliceDataset, measure: str) -> Any:
+    """Harm weights when the reference tables are there (needed for ``measure="harm"``)."""
+    from ..errors import DataNotFoundError
+    from ..harm import harm_weights
+
+    try:
+        return harm_weights(dataset.wards.reference)
+    except DataNotFoundError:
+        if measure == "harm":
+            raise
+        return None
+
+
+def _place_columns(
+    table: pd.DataFrame, extra: list, hot: pd.DataFrame, months: list[str], *, ward_harm: pd.Series | None
+) -> None:
+    """Expected records, density and harm per row (places: estimates; wards: observed means)."""
+    n_months = max(len(months), 1)
+    expected, density, harm = [], [], []
+    by_code = hot.set_index("code")
+    for row, kind, hid, area in zip(extra, table["kind"], table["hotspot_id"], table["area_km2"], strict=True):
+        if kind == "ward":
+            code = hid[2:]
+            per_month = float(by_code.at[code, "violence_records"]) / n_months
+            expected.append(per_month)
+            density.append(per_month / area if area else 0.0)
+            harm.append(float(ward_harm.get(code, 0.0)) / n_months if ward_harm is not None else np.nan)
+            continue
+        expected.append(float(row.expected_per_month))
+        density.append(float(row.density_per_km2))
+        harm.append(float(row.expected_value_per_month) if ward_harm is not None else np.nan)
+    table["expected_per_month"] = np.round(expected, 3)
+    table["density_per_km2"] = np.round(density, 1)
+    table["harm_per_month"] = np.round(harm, 1)
+    table["site_type"] = [("" if r is None else str(r.site_type)) for r in extra]
 
 
 def _describe(
@@ -266,16 +305,19 @@ def _describe(
         min_bandwidth_m=p["min_bandwidth_m"],
         permutations=p["permutations"],
         seed=p["seed"],
+        alpha=p["alpha"],
+        refine_to=p["refine_permutations"],
     )
-    q = adjust_pvalues(colo["p_sim"].fillna(1.0).to_numpy(), "fdr")
     stats = ward_stats.set_index("code")
-    table = pd.DataFrame({"hotspot_id": ids, "kind": kinds})
-    table = pd.concat([table, info], axis=1)
-    table["district_name"] = [district_name(c) if c else "" for c in info["district_code"]]
+    table = pd.concat([pd.DataFrame({"hotspot_id": ids, "kind": kinds}), info], axis=1)
+    table["district_name"] = [district_name(c) if isinstance(c, str) and c else "" for c in table["district_code"]]
     table["colocation_quotient"] = colo["colocation_quotient"].round(3).to_numpy()
-    table["p_value"] = np.round(q, 4)
-    table["drug_related"] = (colo["colocation_quotient"].to_numpy() > 1) & (q < p["alpha"])
-    main = info["main_ward_code"]
+    table["colocation_ratio"] = colo["colocation_ratio"].round(3).to_numpy()
+    table["p_value"] = np.round(colo["q_value"].fillna(1.0).to_numpy(), 5)
+    table["drug_related"] = colo["significant"].to_numpy(dtype=bool)
+    main = [
+        hid[2:] if kind == "ward" else code for hid, kind, code in zip(ids, kinds, table["main_ward_code"], strict=True)
+    ]
     table["gi_z"] = [round(float(stats.at[c, "gi_z"]), 3) if c in stats.index else np.nan for c in main]
     table["hotspot_confidence"] = [_confidence(stats.at[c, "gi_bin"]) if c in stats.index else "" for c in main]
     table["trend_class"] = [stats.at[c, "trend_class"] if c in stats.index else "" for c in main]
@@ -289,15 +331,3 @@ def _describe(
 
 def _confidence(gi_bin: int) -> str:
     return {3: "99%", 2: "95%", 1: "90%"}.get(int(gi_bin), "not significant" if gi_bin == 0 else "cold")
-
-
-def _rank_order(table: pd.DataFrame) -> np.ndarray:
-    key = pd.DataFrame(
-        {
-            "kind": (table["kind"] != "cluster").astype(int),
-            "violence": -table["violence_group_count"],
-            "area": table["area_km2"],
-            "id": table["hotspot_id"],
-        }
-    )
-    return key.sort_values(["kind", "violence", "area", "id"], kind="stable").index.to_numpy()

@@ -1,11 +1,16 @@
-"""Hotspot files (CSV, XLSX with an About sheet, GeoJSON footprints) and their metadata.
+"""Hotspot files (CSV, XLSX with About, Backtest, Labels and Harm weights sheets, GeoJSON footprints).
 
-The CLI and the app both call :func:`hotspot_file_bytes`, so the two give identical files.
+The CLI and the app both call :func:`hotspot_file_bytes`, so the two give identical files. Column
+names are the documented contract (:data:`.rank.HOTSPOT_COLUMNS`); :data:`PLAIN_LABELS` gives each a
+plain-English label, used by the app, the XLSX "Labels" sheet and the ``plain=True`` header option.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from ..export import table_bytes
 from .backtest import BacktestResult
@@ -14,37 +19,68 @@ from .rank import HotspotResult
 if TYPE_CHECKING:
     from ..store import PoliceDataset
 
-__all__ = ["CAVEATS", "METHOD", "hotspot_file_bytes", "hotspot_metadata"]
+__all__ = ["CAVEATS", "METHOD", "PLAIN_LABELS", "hotspot_file_bytes", "hotspot_file_name", "hotspot_metadata"]
 
 METHOD = (
-    "Clusters: weighted DBSCAN of violence-group offences (violence and sexual offences, robbery, "
-    "possession of weapons) on police.uk snap points in British National Grid metres, records stacked "
-    "per snap point as weights; footprint = discs of footprint_radius_m around member snap points, gaps "
-    "under eps_m closed, clipped to land. Hot wards: Getis-Ord Gi* (esda) on ward counts with queen "
-    "contiguity, permutation inference, Benjamini-Hochberg FDR, hot at 90/95/99%. Drug-related: local "
-    "co-location quotient of violence-group offences towards drugs (Gaussian kernel over the k nearest "
-    "records, bandwidth floored at min_bandwidth_m), averaged over the footprint's violence; significance "
-    "by relabelling the non-violence records (drugs vs other crime), FDR-adjusted across hotspots. "
-    "drug_related = quotient > 1 and p_value < alpha. Trend: emerging hot-spot class (monthly Gi* + "
-    "Mann-Kendall) of the ward holding most of the hotspot's violence."
+    "Places to patrol: every police.uk snap point gets its expected violence-group records a month "
+    "(violence and sexual offences, robbery, possession of weapons) by empirical Bayes — its own count, "
+    "recent months weighing more (half-life 2 months), pulled towards the average of the snap points "
+    "within 250 m by an amount estimated from the data. Snap points expected to see at least one record "
+    "a month are listed; so are concentrations far above their surroundings (a local Poisson test against "
+    "the records 150 m-1.5 km away, FDR-adjusted, at least 4 records a month and 8 times the expected "
+    "number). Snap points closer than 40 m form one place (no wider than 250 m); its footprint is 40 m "
+    "round each snap point. Places are ranked by expected records a month per km² — what a patrol "
+    "covering a small area can expect to meet. Police stations, prisons, hospitals, ports and dominant "
+    "unnamed sites are listed apart as sites. Hot wards: Getis-Ord Gi* of every ward's records (queen "
+    "contiguity over the whole county; conditional permutations, exact where the class is in doubt; "
+    "Benjamini-Hochberg FDR; hot at 90/95/99%). Drug-related: the local co-location quotient of "
+    "violence towards drugs (Leslie & Kronenfeld), divided by its value when the other crime is "
+    "relabelled at random; drug-related when that ratio is above 1 with an FDR-adjusted permutation "
+    "p-value under 0.05. Trend: ArcGIS Pro's emerging hot-spot class of the place's main ward."
 )
 
-COLUMNS_HELP = (
-    "rank (1 = first; clusters before hot wards, each by violence-group records); kind (cluster | ward); "
-    "*_count = records inside the footprint; drugs_near_count = drugs records within near_m; "
-    "colocation_quotient (>1: drugs closer to this violence than their share of all crime); p_value = "
-    "FDR-adjusted permutation p-value of that co-location; gi_z / hotspot_confidence = Gi* of the main "
-    "ward; main_site_share = share of the violence at the busiest single snap point (high values: one "
-    "site, e.g. a prison, hospital or custody suite, rather than a street area)."
-)
+PLAIN_LABELS: dict[str, str] = {
+    "rank": "Rank",
+    "hotspot_id": "Hotspot",
+    "kind": "Type (place to patrol, hot ward, site)",
+    "site_type": "Site (institution)",
+    "district_name": "District",
+    "ward_codes": "Ward codes",
+    "ward_names": "Wards",
+    "violence_count": "Violence and sexual offences in the period",
+    "drugs_count": "Drugs offences inside",
+    "weapons_count": "Weapons possession inside",
+    "robbery_count": "Robberies inside",
+    "drugs_near_count": "Drugs offences within 200 m",
+    "expected_per_month": "Expected violence-group records a month",
+    "density_per_km2": "Expected records a month per km² (ranking)",
+    "harm_per_month": "Expected crime harm a month (ONS severity)",
+    "drug_related": "Drug-related",
+    "colocation_quotient": "Drugs near this violence (co-location quotient)",
+    "colocation_ratio": "Drugs near this violence, times chance (above 1 = closer than chance)",
+    "p_value": "Chance of a ratio this high with no real link (adjusted)",
+    "gi_z": "Hot-spot score of its ward (Gi* z)",
+    "hotspot_confidence": "Ward hot-spot confidence",
+    "trend_class": "Ward trend over the months",
+    "area_km2": "Area (km²)",
+    "centroid_lat": "Latitude",
+    "centroid_lon": "Longitude",
+    "top_locations": "Commonest places (records)",
+    "main_site_share": "Share at the busiest single point",
+    "first_month": "First month",
+    "last_month": "Last month",
+    "period": "Period",
+    "selection": "Districts",
+}
 
 CAVEATS = (
     "police.uk locations are anonymised to snap points ('On or near ...'); exact places are not known. "
-    "'Violence and sexual offences' bundles violence with and without injury, stalking and harassment "
-    "and sexual offences. No police.uk record says 'drug-related': the flag is inferred from where drugs "
+    "'Violence and sexual offences' bundles violence with and without injury, stalking and harassment and "
+    "sexual offences. No police.uk record says 'drug-related': the flag is inferred from where drugs "
     "offences sit relative to violence, and drugs offences largely reflect police activity (searches). "
-    "Records at institutions (prisons, hospitals, police stations) can form clusters: see "
-    "main_site_share. Ward boundaries are those of the boundary file used (its vintage is stated)."
+    "Sites are recognised from police.uk place names by a documented word list and rules; an unnamed "
+    "institution can still appear as a place. Expected records are estimates from past months, not "
+    "forecasts of any one night. Ward boundaries are those of the boundary file used (its vintage is stated)."
 )
 
 
@@ -53,31 +89,68 @@ def hotspot_metadata(
 ) -> dict[str, object]:
     """What the About sheet (and GeoJSON ``metadata``) says about a hotspot list."""
     months = result.months
+    table = result.table
+    counts = table["kind"].value_counts()
     meta: dict[str, object] = {
-        "Title": "Violence hotspots, Kent & Medway (police.uk)",
+        "Title": f"Violence hotspots, {result.table['selection'].iloc[0] if len(table) else 'Kent & Medway'} "
+        "(police.uk)",
         "Data period": f"{months[0]} to {months[-1]} ({len(months)} months)" if months else "none",
         "Selection": result.selection.describe(),
         "Boundaries": f"{dataset.wards.vintage} wards ({len(dataset.wards.wards)}) from {dataset.wards.source}",
         "Source": "police.uk street-level crime, Kent Police — Open Government Licence v3.0; "
         "ONS boundaries, contains OS data © Crown copyright and database right",
         "Method": METHOD,
+        "Ranking": "harm: expected ONS crime severity a month per km²"
+        if result.parameters.get("measure") == "harm"
+        else "expected violence-group records a month per km²",
         "Parameters": ", ".join(f"{k}={v}" for k, v in result.parameters.items()),
-        "Columns": COLUMNS_HELP,
+        "Columns": "; ".join(f"{k} = {v}" for k, v in PLAIN_LABELS.items()),
         "Caveats": CAVEATS,
-        "Hotspots": f"{len(result.table)} ({int((result.table['kind'] == 'cluster').sum())} clusters, "
-        f"{int((result.table['kind'] == 'ward').sum())} hot wards), "
-        f"{int(result.table['drug_related'].sum())} drug-related",
+        "Hotspots": f"{len(table)}: {int(counts.get('cluster', 0))} places to patrol, "
+        f"{int(counts.get('ward', 0))} hot wards, {int(counts.get('site', 0))} sites; "
+        f"{int(table['drug_related'].sum())} drug-related",
     }
+    if result.places is not None:
+        meta["Prior strength"] = f"{result.places.prior_strength_months:.2f} months (estimated by moments)"
     if backtest is not None:
         meta["Backtest"] = backtest.sentence()
-        meta["Backtest figures"] = (
-            f"ours: hit rate {backtest.ours.hit_rate:.3f}, area share {backtest.ours.area_share:.5f}, "
-            f"PAI {backtest.ours.pai:.1f}, PEI {backtest.ours.pei:.2f}, RRI {backtest.ours.rri:.2f}; "
-            f"naive: hit rate {backtest.naive.hit_rate:.3f}, area share {backtest.naive.area_share:.5f}, "
-            f"PAI {backtest.naive.pai:.1f}, PEI {backtest.naive.pei:.2f}, RRI {backtest.naive.rri:.2f}"
+        meta["Backtest figures"] = "; ".join(
+            f"{c.method}, {c.cut}: hit rate {c.hit_rate:.3f}, area share {c.area_share:.5f}, PAI {c.pai:.1f}, "
+            f"PEI {c.pei:.2f}, RRI {c.rri:.2f}"
+            for c in backtest.cards
+        )
+        meta["PEI"] = (
+            "PEI compares each method with the best it could have done at its own resolution (Hunt 2016): "
+            "40 m discs round the snap points with most later records for the lists of places, the busiest "
+            "later cells for the grid peers."
+        )
+    if result.harm is not None:
+        meta["Harm weights"] = (
+            f"ONS Crime Severity Score weights per police.uk category, violence and burglary by each "
+            f"district's Home Office offence mix ({result.harm.period}); see the Harm weights sheet."
         )
     meta.update({f"Note {i + 1}": n for i, n in enumerate(result.notes)})
     return meta
+
+
+def hotspot_file_name(result: HotspotResult, fmt: str, *, kind: str = "all", top: int | None = None) -> str:
+    """A file name that says what is inside: ``hotspots_<districts>_<from>_<to>[_kind][_topN].<ext>``."""
+    where = (
+        "kent-medway"
+        if not result.selection.districts
+        else "-".join(
+            re.sub(r"[^a-z0-9]+", "-", str(n).lower()).strip("-") for n in result.table["selection"].iloc[0].split(", ")
+        )
+        if len(result.table)
+        else "selection"
+    )
+    months = result.months
+    parts = ["hotspots", where[:60], months[0] if months else "", months[-1] if months else ""]
+    if kind != "all":
+        parts.append({"cluster": "places", "ward": "hot-wards", "site": "sites"}.get(kind, kind))
+    if top is not None:
+        parts.append(f"top{top}")
+    return "_".join(p for p in parts if p) + fmt
 
 
 def hotspot_file_bytes(
@@ -87,9 +160,26 @@ def hotspot_file_bytes(
     dataset: PoliceDataset,
     backtest: BacktestResult | None = None,
     top: int | None = None,
+    kind: str = "all",
+    plain: bool = False,
 ) -> bytes:
-    """The ranked list as ``.csv``, ``.xlsx`` (+ About sheet) or ``.geojson`` (WGS84 footprints)."""
-    table = result.table if top is None else result.table.head(top)
-    geometry = result.footprints.iloc[: len(table)] if fmt == ".geojson" else None
+    """The ranked list as ``.csv``, ``.xlsx`` (+ About, Labels, Backtest, Harm weights sheets) or
+    ``.geojson`` (WGS84 footprints). ``kind``/``top`` narrow it as the app's table does; ``plain``
+    writes plain-English headers instead of the contract's column names (CSV and XLSX)."""
+    keep = result.table["kind"].eq(kind) if kind != "all" else result.table["kind"].notna()
+    table = result.table[keep.to_numpy()]
+    footprints = result.footprints[keep.to_numpy()]
+    if top is not None:
+        table, footprints = table.head(top), footprints.iloc[:top]
+    geometry = footprints.set_axis(table.index) if fmt == ".geojson" else None
     meta = hotspot_metadata(result, dataset, backtest)
-    return table_bytes(table, fmt, geometry=geometry, metadata=meta, sheet_name="hotspots")
+    extra: dict[str, pd.DataFrame] = {}
+    if fmt == ".xlsx":
+        extra["Labels"] = pd.DataFrame({"column": list(PLAIN_LABELS), "meaning": list(PLAIN_LABELS.values())})
+        if backtest is not None:
+            extra["Backtest"] = backtest.table().round(4)
+        if result.harm is not None:
+            extra["Harm weights"] = result.harm.derivation
+    if plain and fmt != ".geojson":
+        table = table.rename(columns=PLAIN_LABELS)
+    return table_bytes(table, fmt, geometry=geometry, metadata=meta, sheet_name="hotspots", extra_sheets=extra)

@@ -9,9 +9,11 @@ import shapely
 
 from ..aggregate import Selection, select_records
 from ..errors import ParameterError
+from ..taxonomy import ASB
 from .backtest import BacktestResult, hotspot_backtest
+from .places import PLACE_DEFAULTS
 from .rank import VIOLENCE_GROUP, HotspotResult, find_hotspots
-from .report import hotspot_file_bytes
+from .report import hotspot_file_bytes, hotspot_file_name
 
 if TYPE_CHECKING:
     from ..store import PoliceDataset
@@ -28,15 +30,20 @@ class HotspotBundle:
     dataset: PoliceDataset
     notes: list[str] = field(default_factory=list)
 
-    _files: dict[tuple[str, int | None], bytes] = field(default_factory=dict, repr=False)
+    _files: dict[tuple, bytes] = field(default_factory=dict, repr=False)
 
-    def file_bytes(self, fmt: str, *, top: int | None = None) -> bytes:
-        """The file, built once per format (the app asks again on every rerun)."""
-        if (fmt, top) not in self._files:
-            self._files[(fmt, top)] = hotspot_file_bytes(
-                self.result, fmt, dataset=self.dataset, backtest=self.backtest, top=top
+    def file_bytes(self, fmt: str, *, top: int | None = None, kind: str = "all", plain: bool = False) -> bytes:
+        """The file, built once per format and narrowing (the app asks again on every rerun)."""
+        key = (fmt, top, kind, plain)
+        if key not in self._files:
+            self._files[key] = hotspot_file_bytes(
+                self.result, fmt, dataset=self.dataset, backtest=self.backtest, top=top, kind=kind, plain=plain
             )
-        return self._files[(fmt, top)]
+        return self._files[key]
+
+    def file_name(self, fmt: str, *, top: int | None = None, kind: str = "all") -> str:
+        """A file name that says what is inside (districts, period, narrowing)."""
+        return hotspot_file_name(self.result, fmt, kind=kind, top=top)
 
 
 def hotspots_for(
@@ -55,6 +62,8 @@ def hotspots_for(
     if backtest:
         scope = Selection(selection.start, selection.end, selection.districts, VIOLENCE_GROUP)
         records = select_records(dataset.records, scope)
+        context = select_records(dataset.records, Selection(selection.start, selection.end, selection.districts, None))
+        context = context[context["crime_type"] != ASB]
         wards = dataset.wards.wards
         if selection.districts is not None:
             wards = wards[wards["district_code"].isin(selection.districts)]
@@ -64,9 +73,11 @@ def hotspots_for(
                 records,
                 land,
                 test_months=test_months,
-                eps_m=result.parameters["eps_m"],
-                footprint_radius_m=result.parameters["footprint_radius_m"],
-                min_records=params.get("min_records"),
+                place_params={k: result.parameters[k] for k in PLACE_DEFAULTS},
+                context=context,
+                weight=result.harm.record_weights(records["crime_type"], records["district_code"])
+                if result.parameters["measure"] == "harm"
+                else None,
             )
         except ParameterError as exc:
             notes.append(f"No backtest: {exc}")

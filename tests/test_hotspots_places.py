@@ -1,0 +1,139 @@
+"""Patrol places: planted busy streets and a quiet-area concentration, splitting, sites, invariance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from scipy import stats
+
+from vrc_geo.errors import ParameterError
+from vrc_geo.hotspots import LocalExcess, find_places
+from vrc_geo.hotspots.places import group_points
+
+MONTHS = [f"2022-{m:02d}" for m in range(1, 13)] + ["2023-01"]
+LAND = shapely.box(0, 0, 20000, 20000)
+QUIET = (15000.0, 15000.0)
+STREET = (5000.0, 5000.0)
+
+
+def planted(seed: int = 0) -> pd.DataFrame:
+    """13 months: a busy street (8 snap points over 210 m, 40 records a month in all), a quiet-area
+    concentration (~75 records over 13 months on 8 snap points within 120 m, no point busy on its own),
+    a prison (busy, named), and thin background violence over 400 km²."""
+    rng = np.random.default_rng(seed)
+    street = np.c_[STREET[0] + np.arange(8) * 30.0, np.full(8, STREET[1])]
+    quiet = np.array(QUIET) + rng.uniform(-80, 80, (8, 2)).round()
+    background = rng.uniform(0, 20000, (4000, 2)).round()
+    rows = []
+    for m, month in enumerate(MONTHS):
+        for x, y in street[rng.integers(0, 8, 40)]:
+            rows.append((x, y, month, "On or near Station Road"))
+        for x, y in quiet[rng.integers(0, 8, 5 + (m % 3 == 0))]:
+            rows.append((x, y, month, "On or near Quiet Lane"))
+        for _ in range(20):
+            rows.append((9000.0, 9000.0, month, "On or near Prison"))
+        for x, y in background[rng.integers(0, 4000, 12)]:
+            rows.append((x, y, month, "On or near Some Road"))
+    return pd.DataFrame(rows, columns=["x", "y", "month", "location"])
+
+
+@pytest.fixture(scope="module")
+def places():
+    return find_places(planted(), months=MONTHS, land=LAND)
+
+
+def _footprint_at(result, xy, kind="cluster"):
+    fp = result.footprints
+    fp = fp[fp["kind"] == kind]
+    return fp[fp.geometry.distance(shapely.Point(*xy)) < 150]
+
+
+def test_busy_street_is_a_rate_place_and_ranks_first(places):
+    street = _footprint_at(places, (STREET[0] + 105, STREET[1]))
+    assert len(street) == 1
+    assert street["route"].iloc[0] == "rate"
+    assert street["footprint"].iloc[0] == 0  # densest first
+    assert street["records"].iloc[0] == 40 * 13
+
+
+def test_quiet_area_concentration_is_found_by_the_local_test(places):
+    quiet = _footprint_at(places, QUIET)
+    assert len(quiet) == 1
+    row = quiet.iloc[0]
+    assert row["route"] == "local"
+    assert row["records"] >= 0.8 * 70
+    # Most of its snap points are not busy on their own: the rate route alone would have missed them.
+    members = places.points[places.points["footprint"] == row["footprint"]]
+    assert len(members) >= 5
+    assert (members["expected_per_month"] < 1).sum() >= 3
+
+
+def test_the_prison_is_a_site_not_a_patrol_place(places):
+    assert _footprint_at(places, (9000, 9000)).empty
+    site = _footprint_at(places, (9000, 9000), kind="site")
+    assert site["site_type"].tolist() == ["prison / young offender institution"]
+    with_sites = find_places(planted(), months=MONTHS, land=LAND, include_sites=True)
+    assert len(_footprint_at(with_sites, (9000, 9000))) == 1
+
+
+def test_background_is_not_listed(places):
+    clusters = places.footprints[places.footprints["kind"] == "cluster"]
+    assert len(clusters) <= 4  # the street, the quiet place, maybe a chance pair of background points
+    assert places.footprints["area_km2"].sum() < 0.1
+
+
+def test_row_order_and_stacking_do_not_change_the_list():
+    records = planted(3)
+    a = find_places(records, months=MONTHS, land=LAND)
+    b = find_places(records.sample(frac=1, random_state=1), months=MONTHS, land=LAND)
+    pd.testing.assert_frame_equal(a.points, b.points)
+    cols = ["kind", "route", "snap_points", "records", "expected_per_month", "area_km2"]
+    pd.testing.assert_frame_equal(a.footprints[cols], b.footprints[cols])
+    assert all(x.equals(y) for x, y in zip(a.footprints.geometry, b.footprints.geometry, strict=True))
+
+
+def test_a_wide_street_is_split_into_patrol_sized_places():
+    xy = np.c_[np.arange(0, 1000, 25.0), np.zeros(40)]  # a kilometre of snap points 25 m apart
+    labels = group_points(xy, link_m=40, max_span_m=250)
+    spans = [np.ptp(xy[labels == g, 0]) for g in np.unique(labels)]
+    assert len(spans) >= 4
+    assert max(spans) <= 250
+    # Points further apart than the link stay apart; labels follow first appearance.
+    assert group_points(np.array([[0.0, 0], [500, 0], [10, 0]]), link_m=40, max_span_m=250).tolist() == [0, 1, 0]
+
+
+def test_local_excess_by_hand():
+    # 30 records at one point, 10 at a point 500 m away (in its ring): expected = 10 * r^2 / (R^2 - r^2).
+    x = np.array([0.0, 500.0])
+    y = np.array([0.0, 0.0])
+    test = LocalExcess(window_m=150, background_m=1500, min_records_per_month=1, min_relative_risk=2).fit(
+        x, y, np.array([30, 10]), n_periods=12
+    )
+    w = test.windows_
+    expected = 10 * 150**2 / (1500**2 - 150**2)
+    assert w["expected"].iloc[0] == pytest.approx(expected)
+    assert w["relative_risk"].iloc[0] == pytest.approx(30 / expected)
+    assert w["p_value"].iloc[0] == pytest.approx(stats.poisson.sf(29, expected))
+    assert bool(w["excess"].iloc[0])
+    # 10 records in 12 months is under 1 a month: not tested (p = 1), whatever its surroundings.
+    assert w["p_value"].iloc[1] == 1.0
+    assert not bool(w["excess"].iloc[1])
+    # Far above its surroundings, but not 1,000 times: not an excess at that bar.
+    strict = LocalExcess(window_m=150, background_m=1500, min_records_per_month=1, min_relative_risk=1000)
+    assert not strict.fit(x, y, np.array([30, 10]), n_periods=12).windows_["excess"].any()
+
+
+def test_bad_arguments():
+    records = planted().head(50)
+    with pytest.raises(ParameterError, match="Unknown place option"):
+        find_places(records, months=MONTHS, radius=3)
+    with pytest.raises(ParameterError, match="min_rate_per_month"):
+        find_places(records, months=MONTHS, min_rate_per_month=0)
+    with pytest.raises(ParameterError, match="outside the months"):
+        find_places(records, months=["2030-01"])
+    with pytest.raises(ParameterError, match="rank_by"):
+        find_places(records, months=MONTHS, rank_by="beauty")
+    with pytest.raises(ParameterError, match="background_m"):
+        LocalExcess(window_m=500, background_m=400).fit(np.zeros(1), np.zeros(1), np.ones(1), n_periods=1)

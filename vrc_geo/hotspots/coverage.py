@@ -1,0 +1,88 @@
+"""Area and hits of ranked discs, fast enough to score many cuts: a fine land raster and a k-d tree.
+
+Backtests compare lists of places at equal area, so they need, for discs taken in rank order, the land
+area of their union after each disc and the later records inside it. Exact polygon unions of
+thousands of discs at every step are slow; here each disc is rasterised once on ``cell_m`` (5 m) cells
+(a cell belongs to a disc when its centre lies within the radius; a cell counts as land when its centre
+does), each cell remembers the first disc that covers it, and cumulative areas follow from one
+histogram. A cell's area is scaled so that one disc has its exact area (pi r^2 over the count of
+cells in it: 2 % for 40 m discs on 5 m cells); unions then agree with exact polygons to about 1 %. A
+later record is a hit from the first disc within ``radius_m`` of it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+
+__all__ = ["DiscCoverage"]
+
+_KEY = 1 << 24  # cell column/row offsets fit in 24 bits at 5 m over Great Britain
+
+
+class DiscCoverage:
+    """Cumulative union area and hits for discs in rank order, on land."""
+
+    def __init__(self, land: shapely.Geometry | None, *, radius_m: float = 40.0, cell_m: float = 5.0) -> None:
+        self.land = land
+        self.radius_m = float(radius_m)
+        self.cell_m = float(cell_m)
+        r = int(np.ceil(self.radius_m / self.cell_m))
+        ii, jj = np.meshgrid(np.arange(-r, r + 1), np.arange(-r, r + 1))
+        # Cell centres relative to the centre's cell centre.
+        keep = np.hypot(ii * self.cell_m, jj * self.cell_m) <= self.radius_m
+        self._di, self._dj = ii[keep].ravel(), jj[keep].ravel()
+        self._cell_km2 = np.pi * self.radius_m**2 / len(self._di) / 1e6
+        self._inner = None
+        if land is not None:
+            shapely.prepare(land)
+            # Land shrunk by a disc and a cell: a disc centred inside it lies wholly on land.
+            self._inner = land.buffer(-(self.radius_m + 2 * self.cell_m), quad_segs=4)
+            shapely.prepare(self._inner)
+
+    def curve(self, x: np.ndarray, y: np.ndarray, *point_sets: object) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(area_km2, [hits per point set]) after each of the discs centred at ``x, y`` (in rank order).
+
+        A point set is an (n, 2) array of record positions, or a pair (positions, weights) to sum a
+        weight (e.g. crime harm) per record instead of counting records."""
+        x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
+        n = len(x)
+        if n == 0:
+            return np.zeros(0), [np.zeros(0, dtype=np.int64) for _ in point_sets]
+        ci = np.floor(x / self.cell_m).astype(np.int64)
+        cj = np.floor(y / self.cell_m).astype(np.int64)
+        gi = (ci[:, None] + self._di[None, :]).ravel()
+        gj = (cj[:, None] + self._dj[None, :]).ravel()
+        rank = np.repeat(np.arange(n), len(self._di))
+        key = gi * _KEY + gj
+        unique, inverse = np.unique(key, return_inverse=True)
+        first = np.full(len(unique), n, dtype=np.int64)
+        np.minimum.at(first, inverse, rank)
+        if self.land is not None:
+            # Only cells of discs near the coast need a point-in-polygon test.
+            inland = shapely.contains_xy(self._inner, x, y)
+            coastal_cells = np.unique(key[~np.repeat(inland, len(self._di))])
+            check = np.isin(unique, coastal_cells, assume_unique=True)
+            on_land = np.ones(len(unique), dtype=bool)
+            ux, uy = (unique[check] // _KEY + 0.5) * self.cell_m, (unique[check] % _KEY + 0.5) * self.cell_m
+            on_land[check] = shapely.contains_xy(self.land, ux, uy)
+            first = first[on_land]
+        area = np.cumsum(np.bincount(first, minlength=n)[:n]) * self._cell_km2
+        tree = cKDTree(np.column_stack([x, y]))
+        return area, [self._hits(tree, n, points) for points in point_sets]
+
+    def _hits(self, tree: cKDTree, n: int, point_set: object) -> np.ndarray:
+        """Cumulative records (or weights) within ``radius_m`` of the discs so far, each counted once."""
+        points, weights = point_set if isinstance(point_set, tuple) else (point_set, None)
+        points = np.asarray(points, dtype="float64").reshape(-1, 2)
+        if len(points) == 0:
+            return np.zeros(n)
+        # Records stack on snap points: look each distinct point up once, then sum what stands there.
+        distinct, inverse = np.unique(points, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        amount = np.bincount(inverse, weights=None if weights is None else np.asarray(weights, dtype="float64"))
+        near = tree.query_ball_point(distinct, self.radius_m)
+        hit_by = np.array([min(idx) if idx else n for idx in near], dtype=np.int64)
+        inside = hit_by < n
+        return np.cumsum(np.bincount(hit_by[inside], weights=amount[inside], minlength=n)[:n])
