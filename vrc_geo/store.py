@@ -15,9 +15,11 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .config import DataSources, cache_dir
@@ -136,9 +138,14 @@ class PoliceDataset:
     notes: list[str] = field(default_factory=list)
     from_cache: bool = False
 
-    @property
+    @cached_property
     def months(self) -> list[str]:
-        return sorted(self.records["month"].astype(str).unique())
+        """Months with records, oldest first (the records are not changed after loading)."""
+        column = self.records["month"]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            present = column.cat.categories[np.unique(column.cat.codes[column.cat.codes >= 0])]
+            return sorted(str(m) for m in present)
+        return sorted(column.astype(str).unique())
 
     @property
     def in_area(self) -> pd.DataFrame:

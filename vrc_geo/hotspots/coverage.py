@@ -13,6 +13,7 @@ later record is a hit from the first disc within ``radius_m`` of it.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
@@ -56,14 +57,15 @@ class DiscCoverage:
         gj = (cj[:, None] + self._dj[None, :]).ravel()
         rank = np.repeat(np.arange(n), len(self._di))
         key = gi * _KEY + gj
-        unique, inverse = np.unique(key, return_inverse=True)
+        inverse, unique = pd.factorize(key)  # hashing, not sorting: the cells in order of first use
         first = np.full(len(unique), n, dtype=np.int64)
         np.minimum.at(first, inverse, rank)
         if self.land is not None:
             # Only cells of discs near the coast need a point-in-polygon test.
             inland = shapely.contains_xy(self._inner, x, y)
-            coastal_cells = np.unique(key[~np.repeat(inland, len(self._di))])
-            check = np.isin(unique, coastal_cells, assume_unique=True)
+            coastal = np.zeros(len(unique), dtype=bool)
+            coastal[inverse[~np.repeat(inland, len(self._di))]] = True
+            check = coastal
             on_land = np.ones(len(unique), dtype=bool)
             ux, uy = (unique[check] // _KEY + 0.5) * self.cell_m, (unique[check] % _KEY + 0.5) * self.cell_m
             on_land[check] = shapely.contains_xy(self.land, ux, uy)
@@ -82,7 +84,8 @@ class DiscCoverage:
         distinct, inverse = np.unique(points, axis=0, return_inverse=True)
         inverse = inverse.ravel()
         amount = np.bincount(inverse, weights=None if weights is None else np.asarray(weights, dtype="float64"))
-        near = tree.query_ball_point(distinct, self.radius_m)
-        hit_by = np.array([min(idx) if idx else n for idx in near], dtype=np.int64)
+        pairs = cKDTree(distinct).sparse_distance_matrix(tree, self.radius_m, output_type="ndarray")
+        hit_by = np.full(len(distinct), n, dtype=np.int64)
+        np.minimum.at(hit_by, pairs["i"], pairs["j"])  # the first disc (in rank order) covering each point
         inside = hit_by < n
         return np.cumsum(np.bincount(hit_by[inside], weights=amount[inside], minlength=n)[:n])

@@ -40,6 +40,7 @@ from ..validation import Param, validate_params
 from .localexcess import LocalExcess
 from .microplaces import MicroPlaceRates
 from .sites import SITE_LABELS, classify_sites
+from .snapepochs import SnapEpochs, find_epochs, resnap
 
 __all__ = ["PLACE_DEFAULTS", "PLACE_PARAMS", "PlaceList", "find_places", "group_points"]
 
@@ -48,6 +49,7 @@ CORE_SHARE = 0.8  # a local-excess footprint keeps the busiest snap points holdi
 
 PLACE_DEFAULTS: dict[str, Any] = {
     "min_rate_per_month": 1.0,
+    "resnap_m": 150.0,
     "footprint_radius_m": 40.0,
     "link_m": 40.0,
     "max_span_m": 250.0,
@@ -64,6 +66,7 @@ PLACE_DEFAULTS: dict[str, Any] = {
 }
 PLACE_PARAMS = {
     "min_rate_per_month": Param(low=0, high=10000, low_inclusive=False),
+    "resnap_m": Param(low=0, high=2000),
     "footprint_radius_m": Param(low=1, high=500),
     "link_m": Param(low=0, high=1000),
     "max_span_m": Param(low=10, high=10000),
@@ -95,6 +98,7 @@ class PlaceList:
     footprints: gpd.GeoDataFrame
     prior_strength_months: float
     parameters: dict[str, Any]
+    epochs: SnapEpochs | None = None
 
 
 def group_points(xy: np.ndarray, *, link_m: float, max_span_m: float) -> np.ndarray:
@@ -171,7 +175,19 @@ def find_places(
     period = located["month"].astype(str).map(index)
     if period.isna().any():
         raise ParameterError("Some records fall outside the months given to find_places.")
-    x, y = located["x"].to_numpy(dtype="float64"), located["y"].to_numpy(dtype="float64")
+    # police.uk redraws its snap points now and then: count earlier records at today's snap points.
+    where = context.dropna(subset=["x", "y"]) if context is not None else located
+    reference = (where["x"].to_numpy(), where["y"].to_numpy(), where["month"].astype(str).to_numpy())
+    starts, current = find_epochs(*reference, months)
+    x, y, epochs = resnap(
+        located["x"].to_numpy(dtype="float64"),
+        located["y"].to_numpy(dtype="float64"),
+        located["month"].astype(str).to_numpy(),
+        starts,
+        current,
+        resnap_m=p["resnap_m"],
+    )
+    located = located.assign(x=x, y=y)
     rates = {
         "half_life_months": p["half_life_months"],
         "prior_radius_m": p["prior_radius_m"],
@@ -188,7 +204,8 @@ def find_places(
         points["expected_value_per_month"] = points["expected_per_month"]
     points["name"], points["all_names"] = _names(located, points)
     if context is not None:
-        mix = context.dropna(subset=["x", "y"]).groupby(["x", "y"]).size()
+        cx, cy, _ = resnap(*reference, starts, current, resnap_m=p["resnap_m"])
+        mix = pd.DataFrame({"x": cx, "y": cy}).groupby(["x", "y"]).size()
         points["crime_records"] = mix.reindex(pd.MultiIndex.from_frame(points[["x", "y"]])).fillna(0).to_numpy()
     points["site_type"] = classify_sites(
         points, site_radius_m=p["site_radius_m"], touch_m=p["footprint_radius_m"]
@@ -256,7 +273,7 @@ def find_places(
         table[_FOOTPRINT_COLUMNS], geometry=gpd.GeoSeries(shapes, crs=BNG) if shapes else None, crs=BNG
     )
     cols = ["x", "y", "name", "records", "expected_per_month", "expected_value_per_month", "site_type"]
-    return PlaceList(points[[*cols, "route", "footprint"]], frame, counted.prior_strength_months_, p)
+    return PlaceList(points[[*cols, "route", "footprint"]], frame, counted.prior_strength_months_, p, epochs)
 
 
 _FOOTPRINT_COLUMNS = [
@@ -292,17 +309,20 @@ def _rank(table: pd.DataFrame) -> np.ndarray:
 def _names(located: pd.DataFrame, points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The commonest place name at each snap point (ties: alphabetical; "" when blank), and every name
     seen there joined by "|" (police.uk sometimes gives one coordinate two names)."""
-    locations = located["location"].astype(object).where(located["location"].notna(), "")
-    distinct = pd.unique(locations.to_numpy())
-    cleaned = {v: re.sub(r"(?i)^\s*on or near\s*", "", str(v)).strip() for v in distinct}
-    names = pd.DataFrame(
-        {"x": located["x"].to_numpy(), "y": located["y"].to_numpy(), "name": locations.map(cleaned).to_numpy()}
-    )
-    counts = names.groupby(["x", "y", "name"]).size().rename("n").reset_index()
+    codes, locations = pd.factorize(located["location"].astype(object), use_na_sentinel=False)
+    cleaned = np.array([re.sub(r"(?i)^\s*on or near\s*", "", str(v)).strip() if v == v else "" for v in locations])
+    name_codes, names = pd.factorize(cleaned[codes])
+    frame = pd.DataFrame({"x": located["x"].to_numpy(), "y": located["y"].to_numpy(), "c": name_codes})
+    counts = frame.groupby(["x", "y", "c"]).size().rename("n").reset_index()
+    counts["name"] = names[counts["c"].to_numpy()]
     counts = counts.sort_values(["x", "y", "n", "name"], ascending=[True, True, False, True])
     first = counts.drop_duplicates(["x", "y"]).set_index(["x", "y"])["name"]
-    every = counts.groupby(["x", "y"])["name"].agg("|".join)
     index = pd.MultiIndex.from_frame(points[["x", "y"]])
+    several = counts[counts.duplicated(["x", "y"], keep=False)]
+    every = first.copy()
+    if len(several):
+        joined = several.sort_values(["x", "y", "name"]).groupby(["x", "y"])["name"].agg("|".join)
+        every.loc[joined.index] = joined
     return first.reindex(index).fillna("").to_numpy(), every.reindex(index).fillna("").to_numpy()
 
 

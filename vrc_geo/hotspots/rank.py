@@ -220,6 +220,8 @@ def find_hotspots(dataset: PoliceDataset, selection: Selection, **params: Any) -
     table["period"] = f"{start} to {end}"
     table["selection"] = describe_selection(scope)
     notes = []
+    if places.epochs is not None and places.epochs.starts:
+        notes.append(places.epochs.describe())
     if len(months) < 6:
         notes.append(f"Only {len(months)} month(s) selected: trend classes and expected rates rest on few periods.")
     return HotspotResult(

@@ -23,7 +23,8 @@ __all__ = ["CAVEATS", "METHOD", "PLAIN_LABELS", "hotspot_file_bytes", "hotspot_f
 
 METHOD = (
     "Places to patrol: every police.uk snap point gets its expected violence-group records a month "
-    "(violence and sexual offences, robbery, possession of weapons) by empirical Bayes — its own count, "
+    "(violence and sexual offences, robbery, possession of weapons) by empirical Bayes — its own count "
+    "(records from before a change of police.uk's snap-point map counted at the nearest current point), "
     "recent months weighing more (half-life 2 months), pulled towards the average of the snap points "
     "within 250 m by an amount estimated from the data. Snap points expected to see at least one record "
     "a month are listed; so are concentrations far above their surroundings (a local Poisson test against "

@@ -26,6 +26,7 @@ have their own snap points, so they are recognised by name, with three documente
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -86,6 +87,7 @@ def place_name(location: object) -> str:
     return re.sub(r"^\s*on or near\s*", "", text, flags=re.IGNORECASE).strip()
 
 
+@lru_cache(maxsize=65536)
 def site_of_name(name: str) -> str:
     """Site type key of a place name by the word list (``""`` when none matches)."""
     for kind, patterns in _COMPILED.items():
