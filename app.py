@@ -26,6 +26,9 @@ if problem is None:
         st.Page("pages/overview.py", title="Overview", icon=":material/map:", url_path="overview", default=True),
         st.Page("pages/hotspots.py", title="Hotspots", icon=":material/target:", url_path="hotspots"),
         st.Page("pages/health.py", title="Health", icon=":material/local_hospital:", url_path="health"),
+        st.Page(
+            "pages/violence.py", title="What violence is", icon=":material/stacked_bar_chart:", url_path="violence"
+        ),
         st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
         st.Page("pages/briefing.py", title="Briefing", icon=":material/description:", url_path="briefing"),
         data_page,

@@ -17,7 +17,8 @@ with render.guard():
     health = None
     frames = st.session_state.get("health_upload")
     if view.health == "demo" or (view.health == "upload" and frames):
-        health = data.health(dataset, dataset.key, scope, view.health, data.frames_key(frames), _frames=frames)
+        default = Selection(None, None, selection.districts, None)  # health: the latest publication period
+        health = data.health(dataset, dataset.key, default, view.health, data.frames_key(frames), _frames=frames)
         if health.synthetic:
             render.synthetic_banner()
     with st.spinner("Drawing the briefing…"):

@@ -24,13 +24,27 @@ with render.guard():
         st.info("No health extract uploaded in this session. Load one on the Data page (templates in the README).")
         st.page_link("pages/data.py", label="Go to the Data page", icon=":material/folder_open:")
         st.stop()
-    scope = Selection(selection.start, selection.end, selection.districts, None)
-    bundle = data.health(dataset, dataset.key, scope, view.health, data.frames_key(frames), _frames=frames)
+    scope = Selection(None, None, selection.districts, None)
+    key = data.frames_key(frames)
+    bundle = data.health(dataset, dataset.key, scope, view.health, key, _frames=frames)
+    labels = [p.label for p in bundle.periods]
+    chosen = st.selectbox(
+        "Health period (published for whole years only)",
+        labels,
+        index=labels.index(bundle.period.label),
+        key="f_hperiod",
+        help="Health figures are published only for fixed, non-overlapping periods so that no two tables can "
+        "be subtracted to reveal a small count; the months chosen in the sidebar apply to police figures.",
+    )
+    if chosen != bundle.period.label:
+        period = bundle.periods[labels.index(chosen)]
+        scope = Selection(period.start, period.end, selection.districts, None)
+        bundle = data.health(dataset, dataset.key, scope, view.health, key, _frames=frames)
     if bundle.synthetic:
         render.synthetic_banner()
-    published = bundle.view.published()
-    totals = bundle.view.published_totals()
-    st.caption(f"{bundle.view.data_source} · {bundle.view.period} · police: violence and sexual offences")
+    published = bundle.published()
+    totals = bundle.published_totals()
+    st.caption(f"{bundle.view.data_source} · {bundle.period.describe()} · police: violence and sexual offences")
     grand = totals.iloc[-1]
     shown = published["admissions"].ne(SUPPRESSED)
     render.headline(
@@ -45,11 +59,12 @@ with render.guard():
             ("Wards suppressed (small numbers)", f"{int((~shown).sum())} of {len(published)}", None),
         ]
     )
-    st.info(suppression_rule(bundle.view.max_small))
+    st.info(suppression_rule(bundle.view.max_small, bundle.view.min_width))
+    st.caption(bundle.view.model.describe())
     for note in [*bundle.notes, *bundle.view.notes]:
         st.caption(note)
     layers = data.browser_layers(dataset, dataset.key)
-    deck = maps.bivariate_deck(layers, published, basemap=view.basemap, filtered=bool(scope.districts))
+    deck = maps.bivariate_deck(layers, published, basemap=view.basemap, filtered=bool(selection.districts))
     st.pydeck_chart(deck, key="health_map", height=520)
     render.legend(
         "Police violence rate × admissions rate, each against its Kent & Medway rate",
@@ -85,7 +100,7 @@ with render.guard():
                 render.download(
                     f"Download {fmt[1:].upper()}",
                     bundle.file_bytes(fmt),
-                    f"health{fmt}",
+                    bundle.file_name(fmt),
                     key=f"dl_health_{fmt}",
                 )
     render.footer("Health figures: disclosure control applied to every number shown and exported.")

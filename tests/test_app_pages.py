@@ -16,6 +16,7 @@ PAGES = [
     "pages/overview.py",
     "pages/hotspots.py",
     "pages/health.py",
+    "pages/violence.py",
     "pages/trends.py",
     "pages/briefing.py",
     "pages/data.py",
@@ -134,7 +135,7 @@ def test_health_page_is_synthetic_suppressed_and_equals_the_cli(sample_dir, tmp_
     at.switch_page("pages/health.py").run()
     clean(at)
     assert any("SYNTHETIC" in w.value for w in at.warning)
-    data = at.session_state["downloads"]["health.csv"]
+    data = at.session_state["downloads"]["health_SYNTHETIC-DEMO_2022_kent-medway.csv"]
     table = pd.read_csv(io.BytesIO(data), dtype=str)
     shown = pd.to_numeric(table["admissions"], errors="coerce")
     assert not shown.between(1, 7).any()

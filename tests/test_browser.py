@@ -54,6 +54,7 @@ def test_overview_draws_the_map(page):
     [
         ("Hotspots", "Violence hotspots", True),
         ("Health", "Police violence and hospital admissions for assault", False),
+        ("What violence is", "What “violent crime” is made of", False),
         ("Trends", "Trends by district", False),
         ("Briefing", "One-page briefing", False),
         ("Data", "Data: sources, checks and uploads", False),
@@ -74,6 +75,14 @@ def test_health_demo_shows_the_synthetic_banner(page):
     page.get_by_text("SYNTHETIC health data").first.wait_for()
     page.wait_for_selector(MAP)
     _clean(page, "health-demo")
+
+
+def test_violence_profile_chart_draws(page):
+    page.goto(f"{page.base_url}/violence")
+    page.get_by_role("heading", name="How much of it involves injury, partnership by partnership").wait_for()
+    page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
+    page.get_by_text("Dartford and Gravesham are one Community Safety Partnership").wait_for()
+    _clean(page, "violence-profile")
 
 
 def test_presentation_mode(page):

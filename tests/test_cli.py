@@ -248,6 +248,23 @@ def test_health_synthetic_demo_command(capsys, sample_dir, tmp_path):
     assert (second["data_source"] == "synthetic").all()
 
 
+def test_health_periods_are_fixed_and_a_low_threshold_warns(capsys, sample_dir, tmp_path):
+    out = tmp_path / "h.csv"
+    base = ["health", "--synthetic-demo", "--out", str(out), "--data-dir", str(sample_dir)]
+    assert main([*base, "--from", "2022-01", "--to", "2022-04"]) == 2
+    err = capsys.readouterr().err
+    assert "fixed, non-overlapping periods" in err and "2022: 2022-01 to 2022-12" in err
+    assert main([*base, "--period", "2022", "--district", "Thanet"]) == 0
+    captured = capsys.readouterr()
+    table = pd.read_csv(out, dtype=str)
+    assert len(table) == 23 and set(table["period"]) == {"2022"}
+    assert "fewer than 10" not in captured.out and "about " in captured.out
+    assert main([*base, "--period", "1999"]) == 2
+    assert "not a publication period" in capsys.readouterr().err
+    assert main(["--quiet", *base, "--suppress-up-to", "3"]) == 0
+    assert "WARNING: counts are suppressed only up to 3" in capsys.readouterr().err
+
+
 def test_health_bad_input(capsys, sample_dir, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("foo,bar\n1,2\n")

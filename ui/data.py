@@ -153,14 +153,16 @@ def ward_status(dataset: PoliceDataset, key: str, selection: Selection, health_s
         if health_source == "upload" and not frames:
             lines.append("**Health:** no uploaded extract yet (Data page).")
             return lines
-        bundle_h = health(dataset, key, scope, health_source, frames_key(frames), _frames=frames)
-        published = bundle_h.view.published().set_index("ward_code")
+        default = Sel(None, None, selection.districts, None)  # health: the latest publication period
+        bundle_h = health(dataset, key, default, health_source, frames_key(frames), _frames=frames)
+        published = bundle_h.published().set_index("ward_code")
         if ward in published.index:
             row = published.loc[ward]
             label = " (SYNTHETIC)" if bundle_h.synthetic else ""
             lines.append(
-                f"**Health{label}:** admissions {row['admissions']} (rate {row['admissions_rate_per_1000']} per "
-                f"1,000); {row['bivariate_class']}; possible under-reporting: {row['underreporting_flag']}."
+                f"**Health{label}, {bundle_h.period.label}:** admissions {row['admissions']} (rate "
+                f"{row['admissions_rate_per_1000']} per 1,000); {row['bivariate_class']}; possible "
+                f"under-reporting: {row['underreporting_flag']}."
             )
     return lines
 
@@ -193,3 +195,23 @@ def briefing(
 
     brief = build_briefing(_dataset, selection, measure=measure, describe=describe, hotspots=_hot, health=_health)
     return briefing_html(brief)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def violence_profile(_dataset: PoliceDataset, key: str):
+    from vrc_geo.violence_profile import violence_profile as compute
+
+    return compute(_dataset.wards.reference)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def violence_profile_file(_dataset: PoliceDataset, key: str, fmt: str) -> bytes:
+    from vrc_geo.profile_report import profile_file_bytes
+
+    return profile_file_bytes(_dataset, fmt)[0]
+
+
+def district_context(dataset: PoliceDataset, key: str, fingertips: pd.DataFrame | None) -> pd.DataFrame:
+    from vrc_geo.violence_profile import district_context as compute
+
+    return compute(dataset, fingertips)

@@ -251,8 +251,11 @@ def build_briefing(
     if health is not None:
         from .health.service import suppression_rule
 
-        totals = health.view.published_totals()
+        totals = health.published_totals()
         brief.health = totals[["area", "police_violence", "admissions", "held_at_district"]]
         brief.synthetic = health.synthetic
-        brief.health_note = f"{health.view.data_source}. {suppression_rule(health.view.max_small)}"
+        brief.health_note = (
+            f"{health.view.data_source}, {health.period.describe()}. "
+            f"{suppression_rule(health.view.max_small, health.view.min_width)}"
+        )
     return brief

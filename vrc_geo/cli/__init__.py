@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import VrcGeoError
-from . import data, fetch, health, hotspots
+from . import data, fetch, health, hotspots, profile
 from .common import EPILOG
 
 __all__ = ["build_parser", "main"]
 
-COMMAND_MODULES = [data, hotspots, health, fetch]
+COMMAND_MODULES = [data, hotspots, health, profile, fetch]
 
 
 def build_parser() -> argparse.ArgumentParser:

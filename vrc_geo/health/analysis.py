@@ -1,43 +1,43 @@
 """Police violence and health figures side by side, by ward, with the under-reporting flag.
 
-For one period and set of districts:
+For one publication period (:mod:`.periods`: a whole year, never an arbitrary run of months) and the
+**whole** of Kent & Medway — a district view only filters the audited table:
 
 * ``police_violence``: police.uk "Violence and sexual offences" in the ward (the group is an option);
 * ``admissions``: health records (incidents) or counts placed in the ward (see :mod:`.placement`);
   figures held at district level are not spread: they appear in the district totals only;
 * rates per 1,000 residents over the period (ward populations as documented in the README);
 * ``bivariate_class``: each rate against its Kent & Medway rate (above = "high");
-* ``underreporting_flag``: the ward's admissions are above the upper 99.8 % control limit of what its
-  police violence rate and residents predict. Expected admissions come from a Poisson regression of the
-  admissions rate on log(police violence rate) weighted by residents (scikit-learn, no penalty) — the
-  funnel-plot logic with the police picture as the benchmark. Limits are exact Poisson when the data are
-  not overdispersed; otherwise the Pearson dispersion widens them (z > 2.878 on sqrt(dispersion x
-  expected), Spiegelhalter 2005).
+* ``expected_admissions``, ``upper_limit`` and ``underreporting_flag``: the Poisson model and funnel of
+  :mod:`.underreporting` — admissions above the upper 99.8 % limit of what the ward's police violence
+  and residents predict.
 
-Raw counts live in :class:`HealthView`; only :meth:`HealthView.published` (suppressed) leaves the
-package through exports, the app and briefings.
+Raw counts live in :class:`HealthView`; only its ``published*`` methods (suppressed, audited once for
+the whole table) leave the package through exports, the app and briefings.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..aggregate import Selection, select_records
-from ..districts import DISTRICTS, district_name
+from ..districts import district_name
 from ..errors import ParameterError
 from ..reconcile import RowAccount
 from ..taxonomy import resolve_crime_types
-from .disclosure import SUPPRESSED, protect_counts
+from .disclosure import SUPPRESSED, protect_counts, rounded
+from .periods import HealthPeriod
+from .underreporting import UnderreportingModel, fit_underreporting
 
 if TYPE_CHECKING:
     from ..store import PoliceDataset
 
-__all__ = ["HEALTH_COLUMNS", "HealthView", "analyse_health", "underreporting"]
+__all__ = ["HEALTH_COLUMNS", "HealthView", "analyse_health"]
 
 HEALTH_COLUMNS = [
     "ward_code",
@@ -50,53 +50,38 @@ HEALTH_COLUMNS = [
     "admissions",
     "admissions_rate_per_1000",
     "expected_admissions",
+    "upper_limit",
     "bivariate_class",
     "underreporting_flag",
     "data_source",
 ]
-
-
-def underreporting(admissions: np.ndarray, police_rate: np.ndarray, population: np.ndarray) -> pd.DataFrame:
-    """Expected admissions, z-score and flag per area (see module docstring). NaN rows are skipped."""
-    from sklearn.linear_model import PoissonRegressor
-
-    adm = np.asarray(admissions, dtype="float64")
-    pol = np.asarray(police_rate, dtype="float64")
-    pop = np.asarray(population, dtype="float64")
-    ok = np.isfinite(adm) & np.isfinite(pol) & (pop > 0)
-    out = pd.DataFrame({"expected": np.nan, "z": np.nan, "p": np.nan, "flag": False}, index=range(len(adm)))
-    if ok.sum() < 3 or adm[ok].sum() == 0:
-        return out
-    x = np.log(pol[ok] + 0.1).reshape(-1, 1)
-    model = PoissonRegressor(alpha=0.0, max_iter=1000).fit(x, adm[ok] / pop[ok], sample_weight=pop[ok])
-    expected = model.predict(x) * pop[ok]
-    dispersion = max(1.0, float(np.sum((adm[ok] - expected) ** 2 / expected) / max(ok.sum() - 2, 1)))
-    z = (adm[ok] - expected) / np.sqrt(dispersion * expected)
-    p = stats.poisson.sf(adm[ok] - 1, expected) if dispersion == 1.0 else stats.norm.sf(z)
-    out.loc[ok, "expected"], out.loc[ok, "z"], out.loc[ok, "p"] = expected, z, p
-    out.loc[ok, "flag"] = p < 0.002
-    out.attrs["dispersion"] = dispersion
-    return out
+_DERIVED = ("admissions", "admissions_rate_per_1000", "expected_admissions", "bivariate_class", "underreporting_flag")
 
 
 @dataclass
 class HealthView:
-    """Ward and district figures for one period (raw; publish through :meth:`published`)."""
+    """Ward and district figures of one publication period for all of Kent & Medway (raw; publish
+    through the ``published*`` methods)."""
 
     wards: pd.DataFrame
     districts: pd.DataFrame
-    period: str
+    period: HealthPeriod
     data_source: str
     synthetic: bool
     account: RowAccount
+    model: UnderreportingModel
     max_small: int = 7
+    min_width: int = 3
     notes: list[str] = field(default_factory=list)
-    dispersion: float = 1.0
     unknown: set = field(default_factory=set)  # cells whose value is not known (suppressed at source)
     _hidden: set | None = field(default=None, repr=False)
 
-    def _suppressed(self) -> set:
-        """What to hide (computed once: the view is not changed after it is built)."""
+    @property
+    def dispersion(self) -> float:
+        return self.model.dispersion
+
+    def suppressed(self) -> set:
+        """What to hide, audited once for the whole table (the view is not changed after it is built)."""
         if self._hidden is None:
             self._hidden = self._audit()
         return self._hidden
@@ -104,41 +89,44 @@ class HealthView:
     def _audit(self) -> set:
         values: dict[object, int] = {}
         constraints = []
+        held = self.districts.set_index("district_code")
         for code, group in self.wards.groupby("district_code"):
             parts = []
             for row in group.itertuples():
                 values[("ward", row.ward_code)] = int(row.admissions)
                 parts.append(("ward", row.ward_code))
-            held = self.districts.set_index("district_code").loc[code]
-            values[("held", code)] = int(held["held_at_district"])
-            values[("district", code)] = int(held["admissions"])
+            values[("held", code)] = int(held.at[code, "held_at_district"])
+            values[("district", code)] = int(held.at[code, "admissions"])
             constraints.append((("district", code), [*parts, ("held", code)]))
         values[("total", "")] = int(self.districts["admissions"].sum())
         constraints.append((("total", ""), [("district", c) for c in self.districts["district_code"]]))
-        return protect_counts(values, constraints, max_small=self.max_small, unknown=self.unknown)
+        return protect_counts(
+            values, constraints, max_small=self.max_small, min_width=self.min_width, unknown=self.unknown
+        )
 
-    def published(self) -> pd.DataFrame:
-        """Ward table in :data:`HEALTH_COLUMNS` order with disclosure control applied."""
-        hidden = self._suppressed()
-        table = self.wards.copy()
+    def _selected(self, frame: pd.DataFrame, districts: Iterable[str] | None) -> pd.DataFrame:
+        if districts is None:
+            return frame
+        return frame[frame["district_code"].isin(list(districts))]
+
+    def published(self, districts: Iterable[str] | None = None) -> pd.DataFrame:
+        """Ward table in :data:`HEALTH_COLUMNS` order with disclosure control applied (optionally the
+        wards of some districts: rows of the one audited table)."""
+        hidden = self.suppressed()
+        table = self._selected(self.wards, districts).copy()
         mask = np.array([("ward", c) in hidden for c in table["ward_code"]], dtype=bool)
-        for col in (
-            "admissions",
-            "admissions_rate_per_1000",
-            "expected_admissions",
-            "bivariate_class",
-            "underreporting_flag",
-        ):
+        for col in _DERIVED:
             table[col] = table[col].astype(object)
             table.loc[mask, col] = SUPPRESSED
         return table[HEALTH_COLUMNS].reset_index(drop=True)
 
-    def published_totals(self) -> pd.DataFrame:
-        """District and Kent & Medway totals (``area, police_violence, admissions,
-        held_at_district, data_source``), suppressed consistently with the ward table."""
-        hidden = self._suppressed()
+    def published_totals(self, districts: Iterable[str] | None = None) -> pd.DataFrame:
+        """District totals (``area, police_violence, admissions, held_at_district, data_source``) and
+        the Kent & Medway total, suppressed consistently with the ward table. A district view lists its
+        districts and the Kent & Medway total; it never adds up a new "selected districts" total."""
+        hidden = self.suppressed()
         rows = []
-        for row in self.districts.itertuples():
+        for row in self._selected(self.districts, districts).itertuples():
             rows.append(
                 {
                     "area": district_name(row.district_code),
@@ -152,7 +140,7 @@ class HealthView:
         total = int(self.districts["admissions"].sum())
         rows.append(
             {
-                "area": "Kent & Medway" if len(self.districts) == len(DISTRICTS) else "Selected districts",
+                "area": "Kent & Medway",
                 "police_violence": int(self.districts["police_violence"].sum()),
                 "admissions": SUPPRESSED if ("total", "") in hidden else total,
                 "held_at_district": "",
@@ -162,11 +150,25 @@ class HealthView:
         frame["data_source"] = self.data_source
         return frame
 
+    def published_account(self) -> dict[str, str]:
+        """Where the extract's rows went, rounded to the nearest 10 ("fewer than 10" below): exact row
+        counts could be set against the suppressed totals (a five-record extract would say five)."""
+        acc = self.account
+        out = {
+            "rows read": rounded(acc.rows_read),
+            "used": rounded(acc.in_area),
+            "outside Kent & Medway": rounded(acc.outside_area),
+            "no location": rounded(acc.no_location),
+            "rejected": rounded(acc.rejected_total),
+        }
+        out |= {f"rejected: {reason}": rounded(n) for reason, n in sorted(acc.rejected.items())}
+        return out
+
 
 def analyse_health(
     placed: pd.DataFrame,
     dataset: PoliceDataset,
-    selection: Selection,
+    period: HealthPeriod,
     *,
     shape: str,
     account: RowAccount,
@@ -174,36 +176,30 @@ def analyse_health(
     synthetic: bool,
     police_types: str | list[str] = "violence",
     max_small: int = 7,
+    min_width: int = 3,
 ) -> HealthView:
-    """Join placed health figures to police violence by ward for a selection (period, districts)."""
+    """Join placed health figures to police violence by ward for one publication period, all wards."""
     if max_small < 0:
         raise ParameterError(f"The suppression threshold must be >= 0, got {max_small}.")
-    months = dataset.months
-    start, end = selection.start or months[0], selection.end or months[-1]
+    start, end = period.start, period.end
     notes: list[str] = []
     wards = dataset.wards.with_population()
-    if selection.districts is not None:
-        wards = wards[wards["district_code"].isin(selection.districts)]
     codes = wards["code"].astype(str)
     health = placed[placed["status"].eq("in_area")]
-    if selection.districts is not None:
-        health = health[health["district_code"].isin(selection.districts)]
     if shape == "incidents":
         inside = health["month"].between(start, end)
         weights = pd.Series(1, index=health.index)
+        partial = pd.Series(False, index=health.index)
     else:
         inside = (health["period_start"] >= start) & (health["period_end"] <= end)
         partial = ~inside & (health["period_end"] >= start) & (health["period_start"] <= end)
         if partial.any():
-            notes.append(
-                f"{int(partial.sum())} count row(s) cover periods not wholly inside {start} to {end} and were left out."
-            )
+            notes.append(f"Count rows for periods not wholly inside {period.label} were left out.")
         if health.loc[inside, "suppressed_at_source"].any():
             notes.append("Some counts were suppressed in the source file; their areas show as suppressed.")
         weights = health["admissions"].fillna(0).astype(int)
-    outside = int((~inside).sum()) - (int(partial.sum()) if shape != "incidents" else 0)
-    if outside:
-        notes.append(f"{outside} health row(s) fall outside {start} to {end} and are not counted here.")
+    if (~inside & ~partial).any():
+        notes.append(f"Health rows of other periods are not counted in {period.label}.")
     health, weights = health[inside], weights[inside]
     by_ward = weights[health["level"].eq("ward")].groupby(health["ward_code"]).sum()
     held = weights[health["level"].eq("district")].groupby(health["district_code"]).sum()
@@ -212,7 +208,7 @@ def analyse_health(
     held_hidden = set(health.loc[at_source & health["level"].eq("district"), "district_code"].dropna())
 
     types = resolve_crime_types(police_types)
-    police = select_records(dataset.records, Selection(start, end, selection.districts, tuple(types)))
+    police = select_records(dataset.records, Selection(start, end, None, tuple(types)))
     police_counts = police["ward_code"].astype(str).value_counts()
     table = pd.DataFrame(
         {
@@ -220,7 +216,7 @@ def analyse_health(
             "ward_name": wards["name"].astype(str).to_numpy(),
             "district_code": wards["district_code"].astype(str).to_numpy(),
             "district_name": wards["district_name"].astype(str).to_numpy(),
-            "period": f"{start} to {end}",
+            "period": period.label,
             "population": wards["population"].astype("float64").to_numpy(),
             "police_violence": codes.map(police_counts).fillna(0).astype(int).to_numpy(),
             "admissions": codes.map(by_ward).fillna(0).astype(int).to_numpy(),
@@ -228,12 +224,15 @@ def analyse_health(
     )
     pop = table["population"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["police_rate_per_1000"] = np.round(np.where(pop > 0, 1000 * table["police_violence"] / pop, np.nan), 2)
+        police_rate = np.where(pop > 0, 1000 * table["police_violence"] / pop, np.nan)
+        table["police_rate_per_1000"] = np.round(police_rate, 2)
         table["admissions_rate_per_1000"] = np.round(np.where(pop > 0, 1000 * table["admissions"] / pop, np.nan), 3)
     known = ~table["ward_code"].isin(source_hidden).to_numpy()
-    flags = underreporting(np.where(known, table["admissions"], np.nan), table["police_rate_per_1000"], pop)
-    table["expected_admissions"] = flags["expected"].round(1).to_numpy()
-    table["underreporting_flag"] = flags["flag"].to_numpy()
+    model = fit_underreporting(np.where(known, table["admissions"], np.nan), police_rate, pop)
+    notes += [f"Under-reporting model not fitted: {n}." for n in model.notes]
+    table["expected_admissions"] = model.table["expected"].round(1).to_numpy()
+    table["upper_limit"] = model.table["upper_limit"].to_numpy()
+    table["underreporting_flag"] = model.table["flag"].to_numpy()
     table["bivariate_class"] = _bivariate(table)
     table["data_source"] = data_source
     districts = _district_totals(table, held, wards)
@@ -245,13 +244,14 @@ def analyse_health(
     return HealthView(
         table,
         districts,
-        f"{start} to {end}",
+        period,
         data_source,
         synthetic,
         account,
+        model,
         max_small,
+        min_width,
         notes,
-        flags.attrs.get("dispersion", 1.0),
         unknown,
     )
 
@@ -271,7 +271,7 @@ def _bivariate(table: pd.DataFrame) -> list[str]:
 
 def _district_totals(table: pd.DataFrame, held: pd.Series, wards: pd.DataFrame) -> pd.DataFrame:
     grouped = table.groupby("district_code")[["police_violence", "admissions"]].sum()
-    codes = sorted(wards["district_code"].astype(str).unique())
+    codes = sorted(set(wards["district_code"].astype(str)))
     grouped = grouped.reindex(codes, fill_value=0)
     grouped["held_at_district"] = held.reindex(codes).fillna(0).astype(int).to_numpy()
     grouped["admissions"] = grouped["admissions"] + grouped["held_at_district"]

@@ -1,16 +1,21 @@
-"""Statistical disclosure control for health counts: primary and secondary suppression.
+"""Statistical disclosure control for health counts: primary and secondary suppression, audited.
 
 Rule (as published hospital statistics apply it): a count from 1 to ``max_small`` (7) is not shown
-(primary suppression; 0 is shown). A suppressed count must not be recoverable from the totals shown
-beside it, so the published table is audited as an attacker would read it:
+(primary suppression). A suppressed count must not be recoverable from the numbers shown beside it, so
+the published table is audited as an attacker would read it:
 
-* every shown number is known exactly; a primary-suppressed count is known to lie in [1, max_small];
-  any other suppressed number is taken to be at least ``max_small + 1`` (the attacker knows the rule);
-* every published sum (wards + "not placed in a ward" = district total; districts = Kent & Medway total)
-  tightens those intervals, repeatedly, until nothing changes;
-* if a primary-suppressed count is pinned to one value, the smallest non-zero count still shown in a
-  sum that pins it is suppressed too (secondary suppression) — or, when that sum has no such count left,
-  its total — and the audit runs again.
+* every shown number is known exactly;
+* a suppressed number could be anything from 0 up: the attacker cannot tell a small count from a zero
+  or a large number hidden to protect it (zeros and large numbers are hidden too, where they would
+  give a small count away; knowing which hidden cells are small would itself be a disclosure);
+* every published sum (wards + "held at district level" = district total; districts = Kent & Medway
+  total) narrows those intervals, repeatedly, until nothing changes. On this tree of sums the result
+  equals what linear programming would find (the tests check it with an LP);
+* a small count is exposed when the interval it can be narrowed to is narrower than ``min_width``
+  (3: at least four possible values). The next number to hide is chosen among the numbers shown in the
+  sums that hold it — zeros included, where a zero pins a neighbour — preferring the one that protects
+  it outright and, among those, the smallest; failing that, the one that widens it most; failing that,
+  the sum's total. The audit runs again until nothing is exposed.
 
 Rates, classes and flags derived from a suppressed count are suppressed with it. The marker is ``[c]``
 ("confidential", the GSS shorthand).
@@ -21,34 +26,37 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 
-__all__ = ["SUPPRESSED", "audit_bounds", "protect_counts"]
+__all__ = ["SUPPRESSED", "audit_bounds", "protect_counts", "rounded"]
 
 SUPPRESSED = "[c]"
 
 Constraint = tuple[Hashable, Sequence[Hashable]]  # (total node, its parts)
 
 
+def rounded(n: int, *, base: int = 10) -> str:
+    """A count for publication beside suppressed figures: "0", "fewer than 10", or "about 750"."""
+    if n == 0:
+        return "0"
+    if n < base:
+        return f"fewer than {base}"
+    return f"about {int(base * round(n / base)):,}"
+
+
 def audit_bounds(
     values: Mapping[Hashable, int],
     constraints: Sequence[Constraint],
     suppressed: set[Hashable],
-    primary: set[Hashable],
     *,
-    max_small: int = 7,
     unknown: frozenset[Hashable] | set[Hashable] = frozenset(),
 ) -> dict[Hashable, tuple[float, float]]:
     """What an attacker can infer: the interval of every node given the published table."""
     bounds: dict[Hashable, tuple[float, float]] = {}
     for node, value in values.items():
-        if node in unknown:
+        if node in unknown or node in suppressed:
             bounds[node] = (0.0, math.inf)
-        elif node not in suppressed:
-            bounds[node] = (float(value), float(value))
-        elif node in primary:
-            bounds[node] = (1.0, float(max_small))
         else:
-            bounds[node] = (float(max_small + 1), math.inf)
-    for _ in range(100):
+            bounds[node] = (float(value), float(value))
+    for _ in range(200):
         changed = False
         for total, parts in constraints:
             los = [bounds[p][0] for p in parts]
@@ -78,26 +86,30 @@ def protect_counts(
     constraints: Sequence[Constraint],
     *,
     max_small: int = 7,
+    min_width: int = 3,
     unknown: frozenset[Hashable] | set[Hashable] = frozenset(),
 ) -> set[Hashable]:
-    """Nodes to suppress so that no count from 1 to ``max_small`` is shown or can be worked out.
+    """Nodes to suppress so that no count from 1 to ``max_small`` is shown or can be narrowed to an
+    interval narrower than ``min_width``.
 
     ``values`` holds every published count (cells and totals); ``constraints`` lists each published
     sum as (total node, part nodes); ``unknown`` nodes have no known value (suppressed at source) and are
-    never shown. Deterministic: candidates are taken smallest first, ties in the order the parts are
-    listed.
+    never shown. Deterministic: candidates are compared by value, ties in the order the parts are listed.
     """
     if max_small < 0:
         raise ValueError(f"max_small must be >= 0, got {max_small}")
+    if min_width < 0:
+        raise ValueError(f"min_width must be >= 0, got {min_width}")
     primary = {n for n, v in values.items() if 1 <= int(v) <= max_small and n not in unknown}
     suppressed = set(primary) | set(unknown)
+    kw = {"unknown": unknown}
     for _ in range(len(values) + 1):
-        bounds = audit_bounds(values, constraints, suppressed, primary, max_small=max_small, unknown=unknown)
-        exposed = [n for n in values if n in primary and bounds[n][1] - bounds[n][0] < 1]
+        bounds = audit_bounds(values, constraints, suppressed, **kw)
+        exposed = [n for n in values if n in primary and bounds[n][1] - bounds[n][0] < min_width]
         if not exposed:
             return suppressed
         target = exposed[0]
-        choice = _secondary(target, values, constraints, suppressed)
+        choice = _secondary(target, values, constraints, suppressed, min_width, kw)
         if choice is None:  # nothing left to hide it behind: the whole table must go
             return set(values)
         suppressed.add(choice)
@@ -109,30 +121,44 @@ def _secondary(
     values: Mapping[Hashable, int],
     constraints: Sequence[Constraint],
     suppressed: set[Hashable],
+    min_width: int,
+    kw: dict,
 ) -> Hashable | None:
-    """A number to hide next so that ``target`` is no longer pinned.
+    """The next number to hide so that ``target`` is protected (see the module docstring).
 
-    Search outwards from ``target`` through the published sums it takes part in (and, through any other
-    hidden number of those sums, their sums): in the nearest sum with a shown non-zero part, the smallest
-    such part; else that sum's total if it is still shown.
-    """
+    Candidates: the shown numbers of the sums ``target`` takes part in (as a part or as the total),
+    searched outwards through the other hidden numbers of those sums, nearest sums first."""
     seen_nodes, seen_sums = {target}, set()
     frontier = [target]
     while frontier:
+        candidates: list[Hashable] = []
         following = []
         for node in frontier:
             for i, (total, parts) in enumerate(constraints):
                 if i in seen_sums or (node != total and node not in parts):
                     continue
                 seen_sums.add(i)
-                candidates = [p for p in parts if p not in suppressed and int(values[p]) > 0]
-                if candidates:
-                    return min(candidates, key=lambda p: (int(values[p]), list(parts).index(p)))
-                if total not in suppressed:
-                    return total
+                candidates += [p for p in parts if p not in suppressed and p not in candidates]
                 for other in (*parts, total):
                     if other in suppressed and other not in seen_nodes:
                         seen_nodes.add(other)
                         following.append(other)
+                if total not in suppressed and total not in candidates:
+                    candidates.append(total)
+        if candidates:
+            return _best(target, candidates, values, constraints, suppressed, min_width, kw)
         frontier = following
     return None
+
+
+def _best(target, candidates, values, constraints, suppressed, min_width, kw) -> Hashable:
+    scored = []
+    for order, node in enumerate(candidates):
+        lo, hi = audit_bounds(values, constraints, suppressed | {node}, **kw)[target]
+        width = hi - lo
+        scored.append((width < min_width, int(values[node]), -width, order, node))
+    # Protects it outright first; then the smallest value (zeros first); then the widest; then order.
+    protects = [s for s in scored if not s[0]]
+    if protects:
+        return min(protects)[4]
+    return min(scored, key=lambda s: (s[2], s[1], s[3]))[4]

@@ -10,19 +10,21 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..aggregate import Selection
+from ..districts import DISTRICTS
 from ..errors import ParameterError
 from ..export import table_bytes
 from ..io.health import HealthRead, read_health, read_health_frames
 from ..reconcile import RowAccount
 from .analysis import HealthView, analyse_health
 from .disclosure import SUPPRESSED
+from .periods import HealthPeriod, choose_period, health_periods
 from .placement import known_area_codes, place_health, row_account
 from .synthetic import SYNTHETIC, generate_incidents
 
 if TYPE_CHECKING:
     from ..store import PoliceDataset
 
-__all__ = ["HealthBundle", "health_for", "load_health"]
+__all__ = ["BANNER", "HealthBundle", "health_for", "health_periods_for", "load_health", "suppression_rule"]
 
 BANNER = "SYNTHETIC DEMONSTRATION DATA — not real hospital records"
 
@@ -33,48 +35,67 @@ SCHEMA_NOTE = (
 )
 
 
-def suppression_rule(max_small: int) -> str:
+def suppression_rule(max_small: int, min_width: int = 3) -> str:
     return (
         f"Counts from 1 to {max_small} are shown as {SUPPRESSED}; so are rates, classes and flags built "
-        "on them. "
-        "Further counts are suppressed where a suppressed count could otherwise be worked out from the "
-        "district and Kent & Medway totals shown beside it (secondary suppression)."
+        "on them. Further counts (zeros included) are hidden where a hidden count could otherwise be worked "
+        f"out, or narrowed to fewer than {min_width + 1} possible values, from the district and Kent & "
+        "Medway totals beside it. Health figures are published only for fixed, non-overlapping periods "
+        "(whole years) and always for the whole of Kent & Medway, so no two tables can be subtracted; a "
+        "district view shows rows of that one table. Row counts of the extract are rounded to the nearest 10."
     )
 
 
 @dataclass
 class HealthBundle:
-    """Health figures for one selection, with everything needed to publish them."""
+    """Health figures for one publication period, with everything needed to publish them."""
 
     view: HealthView
     read: HealthRead
     placed: pd.DataFrame
     account: RowAccount
     dataset: PoliceDataset
+    periods: list[HealthPeriod]
+    districts: tuple[str, ...] | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
     def synthetic(self) -> bool:
         return self.view.synthetic
 
+    @property
+    def period(self) -> HealthPeriod:
+        return self.view.period
+
+    def published(self) -> pd.DataFrame:
+        """The ward table of the selected districts (rows of the one audited table)."""
+        return self.view.published(self.districts)
+
+    def published_totals(self) -> pd.DataFrame:
+        return self.view.published_totals(self.districts)
+
     def metadata(self) -> dict[str, object]:
         meta: dict[str, object] = {}
         if self.synthetic:
             meta["WARNING"] = BANNER
+        where = (
+            "Kent & Medway"
+            if not self.districts or set(self.districts) == set(DISTRICTS)
+            else ", ".join(DISTRICTS[d] for d in self.districts) + " (rows of the Kent & Medway table)"
+        )
         meta |= {
             "Title": "Police violence and hospital admissions for assault, by ward",
-            "Period": self.view.period,
+            "Period": self.period.describe(),
+            "Districts": where,
             "Health data": self.view.data_source,
             "Police data": "police.uk street-level crime, Kent Police (Open Government Licence v3.0): "
             "Violence and sexual offences",
             "Boundaries": f"{self.dataset.wards.vintage} wards from {self.dataset.wards.source}",
-            "Disclosure control": suppression_rule(self.view.max_small),
+            "Disclosure control": suppression_rule(self.view.max_small, self.view.min_width),
             "Geography": SCHEMA_NOTE,
-            "Under-reporting flag": "admissions above the upper 99.8% control limit of what the ward's "
-            "police "
-            "violence rate and residents predict (Poisson regression; limits widened for overdispersion, "
-            f"dispersion {self.view.dispersion:.2f}).",
-            "Rows": ", ".join(f"{k}={v}" for k, v in self.account.to_dict().items()),
+            "Under-reporting model": self.view.model.describe(),
+            "Rows (rounded)": ", ".join(f"{k} {v}" for k, v in self.view.published_account().items()),
+            "Publication periods": "; ".join(p.describe() for p in self.periods),
         }
         meta |= {f"Note {i + 1}": n for i, n in enumerate([*self.notes, *self.view.notes])}
         return meta
@@ -88,8 +109,19 @@ class HealthBundle:
             self._files[fmt] = self._build_file(fmt)
         return self._files[fmt]
 
+    def file_name(self, fmt: str) -> str:
+        """``health_<SYNTHETIC_>…_<period>_<districts>.<ext>``: what is inside, SYNTHETIC first."""
+        where = (
+            "kent-medway"
+            if not self.districts
+            else "-".join(DISTRICTS[d].lower().replace(" ", "-") for d in self.districts)
+        )
+        period = self.period.label.split(" ")[0].replace("/", "-")
+        prefix = "health_SYNTHETIC-DEMO" if self.synthetic else "health"
+        return f"{prefix}_{period}_{where[:60]}{fmt}"
+
     def _build_file(self, fmt: str) -> bytes:
-        table = self.view.published()
+        table = self.published()
         geometry = None
         if fmt == ".geojson":
             by_code = self.dataset.wards.wards.set_index("code").geometry
@@ -99,8 +131,8 @@ class HealthBundle:
             fmt,
             geometry=geometry,
             metadata=self.metadata(),
-            sheet_name="health",
-            extra_sheets={"Totals": self.view.published_totals()},
+            sheet_name="health SYNTHETIC" if self.synthetic else "health",
+            extra_sheets={"Totals": self.published_totals()},
         )
 
 
@@ -134,6 +166,18 @@ def load_health(
     return read, place_health(read, dataset.wards), label, is_synthetic
 
 
+def health_periods_for(dataset: PoliceDataset, read: HealthRead) -> list[HealthPeriod]:
+    """The fixed publication periods for an extract: calendar years, or financial years when the area
+    counts are given by financial year; limited to the months of the police data."""
+    year_start = 1
+    if read.shape == "counts" and len(read.records):
+        starts = read.records["period_start"].dropna().str[5:7]
+        ends = read.records["period_end"].dropna().str[5:7]
+        if len(starts) and (starts == "04").all() and (ends == "03").all():
+            year_start = 4
+    return health_periods(dataset.months, year_start=year_start)
+
+
 def health_for(
     dataset: PoliceDataset,
     selection: Selection,
@@ -144,8 +188,10 @@ def health_for(
     seed: int = 0,
     rate_per_100k: float = 40.0,
     max_small: int = 7,
+    min_width: int = 3,
 ) -> HealthBundle:
-    """Health figures beside police violence for a selection, ready to publish."""
+    """Health figures beside police violence for one publication period (the selection's period must
+    be one of them; with no period, the latest complete one) and the selection's districts."""
     read, placed, label, synthetic = load_health(
         dataset,
         admissions=admissions,
@@ -154,15 +200,25 @@ def health_for(
         seed=seed,
         rate_per_100k=rate_per_100k,
     )
+    periods = health_periods_for(dataset, read)
+    period = choose_period(periods, selection.start, selection.end)
     account = row_account(read, placed)
     view = analyse_health(
         placed,
         dataset,
-        selection,
+        period,
         shape=read.shape,
         account=account,
         data_source=label,
         synthetic=synthetic,
         max_small=max_small,
+        min_width=min_width,
     )
-    return HealthBundle(view, read, placed, account, dataset, list(read.notes))
+    notes = list(read.notes)
+    if max_small < 5:
+        notes.insert(
+            0,
+            f"WARNING: counts are suppressed only up to {max_small} (below the usual 7, and below 5, which "
+            "NHS Digital's small-number rules treat as the minimum): small counts may be recognisable.",
+        )
+    return HealthBundle(view, read, placed, account, dataset, periods, selection.districts, notes)

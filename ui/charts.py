@@ -1,0 +1,52 @@
+"""Chart specifications for the pages (Altair, which Streamlit ships): built here, drawn by the pages."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+__all__ = ["violence_mix_chart"]
+
+MIX = [
+    ("violence_with_injury", "Violence with injury", "#b2182b"),
+    ("violence_without_injury", "Violence without injury", "#ef8a62"),
+    ("stalking_and_harassment", "Stalking and harassment", "#67a9cf"),
+    ("sexual_offences", "Sexual offences", "#2166ac"),
+    ("other", "Homicide, death or serious injury by driving", "#444444"),
+]
+
+
+def violence_mix_chart(profile: pd.DataFrame, *, font_size: int = 14) -> alt.Chart:
+    """One bar per partnership: what its police-recorded "violence and sexual offences" is made of, as
+    shares, ordered by the share with injury (highest first)."""
+    frame = profile.copy()
+    frame["other"] = frame["homicide"] + frame["death_or_serious_injury_driving"]
+    frame["all"] = frame["violence_against_the_person"] + frame["sexual_offences"]
+    long = frame.melt(id_vars=["area_name", "all", "share_with_injury"], value_vars=[m[0] for m in MIX])
+    long["share"] = long["value"] / long["all"]
+    long["part"] = long["variable"].map({m[0]: m[1] for m in MIX})
+    long["order"] = long["variable"].map({m[0]: i for i, m in enumerate(MIX)})
+    order = frame.sort_values("share_with_injury", ascending=False)["area_name"].tolist()
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("area_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("share:Q", stack="normalize", axis=alt.Axis(format="%"), title="share of police-recorded violence"),
+            color=alt.Color(
+                "part:N",
+                scale=alt.Scale(domain=[m[1] for m in MIX], range=[m[2] for m in MIX]),
+                legend=alt.Legend(orient="bottom", title=None, columns=3, labelLimit=400),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("area_name:N", title="area"),
+                alt.Tooltip("part:N", title="part"),
+                alt.Tooltip("value:Q", title="offences", format=","),
+                alt.Tooltip("share:Q", title="share", format=".1%"),
+            ],
+        )
+        .properties(height=34 * len(order) + 40)
+        .configure_axis(labelFontSize=font_size, titleFontSize=font_size)
+        .configure_legend(labelFontSize=font_size)
+    )
