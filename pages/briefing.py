@@ -14,15 +14,11 @@ with render.guard():
     )
     scope = Selection(selection.start, selection.end, selection.districts, None)
     hot = data.hotspots(dataset, dataset.key, scope, data.HOTSPOT_DEFAULTS)
-    health = None
-    frames = st.session_state.get("health_upload")
-    if view.health == "demo" or (view.health == "upload" and frames):
-        default = Selection(None, None, selection.districts, None)  # health: the latest publication period
-        health = data.health(dataset, dataset.key, default, view.health, data.frames_key(frames), _frames=frames)
-        if health.synthetic:
-            render.synthetic_banner()
+    default = Selection(None, None, selection.districts, None)  # health: the latest publication period
+    health = data.health(dataset, default, view.health)
+    if health is not None and health.synthetic:
+        render.synthetic_banner()
     with st.spinner("Drawing the briefing…"):
-        source = f"{view.health}:{data.frames_key(frames)}" if health is not None else "none"
-        html_page = data.briefing(dataset, dataset.key, selection, view.measure, view.describe(), source, hot, health)
+        html_page = data.briefing(dataset, selection, view.measure, view.describe(), hot, health)
     render.download("Download briefing (HTML)", html_page.encode("utf-8"), "briefing.html", key="dl_briefing")
     st.iframe(html_page, height=1150)

@@ -1,13 +1,12 @@
 """Data: what is loaded and from where, every row accounted for, licences, and checked uploads."""
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
-from ui import data, render, state
+from ui import data, page, render, state, uploads
 from vrc_geo.sources import source_table
+
+LOADED = "_uploaded_in_use"  # the confirmation, kept while the session uses uploaded files
 
 LICENCES = pd.DataFrame(
     [
@@ -34,21 +33,30 @@ LICENCES = pd.DataFrame(
 )
 
 
-def _upload_dir() -> Path:
-    if "upload_dir" not in st.session_state:
-        st.session_state["upload_dir"] = tempfile.mkdtemp(prefix="vrc_upload_")
-    return Path(st.session_state["upload_dir"])
+def _months(n: int) -> str:
+    return f"{n} month" if n == 1 else f"{n} months"
 
 
-def _save(files) -> list[Path]:
-    folder = _upload_dir() / f"batch{len(list(_upload_dir().iterdir()))}"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for f in files:
-        path = folder / Path(f.name).name
-        path.write_bytes(f.getvalue())
-        paths.append(path)
-    return paths
+def _check_each(session: uploads.SessionUploads, key: str, paths: list) -> tuple[list, list[str]]:
+    """Check every file on its own: the good ones go on, each bad one is named with its reason."""
+    from vrc_geo.errors import VrcGeoError
+    from vrc_geo.io.police import read_police
+
+    good, problems = [], []
+    for path in paths:
+        verdict = session.results.get(("police-file", key, path.name))
+        if verdict is None:
+            try:
+                read_police([path])
+                verdict = "ok"
+            except VrcGeoError as exc:
+                verdict = session.shown(exc)
+            session.results[("police-file", key, path.name)] = verdict
+        if verdict == "ok":
+            good.append(path)
+        else:
+            problems.append(f"{path.name}: {verdict}")
+    return good, problems
 
 
 def police_upload(files) -> None:
@@ -56,25 +64,44 @@ def police_upload(files) -> None:
     from vrc_geo.io.police import read_police
     from vrc_geo.store import load_police
 
-    paths = _save(files)
-    read = read_police(paths)
+    session = uploads.session_uploads()
+    key, paths = session.save(files)  # written once per set of files, in this session's folder
+    good, problems = _check_each(session, key, paths)
+    for problem in problems:
+        st.error(render.md_escape(problem))
+    if not good:
+        return
+    read = session.results.get(("police", key))
+    if read is None:
+        read = session.results[("police", key)] = read_police(good)
     accepted, refused = len(read.records), len(read.rejects)
+    skipped = f" ({len(problems)} file(s) left out, above)" if problems else ""
     st.success(
-        f"Checked {len(read.files)} file(s): {accepted + refused:,} rows read, {accepted:,} usable, "
+        f"Checked {len(good)} file(s){skipped}: {accepted + refused:,} rows read, {accepted:,} usable, "
         f"{refused:,} refused."
     )
     for note in read.notes:
-        st.caption(note)
+        st.caption(render.md_escape(session.shown(note)))
     if refused:
+        rejects = read.rejects.copy()
+        if "file" in rejects.columns:
+            rejects["file"] = [session.shown(f) for f in rejects["file"]]
         st.markdown("**Refused rows, by reason**")
-        st.dataframe(read.rejects["reason"].value_counts().rename_axis("reason").reset_index(), hide_index=True)
+        render.table(rejects["reason"].value_counts().rename_axis("reason").reset_index())
         st.markdown("**Refused rows (first 200), with file and line**")
-        st.dataframe(read.rejects.head(200), hide_index=True)
+        render.table(rejects.head(200))
     if accepted and st.button("Use these files for this session", type="primary"):
         current = data.server_dataset_or_none()
         boundaries = current.wards.source if current is not None else None
-        data.use_dataset(load_police(find_sources(crimes=paths, boundaries=boundaries)))
-        st.success("Loaded. Every page now shows your files for this session.")
+        sources = find_sources(crimes=good, boundaries=boundaries)
+        wards = current.wards if current is not None else None
+        loaded = load_police(sources, wards=wards, keep=False)  # nothing of it written to the cache
+        data.use_dataset(loaded)
+        st.session_state[LOADED] = (
+            f"Your {len(good)} file(s) are in use for this session: {loaded.months[0]} to {loaded.months[-1]} "
+            f"({_months(len(loaded.months))}), {len(loaded.in_area):,} records in Kent & Medway. "
+            "Every page shows them until you go back to the server data."
+        )
         st.rerun()
 
 
@@ -82,31 +109,54 @@ def health_upload(files, dataset) -> None:
     from vrc_geo.health.placement import known_area_codes
     from vrc_geo.io.health import read_health, read_table
 
-    paths = _save(files)
-    read = read_health(paths, known_codes=known_area_codes(dataset.wards))
+    session = uploads.session_uploads()
+    key, paths = session.save(files)
+    read = session.results.get(("health", key, dataset.key))
+    if read is None:
+        from vrc_geo.errors import VrcGeoError
+
+        try:
+            read = read_health(paths, known_codes=known_area_codes(dataset.wards))
+        except VrcGeoError as exc:
+            st.error(render.md_escape(session.shown(exc)))
+            return
+        session.results[("health", key, dataset.key)] = read
     kind = "incident records (ISTV-style)" if read.shape == "incidents" else "area counts (HES-style)"
     st.success(
         f"Checked {len(paths)} file(s) of {kind}: {read.rows_read:,} rows, {len(read.records):,} usable, "
         f"{len(read.rejects):,} refused."
     )
     if len(read.rejects):
-        st.dataframe(read.rejects["reason"].value_counts().rename_axis("reason").reset_index(), hide_index=True)
-        st.dataframe(read.rejects.head(200), hide_index=True)
+        rejects = read.rejects.copy()
+        if "file" in rejects.columns:
+            rejects["file"] = [session.shown(f) for f in rejects["file"]]
+        render.table(rejects["reason"].value_counts().rename_axis("reason").reset_index())
+        render.table(rejects.head(200))
     if len(read.records) and st.button("Use this extract on the Health page", type="primary"):
-        st.session_state["health_upload"] = [(str(p), read_table(p)) for p in paths]
+        frames = [(p.name, read_table(p)) for p in paths]
+        st.session_state[data.HEALTH_UPLOAD] = {"key": key, "frames": frames}  # this session only
         state.set_value("f_health", state.HEALTH_LABELS["upload"])
         st.success("Loaded for this session: the Health page now shows it (with disclosure control).")
 
 
+page.through_app()
+with st.sidebar:
+    render.glossary_popover()
 with render.guard():
     st.title("Data: sources, checks and uploads")
+    if st.session_state.get("dataset_override") is not None:
+        st.success(st.session_state.get(LOADED, "Your uploaded files are in use for this session."))
+        if st.button("Back to the server data", type="primary", key="back_to_server"):
+            data.use_dataset(None)
+            st.session_state.pop(LOADED, None)
+            st.rerun()
     dataset = data.current_dataset_or_none()
     if dataset is not None:
         rec = dataset.reconciliation
         sources = pd.DataFrame(
             [
                 ("police.uk files", f"{len(dataset.files)} file(s)"),
-                ("Period", f"{dataset.months[0]} to {dataset.months[-1]} ({len(dataset.months)} months)"),
+                ("Period", f"{dataset.months[0]} to {dataset.months[-1]} ({_months(len(dataset.months))})"),
                 (
                     "Ward boundaries",
                     f"{dataset.wards.vintage}: {len(dataset.wards.wards)} wards from {dataset.wards.source}",
@@ -135,17 +185,12 @@ with render.guard():
             with st.expander(f"Rejected rows ({len(dataset.rejects):,})"):
                 st.dataframe(dataset.rejects.head(500), hide_index=True)
         for note in [*dataset.wards.notes, *dataset.notes]:
-            st.caption(note)
-        layers = data.browser_layers(dataset, dataset.key)
-        st.caption(
-            f"Map layer sent to the browser: wards {layers['ward_bytes'] / 1e6:.2f} MB, districts "
-            f"{layers['district_bytes'] / 1e6:.2f} MB."
-        )
+            st.caption(render.md_escape(note))
     st.subheader("Sources: what they hold, how old they are, how to refresh them")
     st.dataframe(source_table(dataset), hide_index=True)
     st.caption(
-        "`python -m vrc_geo fetch` brings in current ward boundaries (ONS), new police.uk months and "
-        "the Fingertips context figures, only what is missing; see the README."
+        "Your analyst can bring in current ward boundaries (ONS), new police.uk months and the Fingertips "
+        "context figures with the tool's fetch command (see the README); only what is missing is downloaded."
     )
     if st.button(
         "Reload data (after a fetch or new files)",

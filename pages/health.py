@@ -12,7 +12,6 @@ from vrc_geo.sources import fingertips_context
 with render.guard():
     dataset, view, selection = page.setup()
     st.title("Police violence and hospital admissions for assault")
-    frames = st.session_state.get("health_upload")
     if view.health == "none":
         st.info(
             "Hospital data is not shown yet. Choose **Health: SYNTHETIC demo** (generated demonstration data) or "
@@ -20,13 +19,12 @@ with render.guard():
         )
         st.button("Show the SYNTHETIC demo", on_click=state.set_value, args=("f_health", state.HEALTH_LABELS["demo"]))
         st.stop()
-    if view.health == "upload" and not frames:
+    if view.health == "upload" and not data.health_upload():
         st.info("No health extract uploaded in this session. Load one on the Data page (templates in the README).")
         st.page_link("pages/data.py", label="Go to the Data page", icon=":material/folder_open:")
         st.stop()
     scope = Selection(None, None, selection.districts, None)
-    key = data.frames_key(frames)
-    bundle = data.health(dataset, dataset.key, scope, view.health, key, _frames=frames)
+    bundle = data.health(dataset, scope, view.health)
     labels = [p.label for p in bundle.periods]
     chosen = st.selectbox(
         "Health period (published for whole years only)",
@@ -39,7 +37,7 @@ with render.guard():
     if chosen != bundle.period.label:
         period = bundle.periods[labels.index(chosen)]
         scope = Selection(period.start, period.end, selection.districts, None)
-        bundle = data.health(dataset, dataset.key, scope, view.health, key, _frames=frames)
+        bundle = data.health(dataset, scope, view.health)
     if bundle.synthetic:
         render.synthetic_banner()
     published = bundle.published()
@@ -60,16 +58,21 @@ with render.guard():
         ]
     )
     st.info(suppression_rule(bundle.view.max_small, bundle.view.min_width))
-    st.caption(bundle.view.model.describe())
-    for note in [*bundle.notes, *bundle.view.notes]:
-        st.caption(note)
+    if not view.present:  # the model's coefficients are for analysts, not for the projector
+        st.caption(bundle.view.model.describe())
+        for note in [*bundle.notes, *bundle.view.notes]:
+            st.caption(render.md_escape(note))
     layers = data.browser_layers(dataset, dataset.key)
-    deck = maps.bivariate_deck(layers, published, basemap=view.basemap, filtered=bool(selection.districts))
-    st.pydeck_chart(deck, key="health_map", height=520)
     render.legend(
-        "Police violence rate × admissions rate, each against its Kent & Medway rate",
-        [*BIVARIATE.items(), ("suppressed [c] or no population (blank)", (255, 255, 255))],
+        "Police violence rate × admissions rate, each against its Kent & Medway rate"
+        + (" (admissions SYNTHETIC)" if bundle.synthetic else ""),
+        [*BIVARIATE.items(), ("suppressed [c] or no population (blank)", maps.SUPPRESSED_FILL)],
+        alpha=210 / 255,
     )
+    deck = maps.bivariate_deck(
+        layers, published, basemap=view.basemap, filtered=bool(selection.districts), synthetic=bundle.synthetic
+    )
+    st.pydeck_chart(deck, key="health_map", height=maps.MAP_HEIGHT_PX)
     st.subheader("Possible under-reporting")
     flagged = published[published["underreporting_flag"].eq(True)]
     st.markdown(
@@ -78,13 +81,13 @@ with render.guard():
         "hospital without reaching the police."
     )
     if len(flagged):
-        st.dataframe(flagged, hide_index=True)
+        render.table(flagged)
     else:
         st.caption("No ward is above its limit (or those that are have suppressed counts).")
     st.subheader("All wards, side by side")
-    st.dataframe(published, hide_index=True, height=380)
+    render.table(published, height=380)
     st.subheader("Totals")
-    st.dataframe(totals, hide_index=True)
+    render.table(totals)
     context = fingertips_context()
     if context is not None:
         st.subheader("Published context: OHID hospital admissions for violence (district level)")

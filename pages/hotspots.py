@@ -1,11 +1,42 @@
 """Hotspots: footprints over the Gi* ward layer, the ranked list, the backtest, and the files."""
 
-import geopandas as gpd
 import streamlit as st
 
 from ui import data, maps, page, render
 from vrc_geo.aggregate import Selection
-from vrc_geo.mapping import browser_geojson
+
+DEFAULT_TOP = 30
+# Plain words on screen; the files keep the documented column names (the XLSX adds these labels too).
+TABLE_LABELS = {
+    "rank": "Rank",
+    "top_locations": "Busiest place",
+    "district_name": "District",
+    "violence_count": "Violence records",
+    "drugs_count": "Drugs records",
+    "drug_related": "Drug-related",
+    "weapons_count": "Weapons",
+    "robbery_count": "Robbery",
+    "trend_class": "Trend (month by month)",
+    "colocation_ratio": "Drugs near the violence (× chance)",
+    "main_site_share": "Share at the busiest point",
+    "kind": "Kind",
+    "ward_names": "Wards",
+    "area_km2": "Area (km²)",
+    "hotspot_id": "ID",
+}
+KIND_LABELS = {"cluster": "Place to patrol", "ward": "Hot ward", "site": "Institutional site"}
+BACKTEST_LABELS = {
+    "method": "Method",
+    "cut": "Part of the list",
+    "rows": "Places",
+    "hit_rate": "Share of later records inside",
+    "area_share": "Share of the land",
+    "area_km2": "Land (km²)",
+    "pai": "PAI",
+    "pei": "PEI",
+    "rri": "RRI",
+    "hits": "Later records inside",
+}
 
 with render.guard():
     dataset, view, selection = page.setup()
@@ -33,14 +64,16 @@ with render.guard():
         ]
     )
     for note in bundle.notes:
-        st.info(note)
+        st.info(render.md_escape(note))
 
     kinds = {"all": "Everything", "cluster": "Places to patrol", "ward": "Hot wards", "site": "Sites"}
-    top = len(table)
+    # A patrol list, not the whole table, by default: the first 30 places read clearly on the map and in
+    # the files (which hold exactly the rows shown); "How many" goes up to every row.
+    top = min(DEFAULT_TOP, len(table))
     if not view.present:
         left, right = st.columns(2)
         shown = left.segmented_control("Show", list(kinds), format_func=kinds.get, default="all", key="f_hkind")
-        top = right.slider("How many (ranked)", 1, max(len(table), 1), len(table), key="f_top") if len(table) > 1 else 1
+        top = right.slider("How many (ranked)", 1, max(len(table), 1), top, key="f_top") if len(table) > 1 else 1
         shown = shown or "all"
     else:
         shown = "all"
@@ -49,70 +82,44 @@ with render.guard():
     footprints = result.footprints[keep.to_numpy()].iloc[:top]
 
     layers = data.browser_layers(dataset, dataset.key)
-    shapes = gpd.GeoDataFrame(
-        {
-            "hotspot_id": [f" — #{r} {h}" for r, h in zip(listed["rank"], listed["hotspot_id"], strict=True)],
-            "code": listed["hotspot_id"],
-            "name": listed["top_locations"].str.split(" \\(").str[0],
-            "district_name": listed["district_name"],
-            "value_text": [
-                f"{'DRUG-RELATED, ' if d else ''}violence {v}, drugs {g}"
-                for d, v, g in zip(listed["drug_related"], listed["violence_count"], listed["drugs_count"], strict=True)
-            ],
-            "count_text": [f"{v:,}" for v in listed["violence_count"]],
-            # Hot wards are already coloured by the Gi* layer: outline only, so clusters inside them show.
-            "fill": [
-                [0, 0, 0, 0] if k == "ward" else [120, 0, 30, 170] if d else [255, 140, 0, 150]
-                for k, d in zip(listed["kind"], listed["drug_related"], strict=True)
-            ],
-        },
-        geometry=footprints.to_numpy(),
-        crs="EPSG:27700",
-    )
-    # Hot wards underneath, clusters on top (features are drawn in order).
-    shapes = shapes.iloc[listed["kind"].eq("cluster").to_numpy().argsort(kind="stable")]
-    footprint_json = browser_geojson(
-        shapes,
-        tolerance_m=2,
-        keep=("hotspot_id", "code", "name", "district_name", "value_text", "count_text", "fill"),
-    )
-    deck = maps.hotspot_deck(layers, result.wards, footprint_json, basemap=view.basemap, filtered=bool(scope.districts))
-    st.pydeck_chart(deck, key="hotspot_map", height=560)
     render.legend(
-        "Wards: Gi* hot/cold spot of violence-group records (FDR-adjusted); footprints: hotspots",
-        [(maps.GI_LABELS[b], maps.GI_COLOURS[b]) for b in (3, 2, 1, 0, -1, -2, -3)]
-        + [("Drug-related hotspot", (120, 0, 30)), ("Other hotspot", (255, 140, 0))],
+        "Places: numbered by rank, sized by violence records (zoom in for their footprints) · "
+        "wards: Gi* hot/cold spots of violence-group records",
+        [
+            ("Drug-related place", maps.HOTSPOT_COLOURS["drug"]),
+            ("Other place to patrol", maps.HOTSPOT_COLOURS["other"]),
+            ("Institutional site", maps.HOTSPOT_COLOURS["site"]),
+        ]
+        + [(maps.GI_LABELS[b], maps.GI_COLOURS[b]) for b in (3, 2, 1, 0, -1, -2, -3)],
+        alpha=170 / 255,
+        solid=3,
     )
+    deck = maps.hotspot_deck(
+        layers, result.wards, listed, footprints, basemap=view.basemap, filtered=bool(scope.districts)
+    )
+    st.pydeck_chart(deck, key="hotspot_map", height=maps.MAP_HEIGHT_PX)
     if backtest:
         st.subheader("How good are these hotspots?")
         st.markdown(backtest.sentence())
-        st.dataframe(backtest.table(), hide_index=True)
+        render.table(
+            backtest.table().rename(columns=BACKTEST_LABELS),
+            column_config={
+                "Share of later records inside": st.column_config.NumberColumn(format="percent"),
+                "Share of the land": st.column_config.NumberColumn(format="percent"),
+            },
+        )
     st.subheader("Ranked hotspots")
-    columns = [
-        "rank",
-        "hotspot_id",
-        "kind",
-        "district_name",
-        "ward_names",
-        "violence_count",
-        "drugs_count",
-        "weapons_count",
-        "robbery_count",
-        "drug_related",
-        "colocation_ratio",
-        "p_value",
-        "trend_class",
-        "top_locations",
-        "main_site_share",
-        "area_km2",
-    ]
-    st.dataframe(
-        listed[columns],
-        hide_index=True,
+    plain = listed[list(TABLE_LABELS)].rename(columns=TABLE_LABELS)
+    plain["Kind"] = listed["kind"].map(KIND_LABELS).fillna(listed["kind"]).to_numpy()
+    plain["Drug-related"] = ["Yes" if d else "" for d in listed["drug_related"]]
+    plain["Busiest place"] = listed["top_locations"].astype(str).str.split(" \\(").str[0].to_numpy()
+    render.table(
+        plain,
         height=420,
         column_config={
-            "drug_related": st.column_config.CheckboxColumn("drug-related"),
-            "main_site_share": st.column_config.ProgressColumn("one-site share", min_value=0, max_value=1),
+            "Share at the busiest point": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
+            "Drugs near the violence (× chance)": st.column_config.NumberColumn(format="%.1f"),
+            "Area (km²)": st.column_config.NumberColumn(format="%.3f"),
         },
     )
     if not view.present:

@@ -10,7 +10,7 @@ with render.guard():
     dataset, view, selection = page.setup()
     wards_view = data.ward_view(dataset, dataset.key, selection, view.measure)
     figures = wards_view.headline
-    st.title("Violence and crime in Kent & Medway")
+    st.title(f"Violence and crime in {view.place()}")
     st.caption(f"{view.describe()} · {wards_view.period} · police.uk records placed in {dataset.wards.vintage} wards")
     change = figures["change_pct"]
     render.headline(
@@ -23,17 +23,23 @@ with render.guard():
             ),
             (
                 f"Change on {wards_view.previous}" if wards_view.previous else "Change on previous period",
-                f"{change:+.1f}%" if change is not None else "–",
+                f"{change:+.1f}%" if change is not None else "No earlier data",
                 f"{figures['records'] - figures['previous_records']:+,} records"
                 if change is not None
-                else "no earlier data to compare",
+                else f"the data starts at {dataset.months[0]}",
             ),
-            ("Busiest ward", figures["busiest_name"] or "–", figures["busiest_note"]),
+            ("Busiest ward", figures["busiest_name"] or "None", figures["busiest_note"]),
         ]
     )
     for note in wards_view.notes:
-        st.info(note)
+        st.info(render.md_escape(note))
     layers = data.browser_layers(dataset, dataset.key)
+    # A click on the map arrives as the chart's state at the start of this run: read it before drawing,
+    # so the ward it picked is outlined on the map drawn now.
+    clicked = render.picked(st.session_state.get("overview_map"), maps.PICK_ID, "code")
+    if clicked and clicked != st.session_state.get("_last_click"):
+        st.session_state["_last_click"] = clicked
+        st.session_state["f_ward"] = clicked
     label = {"count": "Records", "rate": "Per 1,000 residents", "change": "Change"}[view.measure]
     units = {"count": "records", "rate": "per 1,000 residents", "change": "records vs previous period"}[view.measure]
     deck, classes = maps.measure_deck(
@@ -44,24 +50,18 @@ with render.guard():
         units=units,
         basemap=view.basemap,
         filtered=bool(view.districts),
+        selected=st.session_state.get("f_ward"),
     )
-    event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="overview_map", height=560)
-    clicked = render.picked(event, "wards", "code")
-    if clicked and clicked != st.session_state.get("_last_click"):
-        st.session_state["_last_click"] = clicked
-        st.session_state["f_ward"] = clicked
     render.legend(
         f"{MEASURES[view.measure]} — {wards_view.period}",
         classes.legend(),
-        "Grey: no value. Town centres have few residents and many visitors, so their residential rates run "
-        "high: read rates beside counts.",
+        "Grey: no value. Click a ward for its detail (outlined in blue). Town centres have few residents and "
+        "many visitors, so their residential rates run high: read rates beside counts.",
+    )
+    st.pydeck_chart(
+        deck, on_select="rerun", selection_mode="single-object", key="overview_map", height=maps.MAP_HEIGHT_PX
     )
 
-    if not view.present:
-        st.caption(
-            f"Ward layer sent to the browser: {layers['ward_bytes'] / 1e6:.2f} MB (simplified 30 m); "
-            f"district outlines {layers['district_bytes'] / 1e6:.2f} MB."
-        )
     st.subheader("Ward detail")
     table = wards_view.table.sort_values(["district_name", "ward_name"])
     names = dict(zip(table["ward_code"], table["ward_name"] + " (" + table["district_name"] + ")", strict=True))
@@ -81,14 +81,17 @@ with render.guard():
         row = wards_view.table.set_index("ward_code").loc[ward]
         left, right = st.columns([3, 2])
         with left:
+            name, district = render.md_escape(detail["ward_name"]), render.md_escape(detail["district_name"])
             st.markdown(
-                f"**{detail['ward_name']}**, {detail['district_name']}: **{detail['records']:,}** records "
+                f"**{name}**, {district}: **{detail['records']:,}** records "
                 f"in the selection; rate {row['rate_per_1000']:.1f} per 1,000 residents"
                 if pd.notna(row.get("rate_per_1000"))
-                else f"**{detail['ward_name']}**, {detail['district_name']}: **{detail['records']:,}** records"
+                else f"**{name}**, {district}: **{detail['records']:,}** records"
             )
             st.bar_chart(detail["monthly"], x="month", y="records", height=220)
-            st.markdown(f"**Commonest places:** {detail['locations'] or '–'}")
+            st.markdown(
+                f"**Commonest places:** {render.md_escape(detail['locations']) if detail['locations'] else '–'}"
+            )
         with right:
             st.markdown("**All offence types in this ward and period**")
             st.dataframe(detail["all_types"], hide_index=True, height=260)

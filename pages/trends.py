@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from ui import data, page, render
+from ui import charts, data, page, render
 
 with render.guard():
     dataset, view, selection = page.setup()
     wide, change = data.trends(dataset, dataset.key, selection)
-    st.title("Trends by district")
+    st.title(f"Trends by district: {view.place()}")
     st.caption(f"{view.describe()} · monthly police.uk records")
     total = wide.sum(axis=1)
     half = max(1, len(total) // 2)
@@ -22,13 +22,19 @@ with render.guard():
             ),
             (
                 "Busiest month",
-                str(total.idxmax()) if len(total) else "–",
+                str(total.idxmax()) if len(total) else "None",
                 f"{int(total.max()):,} records" if len(total) else None,
             ),
         ]
     )
-    st.line_chart(wide, height=420, x_label="month", y_label="records")
+    st.altair_chart(charts.district_trend_chart(wide, font_size=20 if view.present else 13), use_container_width=True)
     st.subheader("Change over the period")
-    st.dataframe(change.sort_values("records", ascending=False), hide_index=True)
+    plain = change.sort_values("records", ascending=False).rename(
+        columns={"district": "District", "records": "Records", "change_pct": "Change (%)"}
+    )
+    plain.columns = [c[0].upper() + c[1:] for c in plain.columns]
+    render.table(
+        plain, column_config={c: st.column_config.NumberColumn(format="localized") for c in plain.columns[1:-1]}
+    )
     st.caption("Counts of police.uk records (not rates); months are the months police.uk assigns records to.")
     render.footer()

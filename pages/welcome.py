@@ -2,14 +2,17 @@
 
 import streamlit as st
 
-from ui import render
+from ui import page, render
 from vrc_geo.config import HOW_TO_GET_DATA
 
+page.through_app()
+with st.sidebar:
+    render.glossary_popover()
 st.title("VRC Hotspot Explorer — Kent & Medway")
 st.subheader("No data loaded yet")
 problem = st.session_state.get("load_problem")
 if problem:
-    st.info(problem)
+    st.info(render.md_escape(problem))
 st.markdown(
     f"""
 This explorer maps police-recorded violence on Kent & Medway wards, finds hotspots (with a focus on

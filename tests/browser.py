@@ -30,10 +30,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class ServedApp(str):
+    """The app's URL, with the server's process id and log file."""
+
+    pid: int
+    log: Path
+
+
 @contextmanager
-def served_app(env: dict[str, str] | None = None, timeout_s: float = 180) -> Iterator[str]:
-    """``streamlit run app.py`` headless on a free localhost port; yields its URL."""
-    port = free_port()
+def served_app(
+    env: dict[str, str] | None = None,
+    timeout_s: float = 180,
+    *,
+    args: tuple[str, ...] = (),
+    port: int | None = None,
+) -> Iterator[ServedApp]:
+    """``streamlit run app.py`` headless on a free localhost port (or ``port``), with extra Streamlit
+    ``args``; yields its URL."""
+    port = port or free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -48,10 +62,13 @@ def served_app(env: dict[str, str] | None = None, timeout_s: float = 180) -> Ite
         "127.0.0.1",
         "--browser.gatherUsageStats",
         "false",
+        *args,
     ]
+    (ROOT / "artifacts").mkdir(exist_ok=True)
     log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = ServedApp(f"http://127.0.0.1:{port}")
+    url.pid, url.log = proc.pid, Path(log.name)
     try:
         deadline = time.monotonic() + timeout_s
         while True:

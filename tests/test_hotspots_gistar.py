@@ -34,10 +34,23 @@ def test_values_equal_esda_on_the_same_input():
     y[block] += 40
     w = contiguity_weights(areas)
     ours = GiStar(permutations=999, seed=11).fit(y, w)
-    ref = G_Local(y, w, transform="B", star=True, permutations=999, seed=11, n_jobs=1)
+    ref = G_Local(y, w, transform="B", star=True, permutations=999, seed=11, n_jobs=1, keep_simulations=True)
     np.testing.assert_allclose(ours.z_, ref.Zs)
     np.testing.assert_allclose(ours.p_norm_, np.minimum(1, 2 * ref.p_norm))
-    np.testing.assert_allclose(ours.p_sim_, np.minimum(1, 2 * ref.p_sim))
+    # The same draws as esda; both tails counted by hand with ties on both sides.
+    high = ((ref.rGs >= ref.Gs[:, None] - 1e-12).sum(axis=1) + 1) / 1000
+    low = ((ref.rGs <= ref.Gs[:, None] + 1e-12).sum(axis=1) + 1) / 1000
+    np.testing.assert_allclose(ours.p_sim_, np.minimum(1, 2 * np.minimum(high, low)))
+    np.testing.assert_array_equal(ours.tail_, np.where(low < high, -1, 1))
+    # Where no draw ties the observation, that is esda's folded p-value, doubled.
+    untied = ~np.isclose(ref.rGs, ref.Gs[:, None], rtol=1e-12, atol=0).any(axis=1)
+    assert untied.sum() >= 3
+    np.testing.assert_allclose(ours.p_sim_[untied], np.minimum(1, 2 * ref.p_sim[untied]))
+    # With whole counts most areas tie some draws: esda leaves them out of the cold tail, so its cold
+    # p-values are never larger than ours, and here some are smaller.
+    folded = np.minimum(1, 2 * ref.p_sim)
+    cold = ours.tail_ < 0
+    assert (ours.p_sim_[cold] >= folded[cold] - 1e-12).all() and (ours.p_sim_[cold] > folded[cold]).any()
     centre = 8 * 3 + 3
     # 999 permutations give p >= 0.002; after FDR over 64 areas that is 95 % at best. Analytic: 99 %.
     assert ours.gi_bin_[centre] == 2
@@ -78,16 +91,33 @@ def test_exact_conditional_p_value_matches_a_long_simulation():
     y = rng.poisson(20, len(areas)).astype(float)
     y[[27, 28, 35, 36]] += 25  # a warm block: p-values in the interesting range
     w = contiguity_weights(areas)
-    ref = G_Local(y, w, transform="B", star=True, permutations=99_999, seed=3, n_jobs=1)
+    ref = GiStar(permutations=99_999, seed=3).fit(y, w)
     neighbours = [np.asarray(w.neighbors[k]) for k in w.id_order]
     for i in (27, 28, 35, 0, 63):
-        exact = _exact_conditional_p(y, i, neighbours[i])
+        exact, tail = _exact_conditional_p(y, i, neighbours[i])
         se = np.sqrt(exact * (1 - exact) / 100_000)
-        assert abs(exact - float(ref.p_sim[i])) < 4 * se + 2e-5, i
-    # Rates (not whole numbers) go on a fine grid: still close to the simulation.
+        assert abs(exact - float(ref.p_sim_[i]) / 2) < 4 * se + 2e-5, i
+        assert tail == ref.tail_[i]
+    # Rates (not whole numbers) go on a fine grid: still close to the simulation, same direction.
     rates = y / 7.3
-    exact = _exact_conditional_p(rates, 28, neighbours[28])
-    assert abs(exact - float(ref.p_sim[28])) < 0.01
+    exact, tail = _exact_conditional_p(rates, 28, neighbours[28])
+    assert abs(exact - float(ref.p_sim_[28]) / 2) < 0.01
+    assert tail == 1
+
+
+def test_ties_count_on_both_sides_of_the_exact_p_value():
+    """Area 0 of four with neighbour values drawn from {1, 1, 5}: P(S <= 1) = 2/3, P(S >= 1) = 1."""
+    values = np.array([3.0, 1.0, 1.0, 5.0])
+    p, tail = _exact_conditional_p(values, 0, np.array([1]))
+    assert (p, tail) == (pytest.approx(2 / 3), -1.0)
+    # The observed sum is read on the grid the others use: rates that tie stay tied.
+    rates = values / 7.3
+    assert _exact_conditional_p(rates, 0, np.array([1]))[0] == pytest.approx(2 / 3)
+    # A cold area whose neighbours all hold the minimum: esda's folded count leaves the ties out
+    # (p = 1/(N+1)); counting them gives the honest answer.
+    flat = np.array([9.0, 1.0, 1.0, 1.0, 1.0, 1.0, 8.0])
+    p, tail = _exact_conditional_p(flat, 1, np.array([2, 3]))
+    assert tail == -1.0 and p == pytest.approx(6 / 15)  # C(4,2) of the C(6,2) pairs sum to 2
 
 
 def test_classes_do_not_depend_on_the_seed_when_doubt_is_settled_exactly():

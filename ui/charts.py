@@ -5,7 +5,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["violence_mix_chart"]
+__all__ = ["district_trend_chart", "violence_mix_chart"]
+
+#: Thirteen colours a viewer tells apart (one per district; none pale on white).
+DISTRICT_COLOURS = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+    "#4d4d4d", "#9a9a00", "#17becf", "#393b79", "#637939", "#843c39",
+]  # fmt: skip
 
 MIX = [
     ("violence_with_injury", "Violence with injury", "#b2182b"),
@@ -49,4 +55,32 @@ def violence_mix_chart(profile: pd.DataFrame, *, font_size: int = 14) -> alt.Cha
         .properties(height=34 * len(order) + 40)
         .configure_axis(labelFontSize=font_size, titleFontSize=font_size)
         .configure_legend(labelFontSize=font_size)
+    )
+
+
+def district_trend_chart(wide: pd.DataFrame, *, font_size: int = 13) -> alt.Chart:
+    """Monthly records, one line per district, each its own colour; thousands separated on the axis."""
+    long = wide.reset_index().melt(id_vars="month", var_name="District", value_name="Records")
+    names = list(wide.columns)
+    colours = (DISTRICT_COLOURS * (len(names) // len(DISTRICT_COLOURS) + 1))[: len(names)]
+    return (
+        alt.Chart(long)
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("month:O", title="Month", axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("Records:Q", title="Records a month", axis=alt.Axis(format=",")),
+            color=alt.Color(
+                "District:N",
+                scale=alt.Scale(domain=names, range=colours),
+                legend=alt.Legend(orient="right", labelLimit=260),
+            ),
+            tooltip=[
+                alt.Tooltip("District:N"),
+                alt.Tooltip("month:O", title="Month"),
+                alt.Tooltip("Records:Q", format=","),
+            ],
+        )
+        .properties(height=420)
+        .configure_axis(labelFontSize=font_size, titleFontSize=font_size)
+        .configure_legend(labelFontSize=font_size, titleFontSize=font_size)
     )

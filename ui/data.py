@@ -1,20 +1,35 @@
-"""Cached access to the data: loaded once per server process, computed once per selection."""
+"""Cached access to the data: loaded once per data version, computed once per selection.
+
+What is shared between sessions and what is not:
+
+* The server's police.uk data and everything computed from it (maps, hotspots, trends, the SYNTHETIC
+  health demo) are cached for all sessions, bounded by ``max_entries``. The data is keyed by a *data
+  version* (the names, sizes and times of the input files) that each session takes when it starts and
+  renews only when it presses "Reload data": a reload never clears anyone else's caches.
+* Health figures from an uploaded partner extract, and any briefing built from them, are kept in the
+  session's own state (a small memo, :func:`session_memo`), never in a cache another session can reach, and
+  go when the session ends.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import sys
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from ui.auth import signed_in_name
 from vrc_geo.aggregate import Selection
 from vrc_geo.config import find_sources
-from vrc_geo.store import PoliceDataset, load_police
+from vrc_geo.store import PoliceDataset, load_police, sources_fingerprint
 
+T = TypeVar("T")
 _OVERRIDE = "dataset_override"
+_VERSION = "data_version"
+HEALTH_UPLOAD = "health_upload"  # session state: {"key": digest, "frames": [(file name, table)]}
 
 
 def app_flags(argv: list[str] | None = None) -> dict[str, Any]:
@@ -29,11 +44,25 @@ def app_flags(argv: list[str] | None = None) -> dict[str, Any]:
     return {"data_dir": known.data_dir, "crimes": known.crimes, "boundaries": known.boundaries}
 
 
-@st.cache_resource(show_spinner="Loading police.uk data (first start only)…")
-def server_dataset() -> PoliceDataset:
-    """The dataset found by the documented search order (flags, environment, data/, sample), once per
-    server process."""
+@st.cache_resource(show_spinner="Loading police.uk data…", max_entries=2)
+def _server_dataset(version: str) -> PoliceDataset:
+    """The dataset found by the documented search order (flags, environment, data/, sample) for one data
+    version; at most two versions are kept (the current one and the one before a reload)."""
     return load_police(find_sources(**app_flags()))
+
+
+def data_version() -> str:
+    """This session's data version: taken at its first page, renewed only by :func:`reload`."""
+    version = st.session_state.get(_VERSION)
+    if version is None:
+        version = sources_fingerprint(find_sources(**app_flags()))
+        st.session_state[_VERSION] = version
+    return version
+
+
+def server_dataset() -> PoliceDataset:
+    """The server's data at this session's data version."""
+    return _server_dataset(data_version())
 
 
 def current_dataset() -> PoliceDataset:
@@ -43,8 +72,9 @@ def current_dataset() -> PoliceDataset:
 
 
 def reload() -> None:
-    """Forget the loaded data and everything computed from it (new files are found on the next run)."""
-    st.cache_resource.clear()
+    """Look for new or changed files again, for this session only: it takes the current data version
+    (unchanged files come from the disk cache); other sessions keep theirs until they reload."""
+    st.session_state.pop(_VERSION, None)
     st.session_state[_OVERRIDE] = None
 
 
@@ -59,14 +89,18 @@ def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
 
     wards = _dataset.wards.wards
     ward_json = browser_geojson(wards, tolerance_m=30, keep=("code", "name", "district_name"))
+    # The layer clicks land on: coarser (picking redraws it on every pointer move), invisible.
+    light_json = browser_geojson(wards, tolerance_m=120, keep=("code", "name", "district_name"))
     districts = wards.dissolve(by="district_code", as_index=False)[["district_code", "district_name", "geometry"]]
     district_json = browser_geojson(districts, tolerance_m=60, keep=("district_code", "district_name"))
     bounds = gpd.GeoSeries(wards.geometry, crs=wards.crs).to_crs("EPSG:4326").total_bounds
     return {
         "wards": ward_json,
+        "wards_light": light_json,
         "districts": district_json,
         "district_frame": districts,
         "ward_bytes": geojson_size_bytes(ward_json),
+        "light_bytes": geojson_size_bytes(light_json),
         "district_bytes": geojson_size_bytes(district_json),
         "bounds": tuple(float(b) for b in bounds),
     }
@@ -86,13 +120,51 @@ def hotspots(_dataset: PoliceDataset, key: str, selection: Selection, params: tu
     return hotspots_for(_dataset, selection, dict(params))
 
 
-@st.cache_resource(show_spinner="Preparing health figures…", max_entries=16)
-def health(_dataset: PoliceDataset, key: str, selection: Selection, source: str, upload_key: str, _frames=None):
+@st.cache_resource(show_spinner="Preparing health figures (SYNTHETIC demo)…", max_entries=8)
+def _health_demo(_dataset: PoliceDataset, key: str, selection: Selection):
     from vrc_geo.health.service import health_for
 
+    return health_for(_dataset, selection, synthetic_demo=True, seed=0)
+
+
+def session_memo(name: str, key: Hashable, build: Callable[[], T], *, max_entries: int = 4) -> T:
+    """``build()`` remembered in this session's state under ``key`` (the ``max_entries`` most recent).
+    Session state belongs to one session only, so nothing kept here can be served to another."""
+    memo: dict = st.session_state.setdefault(name, {})
+    if key in memo:
+        memo[key] = memo.pop(key)  # most recently used last
+        return memo[key]
+    value = build()
+    memo[key] = value
+    while len(memo) > max_entries:
+        memo.pop(next(iter(memo)))
+    return value
+
+
+def _health_upload(dataset: PoliceDataset, selection: Selection, upload: dict):
+    from vrc_geo.health.service import health_for
+
+    def build():
+        with st.spinner("Preparing health figures…"):
+            return health_for(dataset, selection, frames=upload["frames"])
+
+    return session_memo("_health_memo", (dataset.key, selection, upload["key"]), build)
+
+
+def health_upload() -> dict | None:
+    """This session's uploaded health extract (``key`` and ``frames``), if any."""
+    return st.session_state.get(HEALTH_UPLOAD)
+
+
+def health(dataset: PoliceDataset, selection: Selection, source: str):
+    """Health figures for ``source`` (``"demo"`` or ``"upload"``), or ``None`` when there are none. Uploaded
+    extracts are cached in this session only."""
     if source == "demo":
-        return health_for(_dataset, selection, synthetic_demo=True, seed=0)
-    return health_for(_dataset, selection, frames=_frames)
+        return _health_demo(dataset, dataset.key, selection)
+    upload = health_upload()
+    if source == "upload" and upload:
+        return _health_upload(dataset, selection, upload)
+    return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -100,17 +172,6 @@ def trends(_dataset: PoliceDataset, key: str, selection: Selection):
     from vrc_geo.overview import district_trends
 
     return district_trends(_dataset, selection)
-
-
-def frames_key(frames: list[tuple[str, pd.DataFrame]] | None) -> str:
-    """A stable key for uploaded tables (for caching)."""
-    if not frames:
-        return ""
-    digest = hashlib.sha256()
-    for name, frame in frames:
-        digest.update(name.encode())
-        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return digest.hexdigest()[:16]
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -149,12 +210,11 @@ def ward_status(dataset: PoliceDataset, key: str, selection: Selection, health_s
     else:
         lines.append("**Hotspots in this ward:** none in the selection.")
     if health_source in {"demo", "upload"}:
-        frames = st.session_state.get("health_upload") if health_source == "upload" else None
-        if health_source == "upload" and not frames:
+        default = Sel(None, None, selection.districts, None)  # health: the latest publication period
+        bundle_h = health(dataset, default, health_source)
+        if bundle_h is None:
             lines.append("**Health:** no uploaded extract yet (Data page).")
             return lines
-        default = Sel(None, None, selection.districts, None)  # health: the latest publication period
-        bundle_h = health(dataset, key, default, health_source, frames_key(frames), _frames=frames)
         published = bundle_h.published().set_index("ward_code")
         if ward in published.index:
             row = published.loc[ward]
@@ -179,22 +239,42 @@ def current_dataset_or_none() -> PoliceDataset | None:
     return override if override is not None else server_dataset_or_none()
 
 
+def _briefing(
+    dataset: PoliceDataset, selection: Selection, measure: str, describe: str, signed: str | None, hot, health
+):
+    from vrc_geo.briefing import briefing_html, build_briefing
+
+    brief = build_briefing(dataset, selection, measure=measure, describe=describe, hotspots=hot, health=health)
+    return briefing_html(brief, signed_in_as=signed)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
-def briefing(
-    _dataset: PoliceDataset,
+def _briefing_shared(
+    _dataset,
     key: str,
     selection: Selection,
     measure: str,
     describe: str,
     health_source: str,
+    signed: str | None,
     _hot,
     _health,
 ) -> str:
-    """The briefing HTML for a view, cached per view (``health_source`` keys the health part)."""
-    from vrc_geo.briefing import briefing_html, build_briefing
+    return _briefing(_dataset, selection, measure, describe, signed, _hot, _health)
 
-    brief = build_briefing(_dataset, selection, measure=measure, describe=describe, hotspots=_hot, health=_health)
-    return briefing_html(brief)
+
+def briefing(dataset: PoliceDataset, selection: Selection, measure: str, describe: str, hot, health) -> str:
+    """The briefing HTML for a view. One built with an uploaded health extract is cached in this session
+    only; the others are shared. The signed-in name (when sign-in is on) is part of the key."""
+    signed = signed_in_name()
+    if health is not None and not health.synthetic:
+        upload = health_upload() or {}
+        key = (dataset.key, selection, measure, describe, upload.get("key", ""), signed)
+        return session_memo(
+            "_briefing_memo", key, lambda: _briefing(dataset, selection, measure, describe, signed, hot, health)
+        )
+    source = "demo" if health is not None else "none"
+    return _briefing_shared(dataset, dataset.key, selection, measure, describe, source, signed, hot, health)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from vrc_geo.mapping import BIVARIATE, build_deck, classify, view_for, with_values
+from vrc_geo.mapping import (
+    BIVARIATE,
+    PICK_ID,
+    browser_geojson,
+    build_deck,
+    classify,
+    view_for,
+    with_values,
+)
+from vrc_geo.mapping import MAP_HEIGHT_PX as MAP_HEIGHT_PX  # the pages size their maps with it
 
 GI_COLOURS = {
     3: (189, 0, 38),
@@ -46,6 +57,18 @@ def _view(layers: dict[str, Any], codes: pd.Series | None) -> tuple[float, float
     return view_for((min(xs), min(ys), max(xs), max(ys)))
 
 
+def _ward_layers(layers: dict[str, Any], frame: pd.DataFrame, selected: str | None = None) -> dict[str, dict]:
+    """The seen ward layer (fill only), the light pickable one (tooltip fields) and the selected outline."""
+    codes = set(frame["code"])
+    out = {
+        "ward_fill": with_values(_only(layers["wards"], codes), frame[["code", "fill"]]),
+        PICK_ID: with_values(_only(layers["wards_light"], codes), frame.drop(columns="fill")),
+    }
+    if selected and selected in codes:
+        out["selected"] = _only(layers["wards"], {selected})
+    return out
+
+
 def _flatten(coords: Any) -> list:
     if isinstance(coords[0], (int, float)):
         return [coords]
@@ -71,8 +94,10 @@ def measure_deck(
     units: str,
     basemap: bool,
     filtered: bool,
+    selected: str | None = None,
 ):
-    """Ward choropleth of ``table['value']`` (classed) with district outlines; returns (deck, classes)."""
+    """Ward choropleth of ``table['value']`` (classed) with district outlines and the selected ward
+    outlined; returns (deck, classes)."""
     kind = "change" if measure == "change" else "magnitude"
     classes = classify(table["value"].tolist(), kind=kind, units=units)
     decimals = 2 if measure == "rate" else 0
@@ -87,13 +112,12 @@ def measure_deck(
             "count_text": [f"{c:,}" for c in table["count"]],
         }
     )
-    wards = with_values(_only(layers["wards"], set(table["ward_code"])), frame)
     districts = _only(layers["districts"], set(table["district_code"]), key="district_code")
     tooltip = f"<b>{{name}}</b><br/>{{district_name}}<br/>{label}: <b>{{value_text}}</b>"
     if measure != "count":
         tooltip += "<br/>Records: {count_text}"
     deck = build_deck(
-        {"wards": wards, "districts": districts},
+        {**_ward_layers(layers, frame, selected), "districts": districts},
         tooltip_html=tooltip,
         view=_view(layers, table["ward_code"] if filtered else None),
         basemap=basemap,
@@ -101,32 +125,82 @@ def measure_deck(
     return deck, classes
 
 
-def hotspot_deck(layers: dict[str, Any], wards: pd.DataFrame, footprints: dict, *, basemap: bool, filtered: bool):
-    """Wards coloured by Gi* class, hotspot footprints on top (drug-related in dark red)."""
+HOTSPOT_COLOURS = {"drug": (197, 27, 125), "other": (35, 35, 35), "site": (120, 120, 120)}
+NUMBERED = 20  # markers carrying their rank number (more would crowd the county view)
+
+
+def hotspot_deck(
+    layers: dict[str, Any],
+    wards: pd.DataFrame,
+    listed: pd.DataFrame,
+    footprints: gpd.GeoSeries,
+    *,
+    basemap: bool,
+    filtered: bool,
+):
+    """Wards coloured by Gi* class; each listed place as a numbered dot sized by its violence records
+    (legible at county zoom) over its footprint (seen when zoomed in). Hot wards are outlined only."""
     frame = pd.DataFrame(
         {
             "code": wards["code"],
             "fill": [list(GI_COLOURS[int(b)]) + [170] for b in wards["gi_bin"]],
             "value_text": [GI_LABELS[int(b)] for b in wards["gi_bin"]],
             "count_text": [f"{int(c):,}" for c in wards["violence_records"]],
-            "hotspot_id": "",
+            "title": "",
         }
     )
-    ward_json = with_values(_only(layers["wards"], set(wards["code"])), frame)
     districts = _only(layers["districts"], set(wards["district_code"]), key="district_code")
-    tooltip = "<b>{name}{hotspot_id}</b><br/>{district_name}<br/>{value_text}<br/>Violence-group records: {count_text}"
+    places = listed.reset_index(drop=True)
+    shapes = gpd.GeoDataFrame(places[["kind", "drug_related"]], geometry=footprints.to_numpy(), crs="EPSG:27700")
+    colour = [
+        HOTSPOT_COLOURS["site" if k == "site" else "drug" if d else "other"]
+        for k, d in zip(places["kind"], places["drug_related"], strict=True)
+    ]
+    shapes["fill"] = [
+        [0, 0, 0, 0] if k == "ward" else list(c) + [150] for k, c in zip(places["kind"], colour, strict=True)
+    ]
+    shapes["code"] = places["hotspot_id"].astype(str)
+    footprint_json = browser_geojson(shapes[shapes["kind"] != "ward"], tolerance_m=2, keep=("code", "fill"))
+    dots = places["kind"] != "ward"
+    centres = gpd.GeoSeries(shapes.geometry[dots].centroid, crs="EPSG:27700").to_crs("EPSG:4326")
+    top = float(places.loc[dots, "violence_count"].max()) if dots.any() else 1.0
+    markers = []
+    for (i, row), point in zip(places[dots].iterrows(), centres, strict=True):
+        place = str(row["top_locations"]).split(" (")[0]
+        markers.append(
+            {
+                "lon": round(point.x, 6),
+                "lat": round(point.y, 6),
+                "radius_px": round(5 + 11 * math.sqrt(max(row["violence_count"], 0) / max(top, 1)), 1),
+                "fill": list(colour[i]) + [235],
+                "label": str(int(row["rank"])) if row["kind"] == "cluster" and row["rank"] <= NUMBERED else "",
+                "name": html.escape(f"#{int(row['rank'])} {place}"),
+                "district_name": html.escape(str(row["district_name"])),
+                "value_text": ("Drug-related · " if row["drug_related"] else "")
+                + ("Institutional site · " if row["kind"] == "site" else ""),
+                "count_text": f"{int(row['violence_count']):,}",
+                "title": "",
+            }
+        )
+    markers.reverse()  # the first-ranked drawn last, on top
+    tooltip = "<b>{name}</b><br/>{district_name}<br/>{value_text}<br/>Violence-group records: {count_text}"
     return build_deck(
-        {"wards": ward_json, "districts": districts, "hotspots": footprints},
+        {**_ward_layers(layers, frame), "districts": districts, "hotspots": footprint_json},
         tooltip_html=tooltip,
         view=_view(layers, wards["code"] if filtered else None),
         basemap=basemap,
+        markers=markers,
     )
 
 
-def bivariate_deck(layers: dict[str, Any], table: pd.DataFrame, *, basemap: bool, filtered: bool):
-    """Wards coloured by the police x health class (suppressed wards grey)."""
+SUPPRESSED_FILL = (150, 150, 150)  # darker than "low police, low health" so the two are never confused
+
+
+def bivariate_deck(layers: dict[str, Any], table: pd.DataFrame, *, basemap: bool, filtered: bool, synthetic: bool):
+    """Wards coloured by the police x health class (suppressed wards mid grey); SYNTHETIC written on
+    the map itself when the health figures are the demo's."""
     fills = [
-        list(BIVARIATE[str(c)]) + [210] if str(c) in BIVARIATE else [255, 255, 255, 60]
+        list(BIVARIATE[str(c)]) + [210] if str(c) in BIVARIATE else list(SUPPRESSED_FILL) + [200]
         for c in table["bivariate_class"]
     ]
     frame = pd.DataFrame(
@@ -139,11 +213,14 @@ def bivariate_deck(layers: dict[str, Any], table: pd.DataFrame, *, basemap: bool
             ],
         }
     )
-    wards = with_values(_only(layers["wards"], set(table["ward_code"])), frame)
+    view = _view(layers, table["ward_code"] if filtered else None)
     tooltip = "<b>{name}</b><br/>{district_name}<br/>{value_text}<br/>{count_text}"
+    if synthetic:
+        tooltip = "<b>SYNTHETIC</b><br/>" + tooltip
     return build_deck(
-        {"wards": wards, "districts": layers["districts"]},
+        {**_ward_layers(layers, frame), "districts": layers["districts"]},
         tooltip_html=tooltip,
-        view=_view(layers, table["ward_code"] if filtered else None),
+        view=view,
         basemap=basemap,
+        watermark="SYNTHETIC HEALTH DATA" if synthetic else None,
     )

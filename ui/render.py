@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -15,19 +16,60 @@ CREDIT = (
     "Contains public sector information licensed under the Open Government Licence v3.0 (police.uk, ONS). "
     "Contains OS data © Crown copyright and database right."
 )
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+BASE_CSS = """
+<style>
+.block-container { padding-top: 2.4rem !important; }
+.vrc-legend { font-size: 0.95rem; line-height: 1.8; margin: 0.1rem 0 0.3rem; }
+.vrc-key { display: inline-flex; align-items: center; margin-right: 14px; white-space: nowrap; }
+.vrc-swatch { width: 18px; height: 13px; border: 1px solid #777; display: inline-block; margin-right: 5px; }
+.vrc-note { color: #555; font-size: 0.85em; line-height: 1.4; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; }
+.vrc-synthetic { position: fixed; top: 0; left: 50%; transform: translateX(-50%); z-index: 1000002;
+  background: #b00020; color: #fff; font-weight: 800; font-size: 1.2rem; letter-spacing: 0.04em;
+  padding: 0.3rem 1.4rem; border-radius: 0 0 8px 8px; box-shadow: 0 2px 6px rgba(0,0,0,.35);
+  pointer-events: none; white-space: nowrap; }
+</style>
+"""
+# A projector at 1920 x 1080: no text below 20 px (max(20px, 1em) lifts every element that is smaller,
+# headings and figures are set larger), tables drawn as HTML (ui.render.table) so the rule reaches them.
 PRESENTATION_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {
   display: none !important; }
-.stMarkdown p, li, label { font-size: 1.25rem !important; }
-h1 { font-size: 2.6rem !important; } h2, h3 { font-size: 2rem !important; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 3.4rem !important; line-height: 1.1; }
-[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { font-size: 1.3rem !important;
+.stApp [data-testid="stMain"] *:not(svg):not(svg *) { font-size: max(20px, 1em) !important; }
+html body .stApp [data-testid="stMain"] h1, html body .stApp [data-testid="stMain"] h1 * {
+  font-size: 2.6rem !important; }
+html body .stApp [data-testid="stMain"] :is(h2, h3), html body .stApp [data-testid="stMain"] :is(h2, h3) * {
+  font-size: 2rem !important; }
+html body .stApp [data-testid="stMain"] [data-testid="stMetricValue"],
+html body .stApp [data-testid="stMain"] [data-testid="stMetricValue"] * {
+  font-size: clamp(2rem, 2.5vw, 3.2rem) !important; line-height: 1.1; }
+html body .stApp [data-testid="stMain"] [data-testid="stMetricLabel"],
+html body .stApp [data-testid="stMain"] [data-testid="stMetricLabel"] * { font-size: 1.35rem !important;
   white-space: normal !important; overflow: visible !important; }
-[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: 1.1rem !important; }
+html body .stApp [data-testid="stMain"] .vrc-synthetic { font-size: 2rem !important; padding: 0.4rem 2rem; }
 .block-container { padding-top: 1.2rem; max-width: 96%; }
 </style>
 """
+PRESENT_ROWS = 15
+#: The analysis pages, for the navigation row of presentation mode (the sidebar is hidden there).
+PAGES = (
+    ("pages/overview.py", "Overview"),
+    ("pages/hotspots.py", "Hotspots"),
+    ("pages/health.py", "Health"),
+    ("pages/violence.py", "What violence is"),
+    ("pages/trends.py", "Trends"),
+    ("pages/briefing.py", "Briefing"),
+)
+
+
+def md_escape(text: object) -> str:
+    """Text from the data (a police.uk "Location", a file or ward name, an error naming them) made safe to
+    show in Markdown: every character Markdown would act on is escaped, so ``![x](http://…)`` shows as text
+    and makes no viewer's browser fetch anything."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 @contextmanager
@@ -36,20 +78,38 @@ def guard() -> Iterator[None]:
     try:
         yield
     except VrcGeoError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
     except Exception as exc:  # the steering group must never see a traceback
         st.error(
-            f"Something went wrong ({type(exc).__name__}): {exc}. The view could not be drawn; "
+            f"Something went wrong ({type(exc).__name__}): {md_escape(exc)}. The view could not be drawn; "
             "try another selection, or check the data on the Data page."
         )
 
 
 def presentation(state: Any) -> None:
-    """Larger type and no controls; an exit button instead of the sidebar."""
+    """Page styles; when presenting, larger type, no controls, and a row of page links and an exit
+    button instead of the sidebar."""
+    st.markdown(BASE_CSS, unsafe_allow_html=True)
     if not state.present:
         return
     st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
-    st.button("Exit presentation mode", key="exit_present", on_click=_leave_presentation)
+    # Widths follow the labels, so none is cut short on a 1366 px laptop.
+    widths = [len(title) + 4 for _, title in PAGES] + [16, 24]
+    columns = st.columns(widths, vertical_alignment="center", gap="small")
+    for column, (path, title) in zip(columns, PAGES, strict=False):
+        column.page_link(path, label=title)
+    with columns[-2]:
+        glossary_popover()
+    columns[-1].button("Exit presentation mode", key="exit_present", on_click=_leave_presentation)
+
+
+def glossary_popover() -> None:
+    """The glossary, one click away on every page."""
+    from ui.glossary import GLOSSARY
+
+    with st.popover("Glossary", icon=":material/menu_book:"):
+        for term, meaning in GLOSSARY:
+            st.markdown(f"**{term}**: {meaning}")
 
 
 def _leave_presentation() -> None:
@@ -64,26 +124,40 @@ def headline(figures: Sequence[tuple[str, str, str | None]]) -> None:
         column.metric(label, value, note, delta_color="off", delta_arrow="off")
 
 
-def legend(title: str, items: Sequence[tuple[str, tuple[int, int, int]]], note: str = "") -> None:
+def legend(
+    title: str,
+    items: Sequence[tuple[str, tuple[int, int, int]]],
+    note: str = "",
+    *,
+    alpha: float = 190 / 255,
+    solid: int = 0,
+) -> None:
+    """A one-line legend (above its map, so it is in view with it). Swatches are the map's colours as
+    they look on the page: blended with white at the map's fill opacity ``alpha`` (the first ``solid``
+    items are drawn opaque)."""
+
+    def seen(colour: tuple[int, int, int], opacity: float) -> tuple[int, ...]:
+        return tuple(round(c * opacity + 255 * (1 - opacity)) for c in colour)
+
     boxes = "".join(
-        f"<span style='display:inline-flex;align-items:center;margin-right:12px'>"
-        f"<span style='width:16px;height:12px;background:rgb{tuple(c)};border:1px solid #888;"
-        f"display:inline-block;margin-right:5px'></span>{html.escape(text)}</span>"
-        for text, c in items
+        f"<span class='vrc-key'><span class='vrc-swatch' style='background:rgb{seen(c, 1.0 if i < solid else alpha)}'>"
+        f"</span>{html.escape(text)}</span>"
+        for i, (text, c) in enumerate(items)
     )
-    extra = f"<div style='color:#555;font-size:0.85em'>{html.escape(note)}</div>" if note else ""
-    st.markdown(f"<div><b>{html.escape(title)}</b><br>{boxes}{extra}</div>", unsafe_allow_html=True)
+    extra = f"<div class='vrc-note'>{html.escape(note)}</div>" if note else ""
+    st.markdown(f"<div class='vrc-legend'><b>{html.escape(title)}</b><br>{boxes}{extra}</div>", unsafe_allow_html=True)
 
 
 def picked(event: Any, layer: str, prop: str) -> str | None:
-    """The ``prop`` of the object the user clicked on ``layer`` (pydeck selection), if any."""
-    try:
-        objects = event.selection.get("objects", {}) if hasattr(event, "selection") else {}
-    except AttributeError:
+    """The ``prop`` of the object the user clicked on ``layer`` (a pydeck chart's selection, as returned
+    by ``st.pydeck_chart`` or kept in session state under the chart's key), if any."""
+    if event is None:
         return None
+    selection = event.get("selection") if isinstance(event, dict) else getattr(event, "selection", None)
+    objects = selection.get("objects", {}) if isinstance(selection, dict) else {}
     for obj in objects.get(layer, []) or []:
         props = obj.get("properties", obj) if isinstance(obj, dict) else {}
-        if props.get(prop):
+        if isinstance(props, dict) and props.get(prop):
             return str(props[prop])
     return None
 
@@ -101,7 +175,34 @@ def download(label: str, data: bytes, file_name: str, *, key: str) -> None:
     st.download_button(label, data, file_name=file_name, mime=mimes.get(suffix), key=key, on_click="ignore")
 
 
+def table(frame: Any, **options: Any) -> None:
+    """``st.dataframe`` without the index, text columns holding mixed values (a count beside "[c]", a number
+    beside a blank) shown as text, so the browser gets what the file says and the log no Arrow warnings."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object:
+            shown[column] = [
+                "" if v is None or (isinstance(v, float) and v != v) else str(v) for v in shown[column]
+            ]  # v != v: NaN
+    if st.session_state.get("p_present"):
+        # Presenting: a plain HTML table (the grid draws on a canvas the projector type rules cannot reach),
+        # numbers rounded, at most PRESENT_ROWS rows.
+        for column in shown.columns:
+            if shown[column].dtype.kind == "f":
+                shown[column] = shown[column].round(2)
+            elif shown[column].dtype.kind in "iu":
+                shown[column] = [f"{v:,}" for v in shown[column]]
+        st.table(shown.head(PRESENT_ROWS).set_index(shown.columns[0]))
+        if len(shown) > PRESENT_ROWS:
+            st.markdown(f"First {PRESENT_ROWS} of {len(shown):,} rows.")
+        return
+    st.dataframe(shown, hide_index=True, **options)
+
+
 def synthetic_banner() -> None:
+    """SYNTHETIC, pinned to the top of the window (it stays in view while scrolling, large when
+    presenting) and as a warning where the figures start."""
+    st.markdown("<div class='vrc-synthetic'>SYNTHETIC HEALTH DATA — NOT REAL</div>", unsafe_allow_html=True)
     st.warning(
         "SYNTHETIC health data — generated for demonstration, not real hospital records.", icon=":material/warning:"
     )

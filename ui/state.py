@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui.render import md_escape
 from vrc_geo.aggregate import Selection, make_selection
 from vrc_geo.districts import DISTRICTS
 from vrc_geo.errors import VrcGeoError
@@ -42,7 +43,9 @@ class ViewState:
 
     @property
     def selection(self) -> Selection:
-        wanted = list(self.types) if self.types else list(self.groups)
+        # No group chosen means every crime, not anti-social behaviour: police.uk's ASB rows are incidents,
+        # not crimes, and would swell "all offences" by about a quarter. ASB is a group of its own.
+        wanted = list(self.types) if self.types else list(self.groups) or ["crime"]
         return make_selection(
             start=self.start,
             end=self.end,
@@ -53,7 +56,14 @@ class ViewState:
     def describe(self) -> str:
         where = ", ".join(DISTRICTS[d] for d in self.districts) if self.districts else "Kent & Medway"
         what = ", ".join(self.types) if self.types else ", ".join(GROUP_LABELS[g] for g in self.groups)
-        return f"{where} · {what or 'all offences'}"
+        return f"{where} · {what or 'all crime (not anti-social behaviour)'}"
+
+    def place(self) -> str:
+        """Where the view looks, for titles: the districts chosen, or Kent & Medway."""
+        names = [DISTRICTS[d] for d in self.districts]
+        if not names:
+            return "Kent & Medway"
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _split(text: str | None) -> list[str]:
@@ -89,7 +99,7 @@ def _initialise(months: list[str]) -> None:
     st.session_state.update(
         {
             "f_districts": [DISTRICTS[d] for d in districts],
-            "f_period": (start, end),
+            "p_period": (start, end),  # the Months slider takes it as its value (see sidebar)
             "f_groups": [GROUP_LABELS[g] for g in groups],
             "f_types": types,
             "f_measure": MEASURE_LABELS[measure],
@@ -134,13 +144,23 @@ def sidebar(months: list[str]) -> ViewState:
     # Widget state is dropped when a page stops drawing a widget; the filters are kept under "p_" keys and
     # handed back to the widgets on every run, so they survive page changes.
     for key in WIDGET_KEYS:
-        if "p" + key[1:] in st.session_state:
+        if key != "f_period" and "p" + key[1:] in st.session_state:
             st.session_state[key] = st.session_state["p" + key[1:]]
+    # The Months slider is a range slider only if it is given a range as its value: given its value through
+    # session state alone it is a one-thumb slider drawn with two thumbs, and every move comes back as one
+    # month and is thrown away (the "snap back"). It gets the kept range as ``value`` instead; while the user
+    # moves it, its own state wins.
+    period = st.session_state.get("p_period")
+    if not (_valid("f_period", period) and set(period) <= set(months)):
+        period = (months[0], months[-1])
+    live = st.session_state.get("f_period")
+    if live is not None and not (_valid("f_period", live) and set(live) <= set(months)):
+        del st.session_state["f_period"]  # another dataset's months, or a one-month value: start again
     with st.sidebar:
         st.toggle("Presentation mode", help="Larger type, controls hidden, figures first.", **_bound("f_present"))
         st.multiselect("Districts (none = all 13)", list(by_name), **_bound("f_districts"))
         if len(months) > 1:
-            st.select_slider("Months", options=months, **_bound("f_period"))
+            st.select_slider("Months", options=months, value=tuple(period), **_bound("f_period"))
         st.multiselect("Offence groups", list(by_label), **_bound("f_groups"))
         with st.expander("Narrow to police.uk categories"):
             st.multiselect("Categories (override the groups)", list(CRIME_TYPES), **_bound("f_types"))
@@ -151,9 +171,9 @@ def sidebar(months: list[str]) -> ViewState:
         if key in st.session_state and _valid(key, st.session_state[key]):
             st.session_state["p" + key[1:]] = st.session_state[key]
     if "_url_warning" in st.session_state:
-        st.warning(st.session_state.pop("_url_warning"))
+        st.warning(md_escape(st.session_state.pop("_url_warning")))
     period = st.session_state.get("p_period", (months[0], months[-1]))
-    start, end = period if _valid("f_period", period) else (months[0], months[-1])
+    start, end = period if _valid("f_period", period) and set(period) <= set(months) else (months[0], months[-1])
     state = ViewState(
         districts=tuple(by_name[n] for n in st.session_state.get("f_districts", [])),
         start=start,
@@ -202,5 +222,5 @@ def safe_selection(state: ViewState) -> Selection | None:
     try:
         return state.selection
     except VrcGeoError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return None

@@ -29,6 +29,23 @@ if TYPE_CHECKING:
 
 __all__ = ["Briefing", "briefing_html", "build_briefing", "render_map_png"]
 
+MAP_MAX_HEIGHT_IN = 3.6  # with the figures, ten hotspots, health totals and the method: one A4 page
+#: The method in plain words for a meeting (the XLSX About sheet holds the full method).
+METHOD = (
+    "Places to patrol are the small areas (a few street corners) where police.uk placed most violence, "
+    "robbery and weapons offences, recent months counting more and a quiet place's count steadied by its "
+    "neighbours'; numbered by how much violence a patrol there can expect per square kilometre. Police "
+    "stations, prisons, hospitals and ports are left out. Hot wards are wards that, with their "
+    "neighbours, have more violence than chance would give (Getis-Ord Gi*, at 90-99 % confidence after "
+    "allowing for testing every ward). Drug-related: drugs offences gather at the place more than chance "
+    "would put them there."
+)
+CAVEATS = (
+    "police.uk places each record on the nearest of a fixed set of map points, not the exact spot. "
+    '"Violence and sexual offences" includes violence without injury, stalking and harassment. Drugs '
+    "offences largely reflect police activity (searches). Figures are past records, not a forecast of "
+    "any one night."
+)
 LICENCE = (
     "Contains public sector information licensed under the Open Government Licence v3.0 (police.uk, ONS). "
     "Contains OS data © Crown copyright and database right."
@@ -67,40 +84,63 @@ def render_map_png(
     labels: Sequence[str] | None = None,
     width_in: float = 7.2,
 ) -> bytes:
-    """Static choropleth (EPSG:27700) with district outlines and numbered hotspot footprints, as PNG."""
-    import matplotlib
+    """Static choropleth (EPSG:27700) with district outlines and numbered hotspot footprints, as PNG.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Drawn on its own ``Figure`` with the Agg canvas, not through ``pyplot``: pyplot keeps global state, and
+    two sessions drawing briefings at once on a shared server must not share a figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     minx, miny, maxx, maxy = wards.total_bounds
     height_in = width_in * (maxy - miny) / max(maxx - minx, 1) + 0.2
-    fig, ax = plt.subplots(figsize=(width_in, min(max(height_in, 3.0), 6.0)), dpi=110)
+    fig = Figure(figsize=(width_in, min(max(height_in, 3.0), MAP_MAX_HEIGHT_IN)), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     colours = np.array(classes.colour(values), dtype=float)[:, :3] / 255
     wards.plot(ax=ax, color=colours, edgecolor="#8a8a8a", linewidth=0.25)
     if districts is not None:
         districts.boundary.plot(ax=ax, color="#222222", linewidth=0.9)
     if footprints is not None and len(footprints):
         footprints.plot(ax=ax, facecolor="none", edgecolor="#5a0014", linewidth=1.1)
-        for i, geom in enumerate(footprints):
-            if labels is not None and i < len(labels):
-                point = geom.representative_point()
-                ax.annotate(
-                    labels[i],
-                    (point.x, point.y),
-                    fontsize=7,
-                    fontweight="bold",
-                    color="#5a0014",
-                    xytext=(3, 3),
-                    textcoords="offset points",
-                )
+        if labels is not None:
+            _place_labels(ax, fig, footprints, labels, (minx, miny, maxx, maxy))
     ax.set_axis_off()
     ax.set_aspect("equal")
     fig.tight_layout(pad=0.1)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    plt.close(fig)
     return buffer.getvalue()
+
+
+def _place_labels(ax, fig, footprints: gpd.GeoSeries, labels: Sequence[str], bounds: tuple) -> None:
+    """Rank numbers in white boxes beside their footprints, none on top of another: each tries spots
+    round its footprint (nearest first) and takes the first whose box meets no box already placed; a
+    thin line joins a moved number to its place."""
+    minx, miny, maxx, maxy = bounds
+    width_in, height_in = fig.get_size_inches()
+    # Map units per point of text (equal aspect: the larger of the two scales).
+    unit = max((maxx - minx) / (width_in * 72), (maxy - miny) / (height_in * 72))
+    placed: list[tuple[float, float, float, float]] = []
+    for geom, text in zip(footprints, labels, strict=False):
+        point = geom.representative_point()
+        w, h = (5.2 * len(text) + 5) * unit, 10 * unit
+        spots = [(0.0, 0.0)] + [
+            (r * np.cos(a), r * np.sin(a))
+            for r in (12 * unit, 24 * unit, 38 * unit)
+            for a in np.linspace(0, 2 * np.pi, 12, endpoint=False)
+        ]
+        for dx, dy in spots:
+            x, y = point.x + dx, point.y + dy
+            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+            if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed):
+                break
+        placed.append(box)
+        if (dx, dy) != (0.0, 0.0):
+            ax.plot([point.x, x], [point.y, y], color="#5a0014", linewidth=0.5)
+        ax.text(
+            x, y, text, fontsize=6.5, fontweight="bold", color="#5a0014", ha="center", va="center",
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "#5a0014", "linewidth": 0.5},
+        )  # fmt: skip
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -133,8 +173,9 @@ th { background: #f2f2f2; }
 """
 
 
-def briefing_html(brief: Briefing) -> str:
-    """The page as one self-contained HTML document (image inline)."""
+def briefing_html(brief: Briefing, *, signed_in_as: str | None = None) -> str:
+    """The page as one self-contained HTML document (image inline). ``signed_in_as`` (when sign-in is on)
+    is printed in the footer: who prepared this copy."""
     esc = html.escape
     parts = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(brief.title)}</title>"
@@ -175,7 +216,8 @@ def briefing_html(brief: Briefing) -> str:
     )
     for note in brief.notes:
         parts.append(f"<p class='small'>{esc(note)}</p>")
-    parts.append(f"<p class='small'>{esc(LICENCE)}</p></body></html>")
+    prepared = f"Prepared by {esc(signed_in_as)} on {esc(brief.generated)}. " if signed_in_as else ""
+    parts.append(f"<p class='small'>{prepared}{esc(LICENCE)}</p></body></html>")
     return "".join(parts)
 
 
@@ -190,7 +232,6 @@ def build_briefing(
     top: int = 10,
 ) -> Briefing:
     """Assemble the page for a view: its ward map, figures, top hotspots and (optionally) health."""
-    from .hotspots.report import CAVEATS, METHOD
     from .mapping import classify
     from .overview import MEASURES, ward_view
 
@@ -217,17 +258,20 @@ def build_briefing(
             f"{head['rate_per_1000']:.1f}" if head["rate_per_1000"] is not None else "n/a",
         ),
         (
-            "Change on previous period",
-            f"{head['change_pct']:+.1f}%" if head["change_pct"] is not None else "n/a",
+            f"Change on {view.previous}" if view.previous else "Change on previous period",
+            f"{head['change_pct']:+.1f}%" if head["change_pct"] is not None else "no earlier data",
         ),
-        ("Hotspots (drug-related)", f"{len(table)} ({int(table['drug_related'].sum())})"),
+        (
+            "Places to patrol (drug-related)",
+            f"{int(clusters.sum()):,} ({int(table.loc[clusters, 'drug_related'].sum())})",
+        ),
     ]
     top_rows = table.head(top)
     listing = pd.DataFrame(
         {
             "#": top_rows["rank"],
             "district": top_rows["district_name"],
-            "where (commonest places)": top_rows["top_locations"],
+            "where (busiest place)": top_rows["top_locations"].astype(str).str.split(" \\(").str[0],
             "violence": top_rows["violence_count"],
             "drugs": top_rows["drugs_count"],
             "drug-related": top_rows["drug_related"].map({True: "yes", False: "no"}),
@@ -235,7 +279,7 @@ def build_briefing(
         }
     )
     brief = Briefing(
-        title="Violence hotspots — Kent & Medway",
+        title=f"Violence hotspots — {describe.split(' · ')[0] or 'Kent & Medway'}",
         selection=describe,
         period=view.period,
         figures=figures,
@@ -243,7 +287,7 @@ def build_briefing(
         legend=classes.legend(),
         legend_title=MEASURES[measure],
         hotspots=listing,
-        backtest=hotspots.backtest.sentence() if hotspots.backtest else None,
+        backtest=_backtest_in_brief(hotspots.backtest) if hotspots.backtest else None,
         method=METHOD,
         caveats=CAVEATS,
         notes=[f"Boundaries: {dataset.wards.vintage} wards. Source: police.uk street-level crime, Kent Police."],
@@ -252,10 +296,31 @@ def build_briefing(
         from .health.service import suppression_rule
 
         totals = health.published_totals()
-        brief.health = totals[["area", "police_violence", "admissions", "held_at_district"]]
+        brief.health = totals[["area", "police_violence", "admissions", "held_at_district"]].rename(
+            columns={
+                "area": "Area",
+                "police_violence": "Police violence",
+                "admissions": "Hospital admissions for assault",
+                "held_at_district": "Admissions shown only at district level",
+            }
+        )
         brief.synthetic = health.synthetic
         brief.health_note = (
             f"{health.view.data_source}, {health.period.describe()}. "
             f"{suppression_rule(health.view.max_small, health.view.min_width)}"
         )
     return brief
+
+
+def _backtest_in_brief(backtest) -> str:
+    """The backtest in one sentence: the top tenth of the list against the busiest map points."""
+    from .hotspots.backtest import DISCS, OURS
+
+    ours, peer = backtest.card(OURS, "top tenth"), backtest.card(DISCS, "top tenth")
+    return (
+        f"Built on {backtest.train_months[0]} to {backtest.train_months[-1]} and tested on "
+        f"{backtest.test_months[0]} to {backtest.test_months[-1]}, the top tenth of the list ({ours.rows} places, "
+        f"{100 * ours.area_share:.2f}% of the land) held {100 * ours.hit_rate:.1f}% of later {backtest.unit} "
+        f"(PAI {ours.pai:.0f}); the busiest map points over the same land held {100 * peer.hit_rate:.1f}% "
+        f"(PAI {peer.pai:.0f})."
+    )

@@ -3,6 +3,11 @@
 Both faces call :func:`table_bytes`, so a file downloaded from the app is byte-for-byte the file the
 CLI writes for the same selection. GeoJSON is WGS84 with coordinates rounded to 6 decimals (~0.1 m);
 XLSX carries an "About" sheet with the metadata (period, sources, method, caveats).
+
+Text from the data (a police.uk "Location", a ward name) can start with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return, which a spreadsheet would run as a formula ("CSV injection", OWASP). Every text cell so
+starting is written with a leading ``'`` in both CSV and XLSX, and XLSX text is always stored as text,
+never as a formula or a link.
 """
 
 from __future__ import annotations
@@ -21,10 +26,32 @@ import pandas as pd
 from .atomic import write_atomically
 from .errors import ParameterError
 
-__all__ = ["FORMATS", "format_of", "table_bytes", "write_bytes", "write_table"]
+__all__ = ["FORMATS", "format_of", "guard_formula", "guard_frame", "table_bytes", "write_bytes", "write_table"]
 
 FORMATS = (".csv", ".xlsx", ".geojson")
 _FIXED_CREATED = datetime(2000, 1, 1)  # fixed workbook date: same input, same bytes
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formula(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading ``'``; anything else is returned as is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def guard_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell passed through :func:`guard_formula`."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object)
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            guarded = [guard_formula(v) for v in values]
+            if any(g is not v for g, v in zip(guarded, values, strict=True)):
+                out[col] = pd.Series(guarded, index=out.index, dtype=object)
+    return out
 
 
 def format_of(path: str | Path, allowed: tuple[str, ...] = FORMATS) -> str:
@@ -83,26 +110,28 @@ def _plain(value: object) -> object:
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    out = frame.copy()
+    out = guard_frame(frame)
     for col in out.columns:
         if pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map({True: "true", False: "false"})
         elif out[col].dtype == object:
             out[col] = [("true" if v else "false") if isinstance(v, (bool, np.bool_)) else v for v in out[col]]
-    return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8")  # RFC 4180: CR or LF in a field is quoted
 
 
 def _xlsx(
     frame: pd.DataFrame, metadata: Mapping[str, object], sheet_name: str, extra: Mapping[str, pd.DataFrame]
 ) -> bytes:
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
         writer.book.set_properties({"created": _FIXED_CREATED, "author": "vrc_geo"})
         for name, table in {sheet_name: frame, **extra}.items():
-            table.to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
+            guard_frame(table).to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
             writer.sheets[name].autofit()
         if metadata:
             about = pd.DataFrame({"item": list(metadata), "value": [str(v) for v in metadata.values()]})
+            about = guard_frame(about)
             about.to_excel(writer, sheet_name="About", index=False)
             sheet = writer.sheets["About"]
             sheet.set_column(0, 0, 28)

@@ -127,15 +127,18 @@ def place_records(
         raise ParameterError(f"coast_tolerance_m must be >= 0, got {coast_tolerance_m}.")
     wards = wards.sort_values("code").reset_index(drop=True)
     out = records.copy()
-    has_xy = out["lon"].notna().to_numpy() & out["lat"].notna().to_numpy()
+    # Only finite coordinates are points: an infinite or NaN one would hash to factorize's -1 sentinel
+    # and pick the last ward.
+    lon_all = pd.to_numeric(out["lon"], errors="coerce").to_numpy(dtype="float64")
+    lat_all = pd.to_numeric(out["lat"], errors="coerce").to_numpy(dtype="float64")
+    has_xy = np.isfinite(lon_all) & np.isfinite(lat_all)
     ward_idx = np.full(len(out), -1, dtype=np.int64)
     placement = np.full(len(out), "no_location", dtype=object)
     x = np.full(len(out), np.nan)
     y = np.full(len(out), np.nan)
 
     if has_xy.any():
-        lon = out["lon"].to_numpy(dtype="float64")[has_xy]
-        lat = out["lat"].to_numpy(dtype="float64")[has_xy]
+        lon, lat = lon_all[has_xy], lat_all[has_xy]
         # Many records share a snap point: place each distinct coordinate once.
         inverse, unique = pd.factorize(lon + 1j * lat)  # exact (lon, lat) pairs, hashed
         ux, uy = project_lonlat(unique.real, unique.imag)

@@ -1,12 +1,14 @@
 """Pure builders of map data and pydeck decks (no Streamlit): classes, colours, legends, layers.
 
-Geometry for the browser is simplified (``tolerance_m`` in British National Grid), converted to WGS84
+Text properties sent to the browser are HTML-escaped (the tooltips are HTML). Geometry for the browser is
+simplified (``tolerance_m`` in British National Grid), converted to WGS84
 and rounded to 5 decimals (~1 m); its size is reported so the app can show it. No basemap is needed:
 the ward and district layers are the map, a basemap tile layer is added only when asked for.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from collections.abc import Sequence
@@ -130,7 +132,11 @@ def _jsonable(value: Any) -> Any:
         return None if math.isnan(value) else float(value)
     if value is None or value is pd.NA:
         return None
-    return value if isinstance(value, (int, str, bool)) else str(value)
+    if isinstance(value, (bool, int)):
+        return value
+    # Text goes into the tooltip's HTML: escaped, so a crafted name (a police.uk "Location" or a ward name
+    # from an uploaded file) shows as text and never runs as markup.
+    return html.escape(value if isinstance(value, str) else str(value))
 
 
 def geojson_size_bytes(collection: dict) -> int:
@@ -150,59 +156,141 @@ def with_values(collection: dict, table: pd.DataFrame, *, key: str = "code") -> 
     return {"type": "FeatureCollection", "features": features}
 
 
+#: The map's size on a 1366 x 768 laptop with the sidebar open (the smallest screen it is fitted for); wider
+#: screens show more round the same view.
+MAP_WIDTH_PX = 860
+MAP_HEIGHT_PX = 500
+PICK_ID = "wards"  # the light, invisible layer that answers clicks and hovers (see build_deck)
+
+
 def build_deck(
     layers_data: dict[str, dict],
     *,
     tooltip_html: str,
     view: tuple[float, float, float] = (51.22, 0.75, 8.6),
     basemap: bool = False,
-    outline_ids: Sequence[str] = ("districts",),
-    hotspot_ids: Sequence[str] = ("hotspots",),
+    markers: list[dict] | None = None,
+    text_px: int = 12,
+    watermark: str | None = None,
 ) -> pdk.Deck:
-    """A deck with a pickable filled ward layer (``"wards"``), district outlines and hotspot footprints.
+    """A deck from FeatureCollections whose features carry ``fill`` colours, drawn in this order:
 
-    ``layers_data`` maps layer id to a FeatureCollection whose features carry ``fill`` colours.
+    * ``ward_fill``: the wards as seen (not pickable: the detailed shapes are costly to pick);
+    * ``districts``: district outlines; ``selected``: the chosen ward, outlined thick;
+    * ``wards``: the same wards simplified further and all but transparent, the layer clicks and hovers
+      land on — picking redraws every pickable shape on each pointer move, and in a browser without a
+      graphics card the detailed layer made a click wait for seconds of queued hovers;
+    * ``hotspots``: footprints (seen when zoomed in), then ``markers``: one dot per hotspot sized by its
+      records (``lon, lat, radius_px, fill, label`` and tooltip fields), numbered, legible at county zoom;
+    * ``watermark``: large red text near the top of the view, part of the map itself (so it stays in
+      screenshots and prints), e.g. SYNTHETIC.
     """
     import pydeck as pdk
 
     styles = {
-        "wards": {
-            "pickable": True,
+        "ward_fill": {
+            "pickable": False,
             "filled": True,
             "get_fill_color": "properties.fill",
             "get_line_color": [120, 120, 120, 160],
             "line_width_min_pixels": 0.5,
-            "auto_highlight": True,
-            "highlight_color": [0, 0, 0, 60],
         },
-        **{
-            i: {"pickable": False, "filled": False, "get_line_color": [40, 40, 40, 230], "line_width_min_pixels": 1.6}
-            for i in outline_ids
+        "districts": {
+            "pickable": False,
+            "filled": False,
+            "get_line_color": [40, 40, 40, 230],
+            "line_width_min_pixels": 1.6,
         },
-        **{
-            i: {
-                "pickable": True,
-                "filled": True,
-                "get_fill_color": "properties.fill",
-                "get_line_color": [90, 0, 20, 255],
-                "line_width_min_pixels": 1.5,
-            }
-            for i in hotspot_ids
+        "selected": {
+            "pickable": False,
+            "filled": False,
+            "get_line_color": [0, 160, 255, 255],
+            "line_width_min_pixels": 4,
+        },
+        # Never drawn as highlighted either: the chosen ward shows as the "selected" outline instead.
+        PICK_ID: {
+            "pickable": True,
+            "filled": True,
+            "stroked": False,
+            "get_fill_color": [0, 0, 0, 1],
+            "highlight_color": [0, 0, 0, 0],
+        },
+        "hotspots": {
+            "pickable": True,
+            "filled": True,
+            "get_fill_color": "properties.fill",
+            "get_line_color": [20, 20, 20, 255],
+            "line_width_min_pixels": 1.5,
         },
     }
-    # Drawn in this order: filled wards, then outlines, then hotspot footprints on top.
     layers = [
-        pdk.Layer("GeoJsonLayer", id=layer_id, data=layers_data[layer_id], stroked=True, **style)
+        pdk.Layer("GeoJsonLayer", id=layer_id, data=layers_data[layer_id], **{"stroked": True, **style})
         for layer_id, style in styles.items()
         if layer_id in layers_data
     ]
+    if markers:
+        # Points as GeoJSON (circle + text in one GeoJsonLayer): a separate ScatterplotLayer beside the
+        # GeoJSON layers held a software-rendered browser's first frame back by some 20 s.
+        points = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [m["lon"], m["lat"]]},
+                    "properties": {k: v for k, v in m.items() if k not in ("lon", "lat")},
+                }
+                for m in markers
+            ],
+        }
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                id="markers",
+                data=points,
+                pickable=True,
+                stroked=True,
+                filled=True,
+                point_type="'circle+text'",  # quoted: pydeck reads bare strings as expressions
+                get_point_radius="properties.radius_px",
+                point_radius_units="'pixels'",
+                get_fill_color="properties.fill",
+                get_line_color=[255, 255, 255, 255],
+                line_width_min_pixels=1.5,
+                get_text="properties.label",
+                get_text_size=text_px,
+                get_text_color=[255, 255, 255, 255],
+                text_font_weight=700,
+                text_size_units="'pixels'",
+            )
+        )
     lat, lon, zoom = view
+    if watermark:
+        # A third of the way from the centre to the top edge of the map (deck.gl: 512 * 2**zoom px a world).
+        lat_top = lat + (MAP_HEIGHT_PX / 3) * 360 / (512 * 2**zoom) * math.cos(math.radians(lat))
+        mark = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat_top]}, "properties": {}}
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                id="watermark",
+                data={"type": "FeatureCollection", "features": [mark]},
+                pickable=False,
+                point_type="'text'",
+                get_text=json.dumps(html.unescape(watermark)),
+                get_text_size=30,
+                text_size_units="'pixels'",
+                get_text_color=[176, 0, 32, 235],
+                text_font_weight=800,
+                text_outline_width=4,
+                text_outline_color=[255, 255, 255, 235],
+                text_font_settings={"sdf": True},
+            )
+        )
     return _compact_deck_class()(
         layers=layers,
         initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom),
         map_style="light" if basemap else None,
         map_provider="carto" if basemap else None,
-        tooltip={"html": tooltip_html, "style": {"fontSize": "13px"}},
+        tooltip={"html": tooltip_html, "style": {"fontSize": "14px"}},
     )
 
 
@@ -218,9 +306,29 @@ def _compact_deck_class() -> type:
     return CompactDeck
 
 
-def view_for(bounds: tuple[float, float, float, float]) -> tuple[float, float, float]:
-    """(lat, lon, zoom) that fits WGS84 bounds (minx, miny, maxx, maxy) in a ~900 px wide map."""
+def view_for(
+    bounds: tuple[float, float, float, float],
+    *,
+    width_px: int = MAP_WIDTH_PX,
+    height_px: int = MAP_HEIGHT_PX,
+    padding_px: int = 24,
+) -> tuple[float, float, float]:
+    """(lat, lon, zoom) that shows WGS84 bounds (minx, miny, maxx, maxy) whole in a map of the given size.
+
+    Web Mercator as deck.gl draws it: the world is 512 * 2**zoom pixels wide, so the zoom that fits a
+    longitude span is log2(width * 360 / (512 * span)), and the one that fits a latitude span the same
+    with Mercator's stretched y; the smaller wins, after a margin of ``padding_px`` on each side."""
     minx, miny, maxx, maxy = bounds
-    span = max(maxx - minx, (maxy - miny) * 1.6, 1e-3)
-    zoom = float(np.clip(np.log2(360 / span) + 0.9, 6, 15))
-    return (miny + maxy) / 2, (minx + maxx) / 2, zoom
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    usable_w, usable_h = max(width_px - 2 * padding_px, 50), max(height_px - 2 * padding_px, 50)
+    span_x = max(maxx - minx, 1e-4)
+    span_y = max(merc_y(maxy) - merc_y(miny), 1e-6)
+    zoom_x = math.log2(usable_w * 360 / (512 * span_x))
+    zoom_y = math.log2(usable_h * 2 * math.pi / (512 * span_y))
+    zoom = float(np.clip(min(zoom_x, zoom_y), 5, 16))
+    centre_y = (merc_y(miny) + merc_y(maxy)) / 2
+    lat = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
+    return lat, (minx + maxx) / 2, zoom

@@ -60,15 +60,31 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
     current = select_records(dataset.records, Selection(start, end, selection.districts, selection.crime_types))
     prev_start, prev_end = previous_period(start, end)
     notes = []
-    has_previous = prev_start >= dataset.months[0]
+    # The same number of months just before, or as many of them as the data holds: then the change
+    # compares monthly averages (the earlier months scaled up to the selection's length), and says so.
+    has_previous = prev_end >= dataset.months[0]
+    prev_start = max(prev_start, dataset.months[0])
+    scale = len(month_range(start, end)) / len(month_range(prev_start, prev_end)) if has_previous else 1.0
     previous = None
     if has_previous:
         previous = select_records(
             dataset.records, Selection(prev_start, prev_end, selection.districts, selection.crime_types)
         )
+        if scale != 1 and measure == "change":
+            notes.append(
+                f"Only {len(month_range(prev_start, prev_end))} month(s) of data before {start}: change compares "
+                f"monthly averages ({prev_start} to {prev_end} scaled to {len(month_range(start, end))} months)."
+            )
     elif measure == "change":
-        notes.append(f"No data before {start}: change cannot be shown; choose a later start month.")
+        notes.append(f"The data starts at {start}: there is no earlier month to compare with.")
     table = ward_counts(current, wards, previous=previous)
+    if has_previous and scale != 1:
+        table["previous_count"] = table["previous_count"] * scale
+        table["change"] = table["count"] - table["previous_count"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["change_pct"] = np.where(
+                table["previous_count"] > 0, 100 * table["change"] / table["previous_count"], np.nan
+            )
     if measure == "count":
         table["value"] = table["count"].astype(float)
     elif measure == "rate":
@@ -79,7 +95,7 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
         table["value"] = table["change"].astype(float) if has_previous else np.nan
     population = table["population"].sum()
     total = int(table["count"].sum())
-    prev_total = int(table["previous_count"].sum()) if has_previous else None
+    prev_total = round(float(table["previous_count"].sum())) if has_previous else None
     busiest = table.sort_values(["count", "ward_name"], ascending=[False, True]).iloc[0] if len(table) else None
     headline = {
         "records": total,
@@ -96,7 +112,11 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
         "wards": len(table),
     }
     period = f"{start} to {end}" if start != end else start
-    prev = f"{prev_start} to {prev_end}" if has_previous else None
+    prev = None
+    if has_previous:
+        prev = f"{prev_start} to {prev_end}" if prev_start != prev_end else prev_start
+        if scale != 1:
+            prev += " (monthly average)"
     return WardView(table, measure, period, prev, headline, notes)
 
 

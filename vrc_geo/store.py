@@ -28,7 +28,15 @@ from .reconcile import Reconciliation, reconcile
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["CACHE_VERSION", "PoliceDataset", "WardTable", "file_sha256", "load_police", "load_wards"]
+__all__ = [
+    "CACHE_VERSION",
+    "PoliceDataset",
+    "WardTable",
+    "file_sha256",
+    "load_police",
+    "load_wards",
+    "sources_fingerprint",
+]
 
 CACHE_VERSION = "4"  # bump when placement or table columns change: old caches must not be reused
 
@@ -62,7 +70,11 @@ class WardTable:
     def _cached(self, name: str, build: Callable[[], pd.DataFrame | None]) -> pd.DataFrame | None:
         path = self._folder / name if self._folder is not None else None
         if path is not None and path.exists():
-            return pd.read_parquet(path)
+            try:
+                return pd.read_parquet(path)
+            except Exception:  # a damaged cache file of any kind: build it again
+                self.notes.append(f"The cached {name} was unreadable and was rebuilt.")
+                path.unlink(missing_ok=True)
         if path is not None and (path.parent / (name + ".none")).exists():
             return None
         value = build()
@@ -71,9 +83,14 @@ class WardTable:
                 if value is None:
                     (path.parent / (name + ".none")).touch()
                 else:
-                    tmp = path.with_suffix(".tmp")
-                    value.to_parquet(tmp, index=False)
-                    os.replace(tmp, path)
+                    # A unique temporary name: two processes building the same table never collide.
+                    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".part")
+                    os.close(fd)
+                    try:
+                        value.to_parquet(tmp, index=False)
+                        os.replace(tmp, path)
+                    finally:
+                        Path(tmp).unlink(missing_ok=True)
             except OSError:
                 pass  # caching is an optimisation
         return value
@@ -158,11 +175,40 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _key(kind: str, files: Iterable[Path], extra: str = "") -> str:
+def _key(kind: str, files: Iterable[Path], extra: str = "", *, explicit: frozenset[Path] = frozenset()) -> str:
+    """Cache key: the kind, code version, ``extra``, and for each input file its path, whether it was named
+    explicitly (a folder skips files a name would read) and the SHA-256 of its bytes."""
     digest = hashlib.sha256(f"{kind}|{CACHE_VERSION}|{extra}".encode())
     for path in files:
-        digest.update(file_sha256(path).encode())
+        resolved = path.resolve()
+        digest.update(f"|{resolved}|{resolved in explicit}|{file_sha256(path)}".encode())
     return digest.hexdigest()[:24]
+
+
+def sources_fingerprint(sources: DataSources) -> str:
+    """Names, sizes and modification times of every input file (none is read: it costs milliseconds), so
+    the app can notice new or changed files without hashing them."""
+    from .io.boundaries import boundary_files
+    from .io.police import expand_sources
+
+    files = [*expand_sources(sources.crimes), *boundary_files(sources.boundaries), *_reference_files(sources.reference)]
+    digest = hashlib.sha256(CACHE_VERSION.encode())
+    for path in files:
+        info = path.stat()
+        digest.update(f"|{path.resolve()}|{info.st_size}|{info.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _read_cache(folder: Path, read: Callable[[], object], notes: list[str]) -> object | None:
+    """``read()`` of a cache folder, or ``None`` (with a note, the folder removed) if it is damaged."""
+    if not (folder / "meta.json").exists():
+        return None
+    try:
+        return read()
+    except Exception:  # a truncated parquet, bad JSON, a missing file: the cache is rebuilt
+        notes.append(f"The cache {folder.name} was unreadable and was rebuilt.")
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
 
 
 def _reference_files(reference: Path | None) -> list[Path]:
@@ -192,11 +238,16 @@ def load_wards(sources: DataSources, *, use_cache: bool = True) -> WardTable:
     from .io.boundaries import boundary_files
 
     inputs = [*boundary_files(sources.boundaries), *_reference_files(sources.reference)]
-    key = _key("wards", inputs, str(sources.boundaries))
+    key = _key("wards", inputs, str(Path(sources.boundaries).resolve()))
     folder = cache_dir() / f"wards-{key}"
-    if use_cache and (folder / "meta.json").exists():
-        meta = json.loads((folder / "meta.json").read_text())
-        wards = gpd.read_parquet(folder / "wards.parquet")
+    notes: list[str] = []
+
+    def read() -> tuple[gpd.GeoDataFrame, dict]:
+        return gpd.read_parquet(folder / "wards.parquet"), json.loads((folder / "meta.json").read_text())
+
+    cached = _read_cache(folder, read, notes) if use_cache else None
+    if cached is not None:
+        wards, meta = cached  # type: ignore[misc]
         return WardTable(wards, reference=sources.reference, folder=folder, key=key, **meta)
     wards, meta = _build_wards(sources)
 
@@ -207,6 +258,7 @@ def load_wards(sources: DataSources, *, use_cache: bool = True) -> WardTable:
     if not use_cache:
         shutil.rmtree(folder, ignore_errors=True)  # a forced rebuild also drops lazy tables
     _write_atomically(folder, write)
+    meta = {**meta, "notes": notes + meta["notes"]}  # the rebuild note is for this run only
     return WardTable(wards, reference=sources.reference, folder=folder, key=key, **meta)
 
 
@@ -227,19 +279,27 @@ def load_police(
     use_cache: bool = True,
     progress: Callable[[int], object] | None = None,
     wards: WardTable | None = None,
+    keep: bool = True,
 ) -> PoliceDataset:
-    """Placed police.uk records for the sources (built from files or read from the cache)."""
+    """Placed police.uk records for the sources (built from files or read from the cache). ``keep=False``
+    builds them without writing the cache (uploads on a shared server leave nothing behind)."""
     from .io.police import expand_sources
 
     wards = wards or load_wards(sources, use_cache=use_cache)
     inputs = expand_sources(sources.crimes)
-    key = _key("police", inputs, wards.key)
+    explicit = frozenset(Path(p).resolve() for p in sources.crimes if Path(p).is_file())
+    key = _key("police", inputs, wards.key, explicit=explicit)
     folder = cache_dir() / f"police-{key}"
-    if use_cache and (folder / "meta.json").exists():
+    notes: list[str] = []
+
+    def read() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
         meta = json.loads((folder / "meta.json").read_text())
-        records = pd.read_parquet(folder / "records.parquet")
-        rejects = pd.read_parquet(folder / "rejects.parquet")
-        files = pd.read_parquet(folder / "files.parquet")
+        tables = [pd.read_parquet(folder / f"{name}.parquet") for name in ("records", "rejects", "files")]
+        return (*tables, list(meta["notes"]))
+
+    cached = _read_cache(folder, read, notes) if use_cache else None
+    if cached is not None:
+        records, rejects, files, meta_notes = cached  # type: ignore[misc]
         if progress is not None:
             progress(len(files))
         return PoliceDataset(
@@ -249,10 +309,12 @@ def load_police(
             wards,
             reconcile(records, rejects, files),
             key,
-            meta["notes"],
+            meta_notes,
             from_cache=True,
         )
     dataset = _build_police(sources, wards, key, progress)
+    if not keep:
+        return dataset
 
     def write(tmp: Path) -> None:
         dataset.records.to_parquet(tmp / "records.parquet", index=False)
@@ -261,6 +323,7 @@ def load_police(
         (tmp / "meta.json").write_text(json.dumps({"notes": dataset.notes}))
 
     _write_atomically(folder, write)
+    dataset.notes[:0] = notes  # the rebuild note is for this run only
     return dataset
 
 

@@ -5,11 +5,34 @@ period, checksums); files are written to a temporary name and moved into place w
 failed or interrupted fetch leaves earlier data intact.
 """
 
-from .fingertips import FINGERTIPS_URL, fetch_fingertips
-from .http import Client
-from .manifest import read_manifest, source_status
-from .ons import ONS_URL, fetch_boundaries
-from .police_api import POLICE_URL, available_months, fetch_force_area, fetch_month, fetch_police
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from .fingertips import FINGERTIPS_URL, fetch_fingertips
+    from .http import Client
+    from .manifest import read_manifest, source_status
+    from .ons import ONS_URL, fetch_boundaries
+    from .police_api import POLICE_URL, available_months, fetch_force_area, fetch_month, fetch_police
+
+# Resolved on first use (PEP 562): importing one fetcher (the app reads manifests) never imports the rest.
+_WHERE = {
+    "Client": "http",
+    "FINGERTIPS_URL": "fingertips",
+    "ONS_URL": "ons",
+    "POLICE_URL": "police_api",
+    "available_months": "police_api",
+    "fetch_boundaries": "ons",
+    "fetch_fingertips": "fingertips",
+    "fetch_force_area": "police_api",
+    "fetch_month": "police_api",
+    "fetch_police": "police_api",
+    "read_manifest": "manifest",
+    "source_status": "manifest",
+}
 
 __all__ = [
     "FINGERTIPS_URL",
@@ -25,3 +48,6 @@ __all__ = [
     "read_manifest",
     "source_status",
 ]
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

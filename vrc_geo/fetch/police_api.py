@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import shapely
@@ -32,6 +34,7 @@ import shapely
 from ..atomic import write_atomically
 from ..config import POLICE_URL
 from ..errors import ServiceError
+from ..export import guard_formula
 from ..io.police import POLICE_COLUMNS
 from .http import Client
 from .manifest import file_entry, now_iso, read_manifest, write_manifest
@@ -39,6 +42,7 @@ from .manifest import file_entry, now_iso, read_manifest, write_manifest
 __all__ = ["CATEGORIES", "POLICE_URL", "available_months", "fetch_force_area", "fetch_month", "fetch_police"]
 
 LICENCE = "Open Government Licence v3.0"
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 FORCE = "kent"
 FORCE_NAME = "Kent Police"
 #: API category slugs -> police.uk bulk-file crime types.
@@ -71,9 +75,24 @@ class MonthResult:
 
 
 def available_months(client: Client, base_url: str = POLICE_URL) -> list[str]:
-    """Months the API holds street-level crime for (``crimes-street-dates``), oldest first."""
+    """Months the API holds street-level crime for (``crimes-street-dates``), oldest first.
+
+    Each becomes a folder and file name, so anything but ``YYYY-MM`` is refused before it can name a path."""
     dates = client.get_json(f"{base_url.rstrip('/')}/crimes-street-dates", what="data.police.uk")
-    return sorted(d["date"] for d in dates if isinstance(d, dict) and "date" in d)
+    if not isinstance(dates, list):
+        raise ServiceError("data.police.uk listed its months in an unexpected form; nothing was fetched.")
+    return sorted(_safe_month(d["date"]) for d in dates if isinstance(d, dict) and "date" in d)
+
+
+def _safe_month(value: object) -> str:
+    """``value`` if it is a real ``YYYY-MM`` month, else a :class:`ServiceError` naming it."""
+    text = str(value)
+    if not _MONTH.fullmatch(text):
+        raise ServiceError(
+            f"data.police.uk listed a month {text[:40]!r} that is not YYYY-MM; nothing was fetched "
+            "(it would have named a file outside data/police_uk)."
+        )
+    return text
 
 
 def fetch_force_area(
@@ -90,7 +109,8 @@ def fetch_force_area(
     hoods = client.get_json(f"{base}/{FORCE}/neighbourhoods", what="data.police.uk (neighbourhoods)")
     shapes = []
     for hood in hoods:
-        points = client.get_json(f"{base}/{FORCE}/{hood['id']}/boundary", what="data.police.uk (boundary)")
+        hood_id = quote(str(hood.get("id", "")), safe="")
+        points = client.get_json(f"{base}/{FORCE}/{hood_id}/boundary", what="data.police.uk (boundary)")
         ring = [(float(p["longitude"]), float(p["latitude"])) for p in points]
         if len(ring) >= 3:
             shapes.append(shapely.make_valid(shapely.Polygon(ring)))
@@ -169,6 +189,7 @@ def fetch_month(
     progress: Callable[[int], object] | None = None,
 ) -> MonthResult:
     """One month of Kent Police street-level crime (in ``area``, WGS84) written as a police.uk CSV."""
+    month = _safe_month(month)
     base = base_url.rstrip("/")
     shapely.prepare(area)
     pending = _tiles(area, tiles_per_side)
@@ -217,8 +238,8 @@ def fetch_month(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(POLICE_COLUMNS)
-    writer.writerows(_row(c, month) for c in located)
-    writer.writerows(_row({**c, "location": None}, month) for c in no_location)
+    rows = [_row(c, month) for c in located] + [_row({**c, "location": None}, month) for c in no_location]
+    writer.writerows([guard_formula(v) for v in row] for row in rows)
     path = write_atomically(Path(out_dir) / month / f"{month}-{FORCE}-street.csv", buffer.getvalue().encode("utf-8"))
     return MonthResult(month, path, len(located), len(no_location), client.requests_made - start_requests, splits)
 

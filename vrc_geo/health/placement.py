@@ -73,7 +73,7 @@ def place_health(read: HealthRead, wards: WardTable) -> pd.DataFrame:
             lon[en], lat[en] = unproject_xy(
                 records.loc[en, "easting"].to_numpy(), records.loc[en, "northing"].to_numpy()
             )
-        has_point = ~np.isnan(lon) & ~np.isnan(lat)
+        has_point = np.isfinite(lon) & np.isfinite(lat)
         if has_point.any():
             lsoa = records["area_code"].where(records["area_level"].eq("lsoa"))
             points = pd.DataFrame(

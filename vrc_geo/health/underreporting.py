@@ -19,7 +19,9 @@ scikit-learn fit on admissions per resident stopped before its first step). The 
   binomial with mean ``E_i`` and variance ``phi * E_i`` — exact at small expected counts, where a normal
   approximation is not.
 
-A ward is flagged when its admissions lie above its upper limit (P(Y >= y) < 0.001).
+A ward is flagged when its admissions lie above its upper limit (P(Y >= y) < 0.001). When over-dispersed,
+the coefficients' standard errors are the Poisson fit's times sqrt(phi) (quasi-Poisson), so the model's
+description does not claim more precision than the data hold.
 """
 
 from __future__ import annotations
@@ -143,7 +145,8 @@ def fit_underreporting(
     table.loc[ok, "upper_limit"] = dist.isf(TAIL)
     table.loc[ok, "lower_limit"] = dist.ppf(TAIL)
     table.loc[ok, "flag"] = p_upper < TAIL
-    params, se = np.asarray(fit.params), np.asarray(fit.bse)
+    # Quasi-Poisson: over-dispersion widens the coefficients' standard errors by sqrt(phi) too.
+    params, se = np.asarray(fit.params), np.asarray(fit.bse) * np.sqrt(phi if over else 1.0)
     model.intercept, model.slope = float(params[0]), float(params[1])
     model.intercept_se, model.slope_se = float(se[0]), float(se[1])
     model.dispersion, model.dispersion_p, model.overdispersed = phi, phi_p, bool(over)

@@ -6,8 +6,9 @@ period:
 * hit rate = share of later records inside; area share = share of the study area's land covered;
 * PAI = hit rate / area share;
 * PEI = PAI / the best PAI reachable with the same area *at the method's own resolution* (Hunt 2016):
-  40 m discs round the snap points with most later records for disc-based lists (ours and the
-  snap-point peer), the 250 m or 100 m cells with most later records for the grid peers;
+  for disc-based lists (ours and the snap-point peer), 40 m discs on later snap points chosen greedily
+  by the later records each adds (:func:`.coverage.order_by_capture`, near-best, not provably best:
+  PEI is capped at 1); for the grid peers the 250 m or 100 m cells with most later records (exact);
 * RRI = (records inside later / earlier) / (all records later / earlier).
 
 The list is cut where operations would cut it — its top tenth, top third and all of it (by rows) — and
@@ -35,7 +36,7 @@ import shapely
 
 from ..errors import ParameterError
 from ..validation import Param, validate_params
-from .coverage import DiscCoverage
+from .coverage import DiscCoverage, order_by_capture
 from .places import find_places
 
 __all__ = ["CUTS", "BacktestResult", "ScoreCard", "grid_cells", "hotspot_backtest"]
@@ -216,7 +217,7 @@ def hotspot_backtest(
 
     peer = _stack(train_xy, train_w)
     peer_area, (peer_test, peer_train) = coverage.curve(peer[:, 0], peer[:, 1], later_set, earlier_set)
-    best = _stack(test_xy, test_w)
+    best = order_by_capture(test_xy, test_w, radius_m=radius)
     best_area, (best_test,) = coverage.curve(best[:, 0], best[:, 1], later_set)
     total_test, total_train = float(test_w.sum()), float(train_w.sum())
 
@@ -226,7 +227,7 @@ def hotspot_backtest(
         share = area / land_km2 if land_km2 else 0.0
         pai = hit_rate / share if share else 0.0
         rri = (hits / earlier) / (n_test / n_train) if earlier and n_train and n_test else 0.0
-        pei = pai / best_pai if best_pai else 0.0
+        pei = min(1.0, pai / best_pai) if best_pai else 0.0
         return ScoreCard(method, cut, rows, hit_rate, share, area, pai, pei, rri, round(hits))
 
     def pai_of(area: float, hits: float) -> float:

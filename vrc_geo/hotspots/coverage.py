@@ -12,12 +12,14 @@ later record is a hit from the first disc within ``radius_m`` of it.
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-__all__ = ["DiscCoverage"]
+__all__ = ["DiscCoverage", "order_by_capture"]
 
 _KEY = 1 << 24  # cell column/row offsets fit in 24 bits at 5 m over Great Britain
 
@@ -89,3 +91,37 @@ class DiscCoverage:
         np.minimum.at(hit_by, pairs["i"], pairs["j"])  # the first disc (in rank order) covering each point
         inside = hit_by < n
         return np.cumsum(np.bincount(hit_by[inside], weights=amount[inside], minlength=n)[:n])
+
+
+def order_by_capture(xy: np.ndarray, weight: np.ndarray, *, radius_m: float) -> np.ndarray:
+    """Distinct points of ``xy`` as disc centres, in greedy order of the records (or weight) each disc
+    adds that earlier discs have not already caught; discs that add nothing are left out.
+
+    This is the near-best set of discs for a given number of discs (greedy maximum coverage reaches at
+    least 63 % of the optimum, and in practice nearly all of it): the yardstick PEI divides by. Taking
+    the busiest points first instead counts the same records twice where discs overlap. Ties: lower x,
+    then y."""
+    xy = np.asarray(xy, dtype="float64").reshape(-1, 2)
+    if len(xy) == 0:
+        return np.zeros((0, 2))
+    points, inverse = np.unique(xy, axis=0, return_inverse=True)
+    amount = np.bincount(inverse.ravel(), weights=np.asarray(weight, dtype="float64"), minlength=len(points))
+    tree = cKDTree(points)
+    reach = tree.query_ball_point(points, radius_m)
+    caught = np.zeros(len(points), dtype=bool)
+    # Lazy greedy: a stored gain can only fall as discs are added, so re-check only the top of the heap.
+    heap = [(-float(amount[r].sum()), i) for i, r in enumerate(reach)]  # i follows (x, y) order
+    heapq.heapify(heap)
+    order = []
+    while heap:
+        _, i = heapq.heappop(heap)
+        members = np.asarray(reach[i], dtype=np.int64)
+        gain = float(amount[members[~caught[members]]].sum())
+        if gain <= 0:
+            continue
+        if heap and -gain > heap[0][0] + 1e-12 * max(gain, 1.0):
+            heapq.heappush(heap, (-gain, i))
+            continue
+        order.append(i)
+        caught[members] = True
+    return points[np.asarray(order, dtype=np.int64)]

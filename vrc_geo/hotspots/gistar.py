@@ -5,15 +5,20 @@ Both inferences are kept, as esda does: the analytic p-value from the z-score an
 (conditional randomisation, ``permutations`` draws, explicit ``seed``). Conditional randomisation holds
 each area's own value fixed and shuffles the others around it, so the permutation test asks whether the
 *neighbourhood* is unusually high or low — stricter than the analytic test for an isolated high area.
-esda's p-values are one-sided in the direction of the observation; here they are doubled (capped at 1)
-so that hot *or* cold is one two-sided test, as ArcGIS reports it. Local tests are many tests at once,
+The permutation p-value is two-sided and counts ties on both sides: with S the simulated statistics,
+p = 2 min(P(S >= observed), P(S <= observed)) (capped at 1), each tail estimated as (count + 1) /
+(permutations + 1); the tail that gave the minimum says hot (+) or cold (-) (``tail_``). esda's own
+``p_sim`` folds the same draws but leaves ties out of the cold tail, which makes cold spots of whole
+counts look stronger than they are; without ties the two agree (doubled). The analytic p-value is
+esda's, doubled. Local tests are many tests at once,
 so p-values are adjusted with Benjamini-Hochberg FDR (default) before classing: hot/cold at 99 %,
 95 % and 90 % confidence (``gi_bin`` +3..-3, as ArcGIS's Gi_Bin).
 
 Permutation p-values are Monte Carlo estimates: an area whose adjusted p-value lies near 0.01, 0.05 or
 0.10 can change class with the seed, and Benjamini-Hochberg couples the areas (one area's p-value moves
 the others' adjusted values). With ``exact_when_in_doubt`` (the pipeline's default), every area whose
-class could change within three Monte Carlo standard errors of its p-value gets the *exact* p-value of
+class could change within three Monte Carlo standard errors of its p-value (the one-sided estimate's
+binomial error, doubled) gets the *exact* p-value of
 the same conditional randomisation instead (counted, not simulated: see :func:`_exact_conditional_p`),
 and the classes are recomputed until no area is in doubt; ``exact_`` says which areas. The classes are
 then the same for every seed.
@@ -58,14 +63,16 @@ def adjust_pvalues(p: np.ndarray, correction: str) -> np.ndarray:
 
 
 def confidence_bins(z: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """+3/+2/+1 for hot at 99/95/90 % (adjusted p below 0.01/0.05/0.10), negative for cold, else 0."""
+    """+3/+2/+1 for hot at 99/95/90 % (adjusted p below 0.01/0.05/0.10), negative for cold, else 0.
+    ``z`` gives the direction (its sign: a z-score, or the permutation tail +1/-1)."""
     level = np.select([q < 0.01, q < 0.05, q < 0.10], [3, 2, 1], default=0)
     return (np.sign(np.nan_to_num(z)) * level).astype(np.int64)
 
 
 class GiStar:
     """Gi* estimator. ``fit(y, w)`` sets ``z_``, ``p_norm_``, ``p_sim_``, ``p_value_``, ``q_value_``,
-    ``gi_bin_`` and ``exact_`` (one value per area, in the order of ``y``)."""
+    ``tail_`` (+1 hot / -1 cold: the direction the classes use), ``gi_bin_`` and ``exact_`` (one value
+    per area, in the order of ``y``)."""
 
     _parameter_constraints: ClassVar[dict[str, Param]] = {
         "permutations": Param(low=0, high=100_000, integer=True),
@@ -110,11 +117,12 @@ class GiStar:
             self.z_ = np.zeros(n)
             self.p_norm_ = np.ones(n)
             self.p_sim_ = np.ones(n)
+            self.tail_ = np.zeros(n)
         else:
             from esda.getisord import G_Local
 
             with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
-                # esda warns that its default alternative will change; we double its directed p-values.
+                # esda warns that its default alternative will change; the tails are counted below.
                 warnings.simplefilter("ignore", DeprecationWarning)
                 g = G_Local(
                     values,
@@ -122,20 +130,25 @@ class GiStar:
                     transform="B",
                     star=True,
                     permutations=self.permutations,
-                    keep_simulations=False,
+                    keep_simulations=bool(self.permutations),
                     n_jobs=1,
                     seed=self.seed,
                 )
             self.z_ = np.nan_to_num(np.asarray(g.Zs, dtype="float64"))
             self.p_norm_ = np.minimum(1.0, 2 * np.nan_to_num(np.asarray(g.p_norm), nan=0.5))
-            p_sim = np.asarray(g.p_sim, dtype="float64") if self.permutations else np.full(n, np.nan)
-            self.p_sim_ = np.minimum(1.0, 2 * p_sim)
+            self.tail_ = np.where(self.z_ < 0, -1.0, 1.0)
+            if self.permutations:
+                self.p_sim_, self.tail_ = _two_tails(np.asarray(g.Gs, dtype="float64"), np.asarray(g.rGs))
+            else:
+                self.p_sim_ = np.full(n, np.nan)
         self.exact_ = np.zeros(n, dtype=bool)
         if self.inference == "permutation" and self.exact_when_in_doubt and values.sum() > 0 and np.ptp(values) > 0:
             self._settle(values, w)
+        if self.inference == "analytic":
+            self.tail_ = np.where(self.z_ < 0, -1.0, np.where(self.z_ > 0, 1.0, 0.0))
         self.p_value_ = self.p_sim_ if self.inference == "permutation" else self.p_norm_
         self.q_value_ = adjust_pvalues(self.p_value_, self.correction)
-        self.gi_bin_ = confidence_bins(self.z_, self.q_value_)
+        self.gi_bin_ = confidence_bins(self.tail_, self.q_value_)
         return self
 
     def _settle(self, values: np.ndarray, w: W) -> None:
@@ -146,42 +159,58 @@ class GiStar:
             if not doubtful:
                 return
             for i in doubtful:
-                self.p_sim_[i] = min(1.0, 2 * _exact_conditional_p(values, i, neighbours[i]))
+                p_one, self.tail_[i] = _exact_conditional_p(values, i, neighbours[i])
+                self.p_sim_[i] = min(1.0, 2 * p_one)
                 self.exact_[i] = True
 
     def _in_doubt(self) -> list[int]:
         p = self.p_sim_.copy()
-        base = confidence_bins(self.z_, adjust_pvalues(p, self.correction))
+        base = confidence_bins(self.tail_, adjust_pvalues(p, self.correction))
         draws = self.permutations + 1
-        spread = np.where(self.exact_, 0.0, 3 * np.sqrt(p * (1 - p) / draws) + 2 / draws)
+        one_sided = p / 2  # the estimate is a doubled binomial proportion: its error doubles too
+        spread = np.where(self.exact_, 0.0, 6 * np.sqrt(one_sided * (1 - one_sided) / draws) + 2 / draws)
         out = []
         # An area whose p-value stays above 0.10 even at its lower bound cannot be significant: skip it.
         for i in np.flatnonzero((p - spread < 0.10) & ~self.exact_):
             for moved in (max(p[i] - spread[i], 0.0), min(p[i] + spread[i], 1.0)):
                 trial = p.copy()
                 trial[i] = moved
-                if confidence_bins(self.z_, adjust_pvalues(trial, self.correction))[i] != base[i]:
+                if confidence_bins(self.tail_, adjust_pvalues(trial, self.correction))[i] != base[i]:
                     out.append(i)
                     break
         return out
 
 
-def _exact_conditional_p(values: np.ndarray, i: int, neighbours: np.ndarray, *, resolution: int = 20_000) -> float:
-    """The folded conditional-randomisation p-value of Gi* for area ``i``, computed exactly rather
-    than simulated: the area's own value stays, its ``k`` neighbours' values are a random ``k``-subset
-    of the other areas' values, and the number of subsets reaching each sum is counted by dynamic
-    programming. Values are put on an integer grid of at most ``resolution`` steps for the largest
-    possible sum (counts already on it are exact)."""
+def _two_tails(observed: np.ndarray, simulated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Doubled smaller tail (ties on both sides) and its direction, from simulations (areas x draws).
+    Statistics equal to within 1e-9 (relative) count as ties: the same sum added in another order."""
+    draws = simulated.shape[1]
+    tol = 1e-9 * np.maximum(np.abs(observed), 1e-300)[:, None]
+    high = ((simulated >= observed[:, None] - tol).sum(axis=1) + 1) / (draws + 1)
+    low = ((simulated <= observed[:, None] + tol).sum(axis=1) + 1) / (draws + 1)
+    tail = np.where(low < high, -1.0, 1.0)
+    return np.minimum(1.0, 2 * np.minimum(high, low)), tail
+
+
+def _exact_conditional_p(
+    values: np.ndarray, i: int, neighbours: np.ndarray, *, resolution: int = 20_000
+) -> tuple[float, float]:
+    """The smaller one-sided conditional-randomisation p-value of Gi* for area ``i`` and its direction
+    (+1 hot, -1 cold), computed exactly rather than simulated: the area's own value stays, its ``k``
+    neighbours' values are a random ``k``-subset of the other areas' values, and the number of subsets
+    reaching each sum is counted by dynamic programming. p = min(P(S >= observed), P(S <= observed)),
+    ties counted on both sides. Values are put on an integer grid of at most ``resolution`` steps for
+    the largest possible sum (counts already on it are exact); the observed sum is taken on the same
+    grid (the sum of the neighbours' steps), so a tie stays a tie."""
     k = len(neighbours)
     if k == 0:
-        return 1.0
+        return 1.0, 0.0
     others = np.delete(values, i).astype("float64")
     top = float(np.sort(others)[-k:].sum())
-    observed = float(values[neighbours].sum())
-    whole = np.allclose(others, np.round(others)) and np.isclose(observed, round(observed))
+    whole = np.allclose(values, np.round(values))
     scale = 1.0 if whole and top <= resolution else resolution / max(top, 1e-12)
     steps = np.round(others * scale).astype(np.int64)
-    target = round(observed * scale)
+    target = int(np.round(values[neighbours].astype("float64") * scale).astype(np.int64).sum())
     size = int(steps[np.argsort(steps)[-k:]].sum()) + 1
     ways = np.zeros((k + 1, size))
     ways[0, 0] = 1.0
@@ -189,8 +218,10 @@ def _exact_conditional_p(values: np.ndarray, i: int, neighbours: np.ndarray, *, 
         if v < size:
             ways[1:, v:] = ways[1:, v:] + ways[:-1, : size - v]
     total = ways[k].sum()
-    at_least = ways[k, min(max(target, 0), size) :].sum() / total
-    return float(min(at_least, 1.0 - at_least)) if at_least > 0.5 else float(at_least)
+    target = min(max(target, 0), size - 1)
+    high = float(ways[k, target:].sum() / total)
+    low = float(ways[k, : target + 1].sum() / total)
+    return (low, -1.0) if low < high else (min(high, 1.0), 1.0)
 
 
 def hotspot_gistar(

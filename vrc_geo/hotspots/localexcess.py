@@ -4,8 +4,12 @@ A rate threshold finds busy places; it misses a concentration in a quiet place (
 months within 150 m of a village crossroads) whose snap points are each only moderately busy. Around
 every snap point with records this test compares the records within ``window_m`` with what the
 surroundings predict: the records in the ring from ``window_m`` to ``background_m``, scaled by the ratio
-of the land areas (window : ring). The upper-tail Poisson p-value P(X >= observed | expected) is
-adjusted with Benjamini-Hochberg FDR over every window; a window is a *local excess* when its adjusted
+of the land areas (window : ring). Both counts are Poisson, so given their total the window's count is
+binomial with probability share / (1 + share) (share = window land / ring land) under "the same rate
+inside as around": the test is the upper tail of that conditional binomial, which allows for the ring
+count being an estimate too (a plain Poisson test against ring x share would treat it as known and
+over-state the evidence round quiet places). p-values are adjusted with Benjamini-Hochberg FDR over
+every window; a window is a *local excess* when its adjusted
 p-value is below ``alpha``, it holds at least ``min_records_per_month`` records a month (a handful
 of records can be "significant" against an empty field and still not be a place to patrol) and its
 records are at least ``min_relative_risk`` times what its surroundings predict (a housing estate a
@@ -103,7 +107,8 @@ class LocalExcess:
         expected = ring * share
         p = np.ones(n)
         with np.errstate(invalid="ignore"):
-            p[tested] = stats.poisson.sf(window[tested] - 1, np.maximum(expected[tested], 1e-12))
+            chance = share[tested] / (1 + share[tested])
+            p[tested] = stats.binom.sf(window[tested] - 1, window[tested] + ring[tested], chance)
         q = adjust_pvalues(p, "fdr")  # over every window: the untested ones count, with p = 1
         out["window_records"] = window.astype(np.int64)
         out["ring_records"] = ring.astype(np.int64)

@@ -14,7 +14,7 @@ point with the same count. The estimate used here (Poisson-gamma empirical Bayes
 * ``prior_s`` = the mean weighted rate per month of the *other* snap points within ``prior_radius_m``
   (the neighbourhood), or of all snap points when there are none;
 * ``a`` (months) = the prior's strength: given, or estimated by the method of moments on the raw
-  counts, Var(n_s) = T prior_s + (T prior_s)**2 / a (a negative-binomial fit).
+  counts, Var(n_s) = T prior_s + T**2 prior_s / a (the Poisson-gamma variance of that prior).
 
 With many months the place's own count dominates; with one month the neighbourhood pulls a lone record
 towards its surroundings. Snap points are sorted and records are summed per snap point, so the result
@@ -132,13 +132,20 @@ class MicroPlaceRates:
             return np.where(count > 0, total / np.maximum(count, 1), overall)
 
     def _moment_strength(self, places: pd.DataFrame, prior: np.ndarray, n_periods: int) -> float:
-        """a from Var(n) = T mu + (T mu)^2 / a, pooled over snap points (raw counts over T months)."""
+        """a from Var(n) = T mu + T^2 mu / a, pooled over snap points (raw counts over T months).
+
+        That is the variance of a Poisson count whose monthly rate is gamma with mean mu and variance
+        mu / a, the prior that gives the posterior mean (n + a mu) / (T + a) used above; so
+        a = sum(T^2 mu) / sum((n - T mu)^2 - n). Only snap points with a record are seen (the sample is
+        zero-truncated), which inflates both the counts and the local means they are compared with;
+        the bias leans towards a weaker prior (more weight on the place's own count), the cautious side
+        for a forecast built from the place's own history."""
         counts = places["records"].to_numpy(dtype="float64")
         weighted = places["weighted"].to_numpy()
         scale = weighted.sum() / counts.sum() if counts.sum() else 1.0  # harm weights -> record units
-        mean = prior * n_periods / scale
+        mean = prior * n_periods / scale  # T mu, in records
         excess = float(((counts - mean) ** 2 - counts).sum())
-        denom = float((mean**2).sum())
+        denom = float((mean * n_periods).sum())  # T^2 mu
         low, high = self.STRENGTH_BOUNDS
         if denom <= 0 or excess <= 0:
             return high  # no extra-Poisson variation: lean on the neighbourhood as far as allowed

@@ -225,10 +225,8 @@ def _finish(areas: gpd.GeoDataFrame, level: str, reference: Path | None) -> tupl
     if unknown.any():
         notes.append(f"{int(unknown.sum())} area(s) outside the 13 Kent & Medway districts were left out.")
         areas = areas.loc[~unknown]
-    dupes = areas["code"].duplicated()
-    if dupes.any():
-        notes.append(f"{int(dupes.sum())} area(s) appeared twice (same code); kept the first copy.")
-        areas = areas.loc[~dupes]
+    _refuse_empty(areas)
+    areas = _merge_parts(areas, notes)
     areas = areas.sort_values("code", kind="stable").reset_index(drop=True)
     areas["district_name"] = areas["district_code"].map(district_name).astype("string")
     areas["code"] = areas["code"].astype("string")
@@ -240,18 +238,45 @@ def _finish(areas: gpd.GeoDataFrame, level: str, reference: Path | None) -> tupl
 
 def _repair(areas: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
     geoms = areas.geometry.values
-    invalid = ~shapely.is_valid(geoms)
+    invalid = ~shapely.is_valid(geoms) & ~pd.isna(geoms)
     if invalid.any():
         fixed = shapely.make_valid(geoms[invalid])
         geoms = geoms.copy()
         geoms[invalid] = np.array([_polygonal(g) for g in fixed], dtype=object)
         notes.append(f"Repaired {int(invalid.sum())} invalid boundary geometry(ies).")
-    empty = shapely.is_empty(geoms) | pd.isna(geoms)
-    areas = areas.set_geometry(gpd.GeoSeries(geoms, index=areas.index, crs=BNG))
+    return areas.set_geometry(gpd.GeoSeries(geoms, index=areas.index, crs=BNG))
+
+
+def _refuse_empty(areas: gpd.GeoDataFrame) -> None:
+    """An area of the county with no shape cannot be dropped: its records would silently go to its
+    neighbours (or "outside"). Refuse the file, naming the areas."""
+    geoms = areas.geometry.values
+    empty = pd.isna(geoms) | shapely.is_empty(geoms)
     if empty.any():
-        notes.append(f"Dropped {int(empty.sum())} area(s) with empty geometry.")
-        areas = areas.loc[~empty]
-    return areas
+        bad = areas.loc[empty]
+        named = [f"{c} {n}" for c, n in zip(bad["code"].astype(str), bad["name"].astype(str), strict=True)]
+        raise BoundaryError(
+            f"{len(named)} area(s) have no geometry (missing or empty): {', '.join(named[:10])}. The boundary "
+            "file was not used, so no records move to a neighbour; download it again (ONS Open Geography)."
+        )
+
+
+def _merge_parts(areas: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
+    """One row per code: a ward stored as one feature per polygon part is the union of its parts."""
+    repeated = areas["code"].duplicated(keep=False)
+    if not repeated.any():
+        return areas
+    parts = areas.loc[repeated]
+    merged = parts.groupby("code", sort=False).agg({"name": "first", "district_code": "first"})
+    merged["geometry"] = [
+        shapely.union_all(group.to_numpy()) for _, group in parts.groupby("code", sort=False).geometry
+    ]
+    notes.append(
+        f"{len(merged)} area(s) came as several features with the same code ({len(parts)} in all); "
+        "each was merged into one area."
+    )
+    merged = gpd.GeoDataFrame(merged.reset_index(), geometry="geometry", crs=BNG)
+    return pd.concat([areas.loc[~repeated], merged], ignore_index=True)
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:

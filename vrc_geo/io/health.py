@@ -71,6 +71,8 @@ SEXES = ("female", "male", "other", "unknown")
 FLAGS = ("yes", "no", "unknown")
 SOURCE_SUPPRESSED = {"*", "c", "[c]", "[x]", "x", "~", "-"}
 _CODE = re.compile(r"^E0(1|2|5|6|7)\d{6}$")
+_BNG_MAX_EAST_M, _BNG_MAX_NORTH_M = 700_000, 1_300_000
+MAX_ADMISSIONS = 1_000_000  # England records about 30,000 assault admissions a year: more is not a count
 _LEVEL = {"1": "lsoa", "2": "msoa", "5": "ward", "6": "district", "7": "district"}
 
 REASONS = {
@@ -78,10 +80,11 @@ REASONS = {
     "duplicate": "duplicate record",
     "date": "date missing or not a real date (YYYY-MM-DD or YYYY-MM)",
     "time": "time not HH:MM",
-    "coords": "coordinates not numbers or impossible",
+    "coords": "coordinates not numbers or impossible (latitude/longitude beyond ±90/±180, easting/northing "
+    "outside the British National Grid)",
     "code": "unknown area code (not an ONS ward, LSOA, MSOA or district code of Kent & Medway)",
     "period": "period not YYYY-MM, YYYY-Qn, YYYY or YYYY/YY",
-    "count": "admissions not a whole number >= 0",
+    "count": "admissions not a whole number from 0 to 1,000,000",
     "category": "value not in the documented list",
 }
 
@@ -243,8 +246,12 @@ def _check_incidents(table: pd.DataFrame, known: dict[str, str]) -> tuple[pd.Dat
 
     lon, lat = _numbers(table, "longitude"), _numbers(table, "latitude")
     east, north = _numbers(table, "easting"), _numbers(table, "northing")
-    bad_ll = (lon[1] | lat[1]) | (lon[0].notna() != lat[0].notna()) | (lat[0].abs() > 90) | (lon[0].abs() > 180)
-    bad_en = (east[1] | north[1]) | (east[0].notna() != north[0].notna()) | (east[0] < 0) | (north[0] < 0)
+    bad_ll = (lon[1] | lat[1]) | (lon[0].notna() != lat[0].notna()) | ~(lat[0].abs() <= 90) & lat[0].notna()
+    bad_ll |= ~(lon[0].abs() <= 180) & lon[0].notna()
+    # British National Grid covers 0-700 km east and 0-1,300 km north; anything else is not a place.
+    bad_en = (east[1] | north[1]) | (east[0].notna() != north[0].notna())
+    bad_en |= ~east[0].between(0, _BNG_MAX_EAST_M) & east[0].notna()
+    bad_en |= ~north[0].between(0, _BNG_MAX_NORTH_M) & north[0].notna()
     refuse(bad_ll | bad_en, "coords")
     out["lon"], out["lat"] = lon[0], lat[0]
     out["easting"], out["northing"] = east[0], north[0]
@@ -314,7 +321,7 @@ def _check_counts(table: pd.DataFrame, known: dict[str, str]) -> tuple[pd.DataFr
     raw = table["admissions"].str.replace(",", "")
     suppressed = raw.str.lower().isin(SOURCE_SUPPRESSED)
     numbers = pd.to_numeric(raw.where(~suppressed), errors="coerce")
-    whole = numbers.notna() & (numbers >= 0) & (numbers == numbers.round())
+    whole = numbers.between(0, MAX_ADMISSIONS) & (numbers == numbers.round())
     refuse(~suppressed & ~whole, "count")
     out["admissions"] = numbers.where(whole).astype("Int64")
     out["suppressed_at_source"] = suppressed

@@ -13,10 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,6 +25,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import InputFileError, SchemaError
 from ..taxonomy import known_crime_types
+from .police_files import PoliceFile, expand_sources, police_files
 
 __all__ = ["POLICE_COLUMNS", "PoliceRead", "expand_sources", "read_police"]
 
@@ -56,7 +56,6 @@ _RENAME = {
     "Crime type": "crime_type",
     "Last outcome category": "outcome",
 }
-_STREET = re.compile(r".*-street\.csv$", re.IGNORECASE)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # Rough box around Great Britain, used only to recognise swapped latitude/longitude.
 _GB_LAT, _GB_LON = (49.0, 61.5), (-9.0, 2.5)
@@ -70,7 +69,10 @@ REJECT_REASONS = {
     "coords_impossible": "impossible coordinates (outside ±90 latitude / ±180 longitude, or 0,0)",
     "coords_swapped": "latitude and longitude swapped",
     "duplicate": "duplicate Crime ID",
+    "too_long": "line too long (over 100,000 characters)",
 }
+MAX_LINE = 100_000  # police.uk lines are a few hundred characters
+MAX_SPAN = 5  # a quoted field may hold line breaks; a record may span at most this many lines
 
 
 @dataclass
@@ -83,69 +85,6 @@ class PoliceRead:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Source:
-    label: str
-    read_bytes: Callable[[], bytes]
-    explicit: bool
-
-
-def expand_sources(paths: Sequence[str | Path]) -> list[Path]:
-    """Concrete input files (CSVs and zips) behind files and folders, in a stable order."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix.lower() in {".csv", ".zip"}))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputFileError(f"Crime input not found: {path}.")
-    seen: set[Path] = set()
-    unique = []
-    for f in files:
-        key = f.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique
-
-
-def _sources(paths: Sequence[str | Path], notes: list[str]) -> Iterator[_Source]:
-    explicit = {Path(p).resolve() for p in paths if Path(p).is_file()}
-    for path in expand_sources(paths):
-        is_explicit = path.resolve() in explicit
-        if path.suffix.lower() == ".zip":
-            yield from _zip_sources(path, notes)
-        elif is_explicit or _STREET.match(path.name):
-            yield _Source(str(path), path.read_bytes, is_explicit)
-        else:
-            notes.append(f"Skipped {path.name}: not a police.uk street file (*-street.csv).")
-
-
-def _zip_sources(path: Path, notes: list[str]) -> Iterator[_Source]:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputFileError(f"{path.name} is not a readable zip file ({exc}).") from exc
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        for member in members:
-            name = PurePosixPath(member.filename.replace("\\", "/"))
-            if name.is_absolute() or ".." in name.parts or re.match(r"^[A-Za-z]:", member.filename):
-                raise InputFileError(
-                    f"{path.name} contains an unsafe path {member.filename!r} (outside its folder); "
-                    "the zip was not read. Download the archive again from police.uk."
-                )
-        for member in members:
-            if not _STREET.match(member.filename):
-                notes.append(f"Skipped {path.name}:{member.filename}: not a police.uk street file.")
-                continue
-            data = archive.read(member)
-            yield _Source(f"{path}:{member.filename}", lambda data=data: data, False)
-
-
 def read_police(
     paths: Sequence[str | Path],
     *,
@@ -156,8 +95,8 @@ def read_police(
         paths = [paths]
     notes: list[str] = []
     tables, rejects, files = [], [], []
-    for source in _sources(paths, notes):
-        table, bad, info = _read_source(source, notes)
+    for source, data in police_files(paths, notes):
+        table, bad, info = _read_source(source, data, notes)
         if table is not None:
             tables.append(table)
         rejects.extend(bad)
@@ -177,11 +116,7 @@ def read_police(
     return PoliceRead(records, reject_frame, pd.DataFrame(files), notes)
 
 
-def _read_source(source: _Source, notes: list[str]) -> tuple[pa.Table | None, list[tuple], dict]:
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"Cannot read {source.label}: {exc}.") from exc
+def _read_source(source: PoliceFile, data: bytes, notes: list[str]) -> tuple[pa.Table | None, list[tuple], dict]:
     text, encoding = _decode(data)
     if encoding != "utf-8":
         notes.append(f"{source.label}: some lines were not UTF-8 and were read as {encoding}.")
@@ -190,14 +125,21 @@ def _read_source(source: _Source, notes: list[str]) -> tuple[pa.Table | None, li
         notes.append(f"{source.label}: empty file (no header, no rows).")
         return None, [], info
     header_line, _, body = text.partition("\n")
-    header = next(csv.reader([header_line.rstrip("\r")]))
+    try:
+        header = next(csv.reader([header_line.rstrip("\r")[:MAX_LINE]]))
+    except csv.Error as exc:
+        raise SchemaError(f"{source.label}: the first line is not a CSV header ({exc}).") from exc
     order = _check_header(header, source.label)
     if not body or body.isspace():
         return None, [], info
-    if _needs_line_parse(body):
+    columns = lines = bad = None
+    if not _needs_line_parse(body):
+        try:
+            columns, lines, bad = _parse_fast(body)
+        except (pa.ArrowInvalid, pa.ArrowException):  # an oversized field, say: read line by line instead
+            columns = None
+    if columns is None:
         columns, lines, bad = _parse_by_line(body)
-    else:
-        columns, lines, bad = _parse_fast(body)
     named = {_RENAME[name]: columns[i] for i, name in enumerate(order) if name in _RENAME}
     n = len(lines)
     named["source_file"] = pa.DictionaryArray.from_arrays(
@@ -205,8 +147,13 @@ def _read_source(source: _Source, notes: list[str]) -> tuple[pa.Table | None, li
     )
     named["source_line"] = pa.array(lines, type=pa.int64())
     table = pa.table({k: named[k] for k in _COLUMNS})
-    rejects = [(source.label, line, REJECT_REASONS["malformed"], txt[:200]) for line, txt in bad]
+    rejects = [(source.label, line, REJECT_REASONS[why], txt[:200]) for line, txt, why in bad]
     info["rows_read"] = n + len(bad)
+    if source.duplicate_of is not None:
+        reason = f"duplicate file: the same rows were read from {source.duplicate_of}"
+        rows = _row_text(table) if n else []
+        rejects += [(source.label, int(line), reason, txt) for line, txt in zip(lines, rows, strict=True)]
+        return None, rejects, info
     return table, rejects, info
 
 
@@ -261,12 +208,19 @@ def _needs_line_parse(body: str) -> bool:
     return '"' in body and any(line.count('"') % 2 for line in body.split("\n"))
 
 
+def _fields(line: str) -> list[str] | None:
+    try:
+        return next(csv.reader([line]))
+    except (csv.Error, StopIteration):
+        return None
+
+
 def _parse_fast(body: str) -> tuple[list[pa.Array], np.ndarray, list[tuple[int, str]]]:
     """pyarrow parse of a clean body (no quotes, no blank lines): exact line numbers by position."""
-    bad: list[tuple[int, str]] = []
+    bad: list[tuple[int, str, str]] = []
 
     def handler(row: pacsv.InvalidRow) -> str:
-        bad.append((row.number, row.text))
+        bad.append((row.number, row.text, "malformed"))
         return "skip"
 
     names = [f"c{i}" for i in range(len(POLICE_COLUMNS))]
@@ -281,27 +235,46 @@ def _parse_fast(body: str) -> tuple[list[pa.Array], np.ndarray, list[tuple[int, 
         ),
     )
     # pyarrow numbers lines of the body from 1; the header is line 1 of the file.
-    bad = [(n + 1, t) for n, t in bad]
+    bad = [(n + 1, t, why) for n, t, why in bad]
     total = table.num_rows + len(bad)
-    lines = np.setdiff1d(np.arange(2, total + 2), np.array([n for n, _ in bad], dtype=np.int64))
+    lines = np.setdiff1d(np.arange(2, total + 2), np.array([n for n, _, _ in bad], dtype=np.int64))
     cols = [table.column(i).combine_chunks() for i in range(len(names))]
     return cols, lines, bad
 
 
-def _parse_by_line(body: str) -> tuple[list[pa.Array], np.ndarray, list[tuple[int, str]]]:
-    """Line-by-line parse for files with quotes or blank lines: a broken quote spoils one line only."""
+def _parse_by_line(body: str) -> tuple[list[pa.Array], np.ndarray, list[tuple[int, str, str]]]:
+    """Line-by-line parse for files with quotes or blank lines. A quoted field may hold line breaks (a
+    record of up to MAX_SPAN lines is one row); a broken quote spoils its own line only; a line over
+    MAX_LINE characters is refused."""
+    csv.field_size_limit(MAX_LINE)
     rows, lines, bad = [], [], []
     width = len(POLICE_COLUMNS)
-    for number, line in enumerate(body.split("\n"), start=2):
-        line = line.rstrip("\r")
+    physical = body.split("\n")
+    i = 0
+    while i < len(physical):
+        line, number = physical[i].rstrip("\r"), i + 2
+        i += 1
         if not line.strip():
             continue
-        fields = next(csv.reader([line]))
-        if len(fields) == width:
+        if len(line) > MAX_LINE:
+            bad.append((number, line[:200], "too_long"))
+            continue
+        fields = _fields(line)
+        if fields is not None and len(fields) == width and line.count('"') % 2 == 0:
             rows.append(fields)
             lines.append(number)
+            continue
+        joined, end = line, i
+        while joined.count('"') % 2 and end < len(physical) and end - i < MAX_SPAN - 1:
+            joined += "\n" + physical[end].rstrip("\r")
+            end += 1
+        fields = _fields(joined) if joined.count('"') % 2 == 0 and len(joined) <= MAX_LINE else None
+        if fields is not None and len(fields) == width:
+            rows.append(fields)
+            lines.append(number)
+            i = end
         else:
-            bad.append((number, line))
+            bad.append((number, line, "malformed"))
     cols = [pa.array([r[i] for r in rows], type=pa.string()) for i in range(width)]
     return cols, np.array(lines, dtype=np.int64), bad
 
@@ -338,6 +311,10 @@ def _check_rows(table: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame]:
     for name in ("crime_id", "month", "crime_type", "location", "lsoa_code"):
         idx = table.schema.get_field_index(name)
         table = table.set_column(idx, name, pc.utf8_trim_whitespace(table.column(name)))
+    # Files written by `fetch` guard text a spreadsheet would run as a formula with a leading "'": undo it.
+    idx = table.schema.get_field_index("location")
+    unguarded = pc.replace_substring_regex(table.column("location"), r"^'([=+\-@])", r"\1")
+    table = table.set_column(idx, "location", unguarded)
     n = table.num_rows
     reason = np.full(n, None, dtype=object)
 

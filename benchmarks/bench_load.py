@@ -1,0 +1,163 @@
+"""Load benchmark: N people using one server at once, each changing filters, over Streamlit's websocket.
+
+Serves ``app.py`` (processed tables cached, as on a server that has run before) and, for N = 1, 5, 10, 20,
+opens N sessions at once over the websocket the browser uses (``/_stcore/stream``, protobuf messages),
+each first opening the Overview and then making ``--changes`` filter changes as a person would with the
+sidebar: another period on the Months slider, one or two districts, another map measure. The Hotspots
+page is opened by one session in five. Each change is timed from the message that sends it to the
+server's "script finished"; an exception box or a run that does not finish counts as an error.
+
+Reports p50 and p95 of rerun time, errors and the server's peak resident memory (``VmHWM``), measured per N
+on a freshly started server.
+
+Usage: python benchmarks/bench_load.py [--sessions 1 5 10 20] [--changes 4] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+import websockets  # noqa: E402
+from browser import served_app  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+
+from vrc_geo.config import find_sources  # noqa: E402
+from vrc_geo.districts import DISTRICTS  # noqa: E402
+from vrc_geo.store import load_police  # noqa: E402
+
+WIDGETS = {"Months": "slider", "Districts (none = all 13)": "multiselect", "Map measure": "radio"}
+MEASURES = ["Count", "Rate per 1,000 residents", "Change on previous period"]
+RUN_TIMEOUT_S = 600
+
+
+class Session:
+    """One person: a websocket session that reruns the app with changed widget values."""
+
+    def __init__(self, url: str, page: str) -> None:
+        self.url, self.page = url, page
+        self.ids: dict[str, str] = {}
+        self.months: list[str] = []
+        self.errors: list[str] = []
+
+    async def __aenter__(self) -> Session:
+        ws_url = self.url.replace("http://", "ws://") + "/_stcore/stream"
+        self.socket = await websockets.connect(
+            ws_url, subprotocols=["streamlit"], origin=self.url, max_size=2**28, open_timeout=60
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.socket.close()
+
+    async def run(self, states: dict[str, object] | None = None) -> float:
+        """Rerun with ``states`` (widget label -> value); seconds until the script finished."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_name = self.page
+        for label, value in (states or {}).items():
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id = self.ids[label]
+            if isinstance(value, str):
+                state.string_value = value
+            else:
+                state.string_array_value.data.extend(value)
+        start = time.perf_counter()
+        await self.socket.send(msg.SerializeToString())
+        while True:
+            data = await asyncio.wait_for(self.socket.recv(), RUN_TIMEOUT_S)
+            forward = ForwardMsg()
+            forward.ParseFromString(data)
+            kind = forward.WhichOneof("type")
+            if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                self._notice(forward.delta.new_element)
+            elif kind == "script_finished":
+                if forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue  # the app reran itself (st.rerun): the person is still waiting
+                if forward.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                    self.errors.append(f"script finished with status {forward.script_finished}")
+                return time.perf_counter() - start
+
+    def _notice(self, element: object) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            self.errors.append(element.exception.message[:200])
+        elif kind in ("slider", "multiselect", "radio"):
+            widget = getattr(element, kind)
+            if widget.label in WIDGETS:
+                self.ids[widget.label] = widget.id
+                if widget.label == "Months":
+                    self.months = list(widget.options)
+
+
+async def person(url: str, page: str, changes: int, rng: random.Random, times: list[float], errors: list[str]) -> None:
+    try:
+        async with Session(url, page) as s:
+            await s.run()  # opening the page
+            names = list(DISTRICTS.values())
+            for _ in range(changes):
+                label = rng.choice([w for w in WIDGETS if w in s.ids])
+                if label == "Months":
+                    a, b = sorted(rng.sample(range(len(s.months)), 2))
+                    value: object = [s.months[a], s.months[b]]
+                elif label.startswith("Districts"):
+                    value = rng.sample(names, rng.choice([0, 1, 1, 2]))
+                else:
+                    value = rng.choice(MEASURES)
+                times.append(await s.run({label: value}))
+            errors.extend(s.errors)
+    except Exception as exc:  # a dropped or refused session is an error, not a crash of the benchmark
+        errors.append(f"{type(exc).__name__}: {exc}")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def load(url: str, n: int, changes: int, seed: int) -> tuple[list[float], list[str], float]:
+    times: list[float] = []
+    errors: list[str] = []
+    rngs = [random.Random(seed * 1000 + i) for i in range(n)]
+    pages = ["hotspots" if i % 5 == 4 else "" for i in range(n)]
+    start = time.perf_counter()
+    await asyncio.gather(*(person(url, pages[i], changes, rngs[i], times, errors) for i in range(n)))
+    return times, errors, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10, 20])
+    parser.add_argument("--changes", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    load_police(find_sources())  # processed tables cached, as on a server that has run before
+    print(f"load: N sessions at once, each opens a page then makes {args.changes} filter changes (websocket)")
+    print("   N   changes   p50 s   p95 s   max s   errors   wall s   server peak MB")
+    for n in args.sessions:
+        with served_app() as url:
+            times, errors, wall = asyncio.run(load(url, n, args.changes, args.seed))
+            peak = peak_rss_mb(url.pid)
+        p50 = statistics.median(times) if times else float("nan")
+        p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) >= 2 else float("nan")
+        worst = max(times) if times else float("nan")
+        cells = f"{n:4d}   {len(times):7d}   {p50:5.2f}   {p95:5.2f}   {worst:5.2f}   {len(errors):6d}"
+        print(f"{cells}   {wall:6.1f}   {peak:8.0f}")
+        for e in errors[:3]:
+            print(f"        error: {e}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Tests that start their own server (fresh, with sign-in, or to end a session): kept apart from the
+shared served app of ``test_browser.py`` (one Playwright at a time)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from browser import EXCEPTION, chromium, served_app
+from test_browser import SHOTS, _clean, _need_browser
+
+pytestmark = pytest.mark.browser
+
+
+def test_upload_folder_goes_when_the_session_ends(tmp_path):
+    """An upload lives in its session's private folder, which is removed when the session ends."""
+    from ui.uploads import UPLOAD_ROOT
+
+    _need_browser()
+    path = tmp_path / "2022-01-kent-street.csv"
+    path.write_text("Crime ID,Month\n")
+    with served_app() as url, chromium() as browser:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        tab = context.new_page()
+        tab.set_default_timeout(120_000)
+        tab.goto(f"{url}/data")
+        tab.get_by_role("heading", name="Data: sources, checks and uploads").wait_for()
+        tab.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(path))
+        tab.get_by_text("is not a police.uk street-level CSV").wait_for()
+        mine = list(UPLOAD_ROOT.glob(f"{url.pid}-*"))
+        assert len(mine) == 1 and list(mine[0].rglob("*.csv"))
+        context.close()  # the person closes the tab: the session ends
+        for _ in range(60):
+            if not mine[0].exists():
+                break
+            time.sleep(0.5)
+        assert not mine[0].exists(), "the session's upload folder outlived the session"
+
+
+def test_several_sessions_at_once_on_a_fresh_server():
+    """Four people open four pages of a server that has just started, at the same moment."""
+    _need_browser()
+    paths = ["/", "/hotspots", "/health?h=demo", "/trends"]
+    with served_app() as url, chromium() as browser:
+        tabs = [browser.new_page(viewport={"width": 1366, "height": 768}) for _ in paths]
+        for tab, path in zip(tabs, paths, strict=True):
+            tab.set_default_timeout(240_000)
+            tab.evaluate(f"window.location.href = '{url}{path}'")  # no waiting: all four at once
+        for tab in tabs:
+            tab.get_by_role("heading", level=1).first.wait_for()
+            tab.wait_for_timeout(2000)
+            assert tab.locator(EXCEPTION).count() == 0
+            assert tab.get_by_text("This app has encountered an error").count() == 0
+        log = url.log.read_text()
+    assert "ImportError" not in log and "Traceback" not in log, log[-2000:]
+
+
+def test_sign_in_gates_every_page_and_names_the_briefing(tmp_path):
+    """With [auth] configured, the real OpenID Connect flow against a local provider."""
+    from browser import free_port
+    from oidc_provider_mock import User, run_server_in_thread
+
+    _need_browser()
+    person = User(sub="alex", claims={"name": "Alex Analyst", "email": "alex@example.org"})
+    with run_server_in_thread(user_claims=[person]) as provider:
+        port = free_port()
+        secrets = tmp_path / "secrets.toml"
+        secrets.write_text(
+            "[auth]\n"
+            f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+            'cookie_secret = "a-test-cookie-secret-of-enough-length-0123456789"\n'
+            'client_id = "vrc-explorer"\n'
+            'client_secret = "test-client-secret"\n'
+            f'server_metadata_url = "http://localhost:{provider.server_port}/.well-known/openid-configuration"\n'
+        )
+        with served_app(args=("--secrets.files", str(secrets)), port=port) as url, chromium() as browser:
+            tab = browser.new_page(viewport={"width": 1366, "height": 768})
+            tab.set_default_timeout(120_000)
+            tab.goto(f"{url}/hotspots")
+            tab.get_by_role("button", name="Sign in").wait_for()
+            assert tab.get_by_role("heading", name="Violence hotspots").count() == 0
+            assert tab.locator("[data-testid='stSidebarNav']").count() == 0
+            tab.screenshot(path=str(SHOTS / "sign-in.png"))
+            tab.get_by_role("button", name="Sign in").click()
+            tab.get_by_role("button", name="alex").click()  # the provider's sign-in form
+            tab.wait_for_url(f"{url}/**")
+            tab.get_by_text("Signed in as Alex Analyst").wait_for()
+            tab.goto(f"{url}/briefing")
+            tab.get_by_role("heading", name="One-page briefing").wait_for()
+            tab.frame_locator("iframe").get_by_text("Prepared by Alex Analyst").wait_for()
+            _clean(tab, "briefing-signed-in")
