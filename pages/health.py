@@ -10,7 +10,7 @@ from vrc_geo.mapping import BIVARIATE
 from vrc_geo.sources import fingertips_context
 
 with render.guard():
-    dataset, view, selection = page.setup()
+    dataset, view, selection = page.setup(unused=("groups", "measure"))
     st.title("Police violence and hospital admissions for assault")
     if view.health == "none":
         st.info(
@@ -93,9 +93,9 @@ with render.guard():
         st.subheader("Published context: OHID hospital admissions for violence (district level)")
         st.caption(
             "Directly standardised rates per 100,000 by area of residence, from OHID Fingertips "
-            "(indicator 11201), as fetched by `python -m vrc_geo fetch --what fingertips`."
+            "(indicator 11201), as fetched by the tool's fetch command (see the README)."
         )
-        st.dataframe(context, hide_index=True)
+        render.table(context)
     if not view.present:
         cols = st.columns(3)
         for col, fmt in zip(cols, (".csv", ".xlsx", ".geojson"), strict=True):

@@ -39,7 +39,7 @@ BACKTEST_LABELS = {
 }
 
 with render.guard():
-    dataset, view, selection = page.setup()
+    dataset, view, selection = page.setup(unused=("groups", "measure", "health"))
     scope = Selection(selection.start, selection.end, selection.districts, None)
     bundle = data.hotspots(dataset, dataset.key, scope, data.HOTSPOT_DEFAULTS)
     result, backtest = bundle.result, bundle.backtest

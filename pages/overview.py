@@ -94,7 +94,7 @@ with render.guard():
             )
         with right:
             st.markdown("**All offence types in this ward and period**")
-            st.dataframe(detail["all_types"], hide_index=True, height=260)
+            render.table(detail["all_types"], height=260)
         status = data.ward_status(dataset, dataset.key, selection, view.health, ward)
         for line in status:
             st.markdown(line)

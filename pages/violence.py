@@ -6,7 +6,7 @@ from ui import charts, data, page, render
 from vrc_geo.sources import fingertips_context
 
 with render.guard():
-    dataset, view, selection = page.setup()
+    dataset, view, selection = page.setup(unused=("groups", "measure", "health"))
     profile = data.violence_profile(dataset, dataset.key)
     table = profile.table
     county = table[table["area_name"] == "Kent & Medway"].iloc[0]
@@ -41,22 +41,22 @@ with render.guard():
     for note in profile.notes:
         st.markdown(f"- {note}")
     st.subheader("The numbers")
-    st.dataframe(
+    render.table(
         table,
-        hide_index=True,
         column_config={
             "share_with_injury": st.column_config.NumberColumn("share with injury", format="percent"),
             "severity_weighted_total": st.column_config.NumberColumn("severity-weighted total", format="%.0f"),
         },
     )
     st.subheader("Beside it, district by district")
-    st.dataframe(data.district_context(dataset, dataset.key, fingertips_context()), hide_index=True)
+    render.table(data.district_context(dataset, dataset.key, fingertips_context()))
     st.caption(
         "police.uk figures are for the months loaded; OHID Fingertips (hospital admissions for violence, by the "
-        "patient's district of residence) appears once fetched with `python -m vrc_geo fetch --what fingertips`."
+        "patient's district of residence) appears once an analyst has fetched it (the tool's fetch command, see "
+        "the README)."
     )
     with st.expander("Severity weights used (ONS Crime Severity Score)"):
-        st.dataframe(profile.weights, hide_index=True)
+        render.table(profile.weights)
     if not view.present:
         cols = st.columns(2)
         for col, fmt in zip(cols, (".csv", ".xlsx"), strict=True):

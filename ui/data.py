@@ -88,9 +88,10 @@ def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
     from vrc_geo.mapping import browser_geojson, geojson_size_bytes
 
     wards = _dataset.wards.wards
-    ward_json = browser_geojson(wards, tolerance_m=30, keep=("code", "name", "district_name"))
+    # 50 m: under a pixel up to town zoom (a pixel is ~250 m at county zoom, ~25 m at zoom 12).
+    ward_json = browser_geojson(wards, tolerance_m=50, keep=("code", "name", "district_name"))
     # The layer clicks land on: coarser (picking redraws it on every pointer move), invisible.
-    light_json = browser_geojson(wards, tolerance_m=120, keep=("code", "name", "district_name"))
+    light_json = browser_geojson(wards, tolerance_m=150, keep=("code", "name", "district_name"), decimals=4)
     districts = wards.dissolve(by="district_code", as_index=False)[["district_code", "district_name", "geometry"]]
     district_json = browser_geojson(districts, tolerance_m=60, keep=("district_code", "district_name"))
     bounds = gpd.GeoSeries(wards.geometry, crs=wards.crs).to_crs("EPSG:4326").total_bounds

@@ -61,12 +61,24 @@ def _ward_layers(layers: dict[str, Any], frame: pd.DataFrame, selected: str | No
     """The seen ward layer (fill only), the light pickable one (tooltip fields) and the selected outline."""
     codes = set(frame["code"])
     out = {
-        "ward_fill": with_values(_only(layers["wards"], codes), frame[["code", "fill"]]),
+        "ward_fill": _fill_only(_only(layers["wards"], codes), frame[["code", "fill"]]),
         PICK_ID: with_values(_only(layers["wards_light"], codes), frame.drop(columns="fill")),
     }
     if selected and selected in codes:
         out["selected"] = _only(layers["wards"], {selected})
     return out
+
+
+def _fill_only(collection: dict, frame: pd.DataFrame) -> dict:
+    """The seen layer carries its colour only (names travel once, on the pickable layer)."""
+    fills = dict(zip(frame["code"], frame["fill"], strict=True))
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"fill": fills.get(f["properties"]["code"])}, "geometry": f["geometry"]}
+            for f in collection["features"]
+        ],
+    }
 
 
 def _flatten(coords: Any) -> list:

@@ -23,11 +23,12 @@ def through_app() -> None:
         st.rerun()
 
 
-def setup() -> tuple[PoliceDataset, state.ViewState, Selection]:
-    """This session's dataset, the sidebar's view state and its validated selection (or stop the page)."""
+def setup(*, unused: tuple[str, ...] = ()) -> tuple[PoliceDataset, state.ViewState, Selection]:
+    """This session's dataset, the sidebar's view state and its validated selection (or stop the page).
+    ``unused``: the sidebar controls this page ignores (greyed out, with the reason: ``state.UNUSED``)."""
     through_app()
     dataset = data.current_dataset()
-    view = state.sidebar(dataset.months)
+    view = state.sidebar(dataset.months, unused={k: state.UNUSED[k] for k in unused})
     with st.sidebar:
         render.glossary_popover()
     render.presentation(view)

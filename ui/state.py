@@ -136,8 +136,19 @@ def set_value(key: str, value: object) -> None:
     st.session_state["p" + key[1:]] = value
 
 
-def sidebar(months: list[str]) -> ViewState:
-    """Render the filters (hidden in presentation mode) and return the state they hold."""
+#: What a page can say it does not use, and why (the control is greyed out there, with this as its help).
+UNUSED = {
+    "groups": "Not used on this page: it uses its own offences (the caption under the title says which).",
+    "measure": "Not used on this page: it has its own map.",
+    "health": "Not used on this page.",
+}
+
+
+def sidebar(months: list[str], *, unused: dict[str, str] | None = None) -> ViewState:
+    """Render the filters (hidden in presentation mode) and return the state they hold. ``unused``
+    names the controls the page ignores (``groups``, ``measure``, ``health``) and why: they are greyed
+    out there rather than silently doing nothing."""
+    unused = unused or {}
     _initialise(months)
     by_name = {v: k for k, v in DISTRICTS.items()}
     by_label = {v: k for k, v in GROUP_LABELS.items()}
@@ -161,11 +172,14 @@ def sidebar(months: list[str]) -> ViewState:
         st.multiselect("Districts (none = all 13)", list(by_name), **_bound("f_districts"))
         if len(months) > 1:
             st.select_slider("Months", options=months, value=tuple(period), **_bound("f_period"))
-        st.multiselect("Offence groups", list(by_label), **_bound("f_groups"))
+        groups = {"disabled": "groups" in unused, "help": unused.get("groups")}
+        st.multiselect("Offence groups", list(by_label), **groups, **_bound("f_groups"))
         with st.expander("Narrow to police.uk categories"):
-            st.multiselect("Categories (override the groups)", list(CRIME_TYPES), **_bound("f_types"))
-        st.radio("Map measure", list(MEASURE_LABELS.values()), **_bound("f_measure"))
-        st.radio("Data sources", list(HEALTH_LABELS.values()), **_bound("f_health"))
+            st.multiselect("Categories (override the groups)", list(CRIME_TYPES), **groups, **_bound("f_types"))
+        measure = {"disabled": "measure" in unused, "help": unused.get("measure")}
+        st.radio("Map measure", list(MEASURE_LABELS.values()), **measure, **_bound("f_measure"))
+        health = {"disabled": "health" in unused, "help": unused.get("health")}
+        st.radio("Data sources", list(HEALTH_LABELS.values()), **health, **_bound("f_health"))
         st.toggle("Basemap (needs internet)", **_bound("f_basemap"))
     for key in WIDGET_KEYS:
         if key in st.session_state and _valid(key, st.session_state[key]):

@@ -111,10 +111,13 @@ def classify(values: Sequence[float], *, kind: str, units: str) -> Classes:
     return Classes(tuple(breaks), tuple(SEQUENTIAL), units, decimals)
 
 
-def browser_geojson(areas: gpd.GeoDataFrame, *, tolerance_m: float = 30.0, keep: Sequence[str] = ("code",)) -> dict:
-    """Simplified WGS84 GeoJSON of areas (EPSG:27700 in), properties ``keep``, coordinates to 5 decimals."""
+def browser_geojson(
+    areas: gpd.GeoDataFrame, *, tolerance_m: float = 30.0, keep: Sequence[str] = ("code",), decimals: int = 5
+) -> dict:
+    """Simplified WGS84 GeoJSON of areas (EPSG:27700 in), properties ``keep``, coordinates rounded to
+    ``decimals`` (5: about 1 m; 4: about 10 m, enough for a layer that only answers clicks)."""
     geoms = areas.geometry.simplify(tolerance_m, preserve_topology=True).to_crs("EPSG:4326").to_numpy()
-    geoms = shapely.transform(geoms, lambda xy: np.round(xy, 5))
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
     texts = shapely.to_geojson(geoms)
     features = []
     for i, text in enumerate(texts):
