@@ -34,12 +34,16 @@ with render.guard():
     for note in wards_view.notes:
         st.info(render.md_escape(note))
     layers = data.browser_layers(dataset, dataset.key)
-    # A click on the map arrives as the chart's state at the start of this run: read it before drawing,
-    # so the ward it picked is outlined on the map drawn now.
-    clicked = render.picked(st.session_state.get("overview_map"), maps.PICK_ID, "code")
-    if clicked and clicked != st.session_state.get("_last_click"):
-        st.session_state["_last_click"] = clicked
+    # A click on the map arrives as the chart's state at the start of this run: read it before drawing, so
+    # the ward it picked is outlined on the map drawn now. The chart then starts afresh under a new key:
+    # Streamlit's own selection styling would fade every ward to 40 % and paint the picked (invisible,
+    # coarse) shape opaque; the blue outline shows the selection instead.
+    chart_key = f"overview_map_{st.session_state.get('_map_round', 0)}"
+    clicked = render.picked(st.session_state.get(chart_key), maps.PICK_ID, "code")
+    if clicked:
         st.session_state["f_ward"] = clicked
+        st.session_state["_map_round"] = st.session_state.get("_map_round", 0) + 1
+        chart_key = f"overview_map_{st.session_state['_map_round']}"
     label = {"count": "Records", "rate": "Per 1,000 residents", "change": "Change"}[view.measure]
     units = {"count": "records", "rate": "per 1,000 residents", "change": "records vs previous period"}[view.measure]
     deck, classes = maps.measure_deck(
@@ -58,9 +62,7 @@ with render.guard():
         "Grey: no value. Click a ward for its detail (outlined in blue). Town centres have few residents and "
         "many visitors, so their residential rates run high: read rates beside counts.",
     )
-    st.pydeck_chart(
-        deck, on_select="rerun", selection_mode="single-object", key="overview_map", height=maps.MAP_HEIGHT_PX
-    )
+    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=chart_key, height=maps.MAP_HEIGHT_PX)
 
     st.subheader("Ward detail")
     table = wards_view.table.sort_values(["district_name", "ward_name"])
