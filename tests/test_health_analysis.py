@@ -85,12 +85,13 @@ def test_overdispersion_is_winsorised_tested_and_then_applied():
     assert model.overdispersed
     # True phi is 3; winsorising at 10 % trims the tails of the z-scores too (Spiegelhalter 2005), so less.
     assert 1.5 < model.dispersion < 4.5
-    # Quasi-Poisson standard errors: statsmodels' Poisson fit's, times sqrt(phi).
+    # Quasi-Poisson standard errors, as statsmodels computes them (Pearson scale), when over-dispersed.
     import statsmodels.api as sm
 
     design = sm.add_constant(np.log(police_rate + 0.1))
-    plain = sm.GLM(admissions, design, family=sm.families.Poisson(), offset=np.log(population)).fit()
-    assert model.slope_se == pytest.approx(plain.bse[1] * np.sqrt(model.dispersion), rel=1e-6)
+    quasi = sm.GLM(admissions, design, family=sm.families.Poisson(), offset=np.log(population)).fit(scale="X2")
+    assert model.slope_se == pytest.approx(quasi.bse[1], rel=1e-6)
+    assert model.intercept_se == pytest.approx(quasi.bse[0], rel=1e-6)
     # A few gross outliers barely move the winsorised estimate.
     spiked = admissions.copy()
     spiked[:5] += 200

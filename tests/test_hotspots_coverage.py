@@ -24,3 +24,11 @@ def test_greedy_order_weights_and_empty_input():
     order = order_by_capture(xy, np.array([1.0, 5.0]), radius_m=40)
     np.testing.assert_array_equal(order, [[1000.0, 0.0], [0.0, 0.0]])
     assert order_by_capture(np.zeros((0, 2)), np.zeros(0), radius_m=40).shape == (0, 2)
+
+
+def test_equal_gains_go_to_the_lower_point():
+    # (0, 30) and (30, 30) each catch three points: the lower x first; then (30, 30) and (60, 30) each add
+    # (60, 30): the lower x again.
+    xy = np.array([[30.0, 30.0], [0.0, 60.0], [60.0, 30.0], [0.0, 30.0]])
+    order = order_by_capture(xy, np.ones(4), radius_m=40)
+    np.testing.assert_array_equal(order, [[0.0, 30.0], [30.0, 30.0]])

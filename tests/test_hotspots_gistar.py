@@ -118,6 +118,9 @@ def test_ties_count_on_both_sides_of_the_exact_p_value():
     flat = np.array([9.0, 1.0, 1.0, 1.0, 1.0, 1.0, 8.0])
     p, tail = _exact_conditional_p(flat, 1, np.array([2, 3]))
     assert tail == -1.0 and p == pytest.approx(6 / 15)  # C(4,2) of the C(6,2) pairs sum to 2
+    # Large whole counts are counted as they are, not rounded onto a grid (where 1 and 2 would tie).
+    big = np.array([30000.0, 1, 2, 29999, 5, 0])
+    assert _exact_conditional_p(big, 5, np.array([1])) == (pytest.approx(1 / 5), -1.0)
 
 
 def test_classes_do_not_depend_on_the_seed_when_doubt_is_settled_exactly():

@@ -119,7 +119,7 @@ def order_by_capture(xy: np.ndarray, weight: np.ndarray, *, radius_m: float) -> 
         gain = float(amount[members[~caught[members]]].sum())
         if gain <= 0:
             continue
-        if heap and -gain > heap[0][0] + 1e-12 * max(gain, 1.0):
+        if heap and (-gain, i) > heap[0]:  # another disc may now add more (or as much, lower in x, y)
             heapq.heappush(heap, (-gain, i))
             continue
         order.append(i)

@@ -193,22 +193,24 @@ def _two_tails(observed: np.ndarray, simulated: np.ndarray) -> tuple[np.ndarray,
 
 
 def _exact_conditional_p(
-    values: np.ndarray, i: int, neighbours: np.ndarray, *, resolution: int = 20_000
+    values: np.ndarray, i: int, neighbours: np.ndarray, *, resolution: int = 20_000, max_cells: int = 20_000_000
 ) -> tuple[float, float]:
     """The smaller one-sided conditional-randomisation p-value of Gi* for area ``i`` and its direction
     (+1 hot, -1 cold), computed exactly rather than simulated: the area's own value stays, its ``k``
     neighbours' values are a random ``k``-subset of the other areas' values, and the number of subsets
     reaching each sum is counted by dynamic programming. p = min(P(S >= observed), P(S <= observed)),
-    ties counted on both sides. Values are put on an integer grid of at most ``resolution`` steps for
-    the largest possible sum (counts already on it are exact); the observed sum is taken on the same
-    grid (the sum of the neighbours' steps), so a tie stays a tie."""
+    ties counted on both sides. Whole counts are counted as they are (exact) while the table of sums
+    fits ``max_cells``; other values (rates) go on an integer grid of ``resolution`` steps for the largest
+    possible sum — exact on that grid, within a step of it otherwise — and the observed sum is taken on
+    the same grid (the sum of the neighbours' steps), so a tie stays a tie."""
     k = len(neighbours)
     if k == 0:
         return 1.0, 0.0
     others = np.delete(values, i).astype("float64")
     top = float(np.sort(others)[-k:].sum())
     whole = np.allclose(values, np.round(values))
-    scale = 1.0 if whole and top <= resolution else resolution / max(top, 1e-12)
+    fits = whole and (k + 1) * (top + 1) <= max_cells
+    scale = 1.0 if fits or (whole and top <= resolution) else resolution / max(top, 1e-12)
     steps = np.round(others * scale).astype(np.int64)
     target = int(np.round(values[neighbours].astype("float64") * scale).astype(np.int64).sum())
     size = int(steps[np.argsort(steps)[-k:]].sum()) + 1
@@ -236,6 +238,7 @@ def hotspot_gistar(
     w: W | None = None,
 ) -> pd.DataFrame:
     """Gi* of ``values`` (indexed by area code; missing codes count 0) over ``areas`` (``code``, geometry).
+    A given ``w`` must have ids 0..n-1 in the rows' order (as :func:`.weights.contiguity_weights` builds).
 
     Returns one row per area, in ``areas`` order: ``code, value, gi_z, p_norm, p_sim, p_value,
     q_value, gi_bin, hotspot_class, exact`` (``p_sim`` counted exactly rather than simulated).

@@ -137,9 +137,10 @@ class MicroPlaceRates:
         That is the variance of a Poisson count whose monthly rate is gamma with mean mu and variance
         mu / a, the prior that gives the posterior mean (n + a mu) / (T + a) used above; so
         a = sum(T^2 mu) / sum((n - T mu)^2 - n). Only snap points with a record are seen (the sample is
-        zero-truncated), which inflates both the counts and the local means they are compared with;
-        the bias leans towards a weaker prior (more weight on the place's own count), the cautious side
-        for a forecast built from the place's own history."""
+        zero-truncated), which inflates both the counts and the local means they are compared with; in
+        simulation (2,000 places, T = 12) that leans towards a *stronger* prior — more pull towards the
+        neighbourhood — mildly where few places are empty (true a 4 read as 4.7) and much where most
+        are (true a 4 read as 7; the estimate is capped at STRENGTH_BOUNDS)."""
         counts = places["records"].to_numpy(dtype="float64")
         weighted = places["weighted"].to_numpy()
         scale = weighted.sum() / counts.sum() if counts.sum() else 1.0  # harm weights -> record units

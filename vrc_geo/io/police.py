@@ -193,7 +193,8 @@ def _check_header(header: list[str], label: str) -> list[str]:
         if extra:
             parts.append("unexpected " + ", ".join(repr(e) for e in extra[:5]))
         raise SchemaError(
-            f"{label} is not a police.uk street-level CSV: its header has {len(mapped)} columns "
+            f"{label} is not a police.uk street-level CSV: its header has {len(mapped)} "
+            f"column{'' if len(mapped) == 1 else 's'} "
             f"({'; '.join(parts) or 'repeated columns'}). Expected the 12 police.uk columns: "
             + ", ".join(POLICE_COLUMNS)
             + "."
