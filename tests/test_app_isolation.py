@@ -8,22 +8,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
+from test_app_pages import app
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 EVIL = "![x](http://evil.example/beacon.png) [click](javascript:alert(1)) <img src=x onerror=alert(1)>"
 
 
-def session(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at
+session = app  # one AppTest per person (the helper of test_app_pages)
 
 
 @pytest.fixture(scope="module")

@@ -50,6 +50,12 @@ def tab(request, browser_app):
     page.close()
 
 
+def _laptop_page(browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.set_default_timeout(120_000)
+    return page
+
+
 def _ready(tab, path: str = "", *, map_: bool = True) -> None:
     tab.goto(f"{tab.base_url}/{path}")
     tab.get_by_role("heading", level=1).first.wait_for()
@@ -199,8 +205,7 @@ SMALL_TEXT_JS = """() => {
 def test_the_briefing_prints_on_one_page(browser_app):
     """Thanet and Dover with the SYNTHETIC health figures: one A4 page when printed."""
     url, browser = browser_app
-    page = browser.new_page(viewport={"width": 1366, "height": 768})
-    page.set_default_timeout(120_000)
+    page = _laptop_page(browser)
     page.goto(f"{url}/briefing?d={THANET_DOVER}&h=demo")
     page.get_by_role("heading", name="One-page briefing").wait_for()
     frame = page.frame_locator("iframe")
@@ -217,8 +222,7 @@ def test_the_briefing_prints_on_one_page(browser_app):
 
 def test_an_upload_with_a_bad_file_names_it_and_the_good_one_stays(browser_app, tmp_path):
     url, browser = browser_app
-    page = browser.new_page(viewport={"width": 1366, "height": 768})
-    page.set_default_timeout(120_000)
+    page = _laptop_page(browser)
     header = (
         "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
         "Crime type,Last outcome category,Context"
@@ -248,8 +252,7 @@ def test_an_upload_with_a_bad_file_names_it_and_the_good_one_stays(browser_app, 
 
 def test_the_overview_answers_at_its_own_address(browser_app):
     url, browser = browser_app
-    page = browser.new_page(viewport={"width": 1366, "height": 768})
-    page.set_default_timeout(120_000)
+    page = _laptop_page(browser)
     page.goto(f"{url}/overview?d=E07000114")
     page.get_by_role("heading", name="Violence and crime in Thanet").wait_for()
     assert page.get_by_text("Page not found").count() == 0
