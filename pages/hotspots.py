@@ -79,9 +79,7 @@ with render.guard():
         shown = "all"
     keep = table["kind"].eq(shown) if shown != "all" else table["kind"].notna()
     listed = table[keep].head(top)
-    footprints = result.footprints[keep.to_numpy()].iloc[:top]
 
-    layers = data.browser_layers(dataset, dataset.key)
     render.legend(
         "Places: numbered by rank, sized by violence records (zoom in for their footprints) · "
         "wards: Gi* hot/cold spots of violence-group records",
@@ -94,9 +92,7 @@ with render.guard():
         alpha=170 / 255,
         solid=3,
     )
-    deck = maps.hotspot_deck(
-        layers, result.wards, listed, footprints, basemap=view.basemap, filtered=bool(scope.districts)
-    )
+    deck = data.hotspot_deck(dataset, dataset.key, scope, shown, top, view.basemap)
     st.pydeck_chart(deck, key="hotspot_map", height=maps.MAP_HEIGHT_PX)
     if backtest:
         st.subheader("How good are these hotspots?")

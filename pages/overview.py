@@ -33,7 +33,6 @@ with render.guard():
     )
     for note in wards_view.notes:
         st.info(render.md_escape(note))
-    layers = data.browser_layers(dataset, dataset.key)
     # A click on the map arrives as the chart's state at the start of this run: read it before drawing, so
     # the ward it picked is outlined on the map drawn now. The chart then starts afresh under a new key:
     # Streamlit's own selection styling would fade every ward to 40 % and paint the picked (invisible,
@@ -44,17 +43,8 @@ with render.guard():
         st.session_state["f_ward"] = clicked
         st.session_state["_map_round"] = st.session_state.get("_map_round", 0) + 1
         chart_key = f"overview_map_{st.session_state['_map_round']}"
-    label = {"count": "Records", "rate": "Per 1,000 residents", "change": "Change"}[view.measure]
-    units = {"count": "records", "rate": "per 1,000 residents", "change": "records vs previous period"}[view.measure]
-    deck, classes = maps.measure_deck(
-        layers,
-        wards_view.table,
-        measure=view.measure,
-        label=label,
-        units=units,
-        basemap=view.basemap,
-        filtered=bool(view.districts),
-        selected=st.session_state.get("f_ward"),
+    deck, classes = data.overview_deck(
+        dataset, dataset.key, selection, view.measure, view.basemap, st.session_state.get("f_ward")
     )
     render.legend(
         f"{MEASURES[view.measure]} — {wards_view.period}",

@@ -114,6 +114,47 @@ def ward_view(_dataset: PoliceDataset, key: str, selection: Selection, measure: 
     return compute(_dataset, selection, measure)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def overview_deck(
+    _dataset: PoliceDataset, key: str, selection: Selection, measure: str, basemap: bool, selected: str | None
+):
+    """The Overview's map deck and classes for a view, built and serialised once and shared: every session
+    showing the same view gets the same deck (its JSON kept), so a rerun does not rebuild 0.5 MB of it."""
+    from ui import maps
+
+    table = ward_view(_dataset, key, selection, measure).table
+    label = {"count": "Records", "rate": "Per 1,000 residents", "change": "Change"}[measure]
+    units = {"count": "records", "rate": "per 1,000 residents", "change": "records vs previous period"}[measure]
+    return maps.measure_deck(
+        browser_layers(_dataset, key),
+        table,
+        measure=measure,
+        label=label,
+        units=units,
+        basemap=basemap,
+        filtered=selection.districts is not None,
+        selected=selected,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def hotspot_deck(_dataset: PoliceDataset, key: str, scope: Selection, shown: str, top: int, basemap: bool):
+    """The Hotspots map for a view (which kind, how many), built and serialised once and shared."""
+    from ui import maps
+
+    result = hotspots(_dataset, key, scope, HOTSPOT_DEFAULTS).result
+    table = result.table
+    keep = table["kind"].eq(shown) if shown != "all" else table["kind"].notna()
+    return maps.hotspot_deck(
+        browser_layers(_dataset, key),
+        result.wards,
+        table[keep].head(top),
+        result.footprints[keep.to_numpy()].iloc[:top],
+        basemap=basemap,
+        filtered=scope.districts is not None,
+    )
+
+
 @st.cache_resource(show_spinner="Finding hotspots…", max_entries=16)
 def hotspots(_dataset: PoliceDataset, key: str, selection: Selection, params: tuple):
     from vrc_geo.hotspots.service import hotspots_for

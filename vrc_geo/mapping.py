@@ -304,7 +304,13 @@ def _compact_deck_class() -> type:
 
     class CompactDeck(pdk.Deck):
         def to_json(self) -> str:
-            return json.dumps(json.loads(super().to_json()), separators=(",", ":"), sort_keys=True)
+            # Serialising a county deck takes ~0.2 s; a deck is not changed once built, so the text is kept
+            # (a cached deck is then sent again at no cost on every rerun that shows the same view).
+            text = self.__dict__.get("_compact_json")
+            if text is None:
+                text = json.dumps(json.loads(super().to_json()), separators=(",", ":"), sort_keys=True)
+                self.__dict__["_compact_json"] = text
+            return text
 
     return CompactDeck
 
