@@ -11,11 +11,9 @@ from vrc_geo.errors import ParameterError
 from vrc_geo.hotspots import CoLocation, hotspot_colocation
 
 
-def test_quotient_by_hand():
-    # One violence record (A) at the origin; at 10 m: one drugs record (B) and one theft; far away:
-    # 2 thefts. N = 5, N_B = 1. With k = 2 and no floor the bandwidth is 10 m, both neighbours weigh the
-    # same: share of B among neighbours = 1/2; expected N_B / (N - 1) = 1/4; quotient = 2.
-    points = pd.DataFrame(
+def _by_hand_points() -> pd.DataFrame:
+    """One violence record (A) at the origin; at 10 m one drugs record (B) and one theft; 2 thefts far away."""
+    return pd.DataFrame(
         {
             "x": [0.0, 10.0, 0.0, 5000.0, 5010.0],
             "y": [0.0, 0.0, 10.0, 0.0, 0.0],
@@ -23,6 +21,13 @@ def test_quotient_by_hand():
             "is_b": [False, True, False, False, False],
         }
     )
+
+
+def test_quotient_by_hand():
+    # One violence record (A) at the origin; at 10 m: one drugs record (B) and one theft; far away:
+    # 2 thefts. N = 5, N_B = 1. With k = 2 and no floor the bandwidth is 10 m, both neighbours weigh the
+    # same: share of B among neighbours = 1/2; expected N_B / (N - 1) = 1/4; quotient = 2.
+    points = _by_hand_points()
     model = CoLocation(k=2, min_bandwidth_m=0, permutations=99, seed=1).fit(points, [shapely.box(-1, -1, 1, 1)])
     assert model.quotient_[0] == pytest.approx(2.0)
     assert model.global_quotient_ == pytest.approx(2.0)
@@ -77,14 +82,7 @@ def test_expected_quotient_under_relabelling_by_hand_and_by_simulation():
     # The by-hand case: one A record; its two neighbours (one B, one theft) weigh 1/2 each, and the other
     # 3 relabellable records hold N_B = 1 drugs record: E[share of B among its neighbours] = 1/4
     # (each of the 4 non-A records is B with probability 1/4), so E[quotient] = (1/4) / (1/4) = 1.
-    points = pd.DataFrame(
-        {
-            "x": [0.0, 10.0, 0.0, 5000.0, 5010.0],
-            "y": [0.0, 0.0, 10.0, 0.0, 0.0],
-            "is_a": [True, False, False, False, False],
-            "is_b": [False, True, False, False, False],
-        }
-    )
+    points = _by_hand_points()
     model = CoLocation(k=2, min_bandwidth_m=0, permutations=0).fit(points, [shapely.box(-1, -1, 1, 1)])
     assert model.expected_[0] == pytest.approx(1.0)
     assert model.ratio_[0] == pytest.approx(2.0)

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import SchemaError
+from .reference import newest_file
 
 __all__ = ["CSP_COUNT_COLUMNS", "CspTable", "read_csp_crime", "read_severity_weights"]
 
@@ -75,19 +76,12 @@ def _snake(text: str) -> str:
     return _PUBLISHED_IDS.get(name, name)
 
 
-def _first(folder: Path | None, pattern: str) -> Path | None:
-    if folder is None:
-        return None
-    hits = sorted(Path(folder).glob(pattern))
-    return hits[-1] if hits else None
-
-
 @lru_cache(maxsize=8)
 def read_csp_crime(reference: Path | None) -> pd.DataFrame | None:
     """Table C2 rows (every force): ``pfa_code, pfa_name, csp_code, csp_name, la_code, la_name`` and the
     :data:`CSP_COUNT_COLUMNS` as integers (``<NA>`` where published as ``[x]``). ``attrs["period"]``
     holds the period named in the title. ``None`` when the folder has no such table."""
-    path = _first(reference, "crime_context/*csp*.csv")
+    path = newest_file(reference, "crime_context/*csp*.csv")
     return None if path is None else parse_csp_crime(path.read_bytes(), source=path.name)
 
 
@@ -124,7 +118,7 @@ def parse_csp_crime(data: bytes, *, source: str = "Table C2") -> pd.DataFrame:
 def read_severity_weights(reference: Path | None) -> pd.DataFrame | None:
     """ONS Crime Severity Score weights: ``counts_category, offence, code, weight, policeuk_category``
     (one row per offence). ``None`` when the folder has no ``harm/`` table."""
-    path = _first(reference, "harm/*severity*.csv")
+    path = newest_file(reference, "harm/*severity*.csv")
     if path is None:
         return None
     raw = pd.read_csv(path, dtype=str)

@@ -13,6 +13,7 @@ import pandas as pd
 
 __all__ = [
     "find_lsoa_boundaries",
+    "newest_file",
     "read_lsoa_history",
     "read_lsoa_population_2011",
     "read_ward_history",
@@ -20,7 +21,8 @@ __all__ = [
 ]
 
 
-def _first(folder: Path | None, pattern: str) -> Path | None:
+def newest_file(folder: Path | None, pattern: str) -> Path | None:
+    """The last (by name: the newest dated) file of ``folder`` matching ``pattern``, or ``None``."""
     if folder is None:
         return None
     hits = sorted(Path(folder).glob(pattern))
@@ -30,7 +32,7 @@ def _first(folder: Path | None, pattern: str) -> Path | None:
 @lru_cache(maxsize=8)
 def read_ward_history(reference: Path | None) -> pd.DataFrame | None:
     """ONS Code History ward records: ``WDCD, WDNM, LADCD, start_date, end_date, status``."""
-    path = _first(reference, "lookups/*E05*.csv")
+    path = newest_file(reference, "lookups/*E05*.csv")
     if path is None:
         return None
     frame = pd.read_csv(path, dtype=str)
@@ -41,7 +43,7 @@ def read_ward_history(reference: Path | None) -> pd.DataFrame | None:
 @lru_cache(maxsize=8)
 def read_lsoa_history(reference: Path | None) -> pd.DataFrame | None:
     """ONS Code History LSOA records: ``LSOACD, LSOANM, MSOACD_parent, LADCD_via_MSOA, ...``."""
-    path = _first(reference, "lookups/*E01*.csv")
+    path = newest_file(reference, "lookups/*E01*.csv")
     if path is None:
         return None
     frame = pd.read_csv(path, dtype=str)
@@ -51,7 +53,7 @@ def read_lsoa_history(reference: Path | None) -> pd.DataFrame | None:
 @lru_cache(maxsize=8)
 def read_lsoa_population_2011(reference: Path | None) -> pd.DataFrame | None:
     """Census 2011 usual residents by LSOA 2011: ``lsoa_code, population``."""
-    path = _first(reference, "population/census2011_lsoa_population*.csv")
+    path = newest_file(reference, "population/census2011_lsoa_population*.csv")
     if path is None:
         return None
     raw = pd.read_csv(path, dtype=str, thousands=",")
@@ -67,7 +69,7 @@ def read_lsoa_population_2011(reference: Path | None) -> pd.DataFrame | None:
 @lru_cache(maxsize=8)
 def read_ward_population_2020(reference: Path | None) -> pd.DataFrame | None:
     """ONS mid-2020 estimates for 2020 wards: ``ward_code, population``."""
-    path = _first(reference, "population/*mid2020_ward*.csv")
+    path = newest_file(reference, "population/*mid2020_ward*.csv")
     if path is None:
         return None
     raw = pd.read_csv(path, dtype=str)
