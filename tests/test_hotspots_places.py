@@ -50,12 +50,19 @@ def _footprint_at(result, xy, kind="cluster"):
     return fp[fp.geometry.distance(shapely.Point(*xy)) < 150]
 
 
-def test_busy_street_is_a_rate_place_and_ranks_first(places):
+def test_busy_street_is_covered_by_the_first_patrol_circles(places):
+    # 8 snap points 30 m apart: circles of 40 m (points within 38 m) cover it in three, none overlapping,
+    # and they head the list (densest first).
     street = _footprint_at(places, (STREET[0] + 105, STREET[1]))
-    assert len(street) == 1
-    assert street["route"].iloc[0] == "rate"
-    assert street["footprint"].iloc[0] == 0  # densest first
-    assert street["records"].iloc[0] == 40 * 13
+    assert sorted(street["footprint"]) == [0, 1, 2]
+    assert (street["route"] == "rate").all()
+    assert street["records"].sum() == 40 * 13
+    assert street["snap_points"].sum() == 8
+    circles = places.discs[places.discs["footprint"].isin(street["footprint"])]
+    assert len(circles) == 3
+    gaps = np.diff(np.sort(circles["x"].to_numpy()))
+    assert (gaps >= 80 - 1e-6).all()
+    assert shapely.union_all(street.geometry.to_numpy()).area == pytest.approx(street.geometry.area.sum(), rel=1e-9)
 
 
 def test_quiet_area_concentration_is_found_by_the_local_test(places):

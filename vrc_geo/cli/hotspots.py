@@ -12,8 +12,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "hotspots",
         help="ranked violence hotspots (places to patrol, hot wards, sites), drug-related flag, backtest",
-        description="Rank the places to patrol (snap points expected to stay busy, and concentrations far "
-        "above their surroundings, in patrol-sized footprints), list Gi* hot wards and institutional sites "
+        description="Rank the places to patrol (40 m circles placed where most violence is expected, and "
+        "concentrations far above their surroundings), list Gi* hot wards and institutional sites "
         "apart, flag places where drugs offences co-locate significantly with violence, class their "
         "trend and write one row per hotspot (.csv, .xlsx with About, Labels, Backtest and Harm weights "
         "sheets, or .geojson footprints in WGS84). Prints the backtest: PAI of the list's top tenth, "
@@ -32,9 +32,9 @@ def register(sub: Any) -> None:
     p.add_argument("--plain", action="store_true", help="plain-English column headers (CSV and XLSX)")
     method = p.add_argument_group("method (defaults suit a year of Kent data)")
     method.add_argument(
-        "--min-rate", type=float, default=1.0, help="expected records a month for a place to be listed (1)"
+        "--min-rate", type=float, default=1.0, help="expected records a month for a patrol circle to be listed (1)"
     )
-    method.add_argument("--footprint-radius-m", type=float, default=40.0, help="footprint disc radius in metres (40)")
+    method.add_argument("--footprint-radius-m", type=float, default=40.0, help="patrol circle radius in metres (40)")
     method.add_argument("--half-life-months", type=float, default=2.0, help="recency half-life in months (2)")
     method.add_argument(
         "--include-sites", action="store_true", help="rank police stations, prisons, hospitals, ports with the rest"

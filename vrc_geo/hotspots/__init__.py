@@ -1,7 +1,7 @@
 """Hotspot statistics: one module per method, verbs as the public face.
 
-``find_places`` (patrol places: empirical-Bayes micro-place rates, sites, local excess, patrol-sized
-footprints), ``hotspot_gistar`` (Gi* on areas), ``hotspot_colocation`` (violence -> drugs
+``find_places`` (patrol places: empirical-Bayes micro-place rates, sites, local excess, 40 m patrol
+circles placed greedily), ``hotspot_gistar`` (Gi* on areas), ``hotspot_colocation`` (violence -> drugs
 co-location), ``hotspot_classify`` (emerging hot spots), ``hotspot_backtest`` (PAI at several cuts
 against the simple peers) and ``find_hotspots`` (the ranked pipeline behind the CLI, the exports and
 the app).

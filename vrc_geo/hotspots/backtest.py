@@ -208,12 +208,10 @@ def hotspot_backtest(
     coverage = DiscCoverage(land, radius_m=radius)
 
     clusters = places.footprints[places.footprints["kind"] == "cluster"]
-    members = places.points[places.points["footprint"].isin(clusters["footprint"])].sort_values(
-        ["footprint", "x", "y"], kind="mergesort"
-    )
+    circles = places.discs[places.discs["footprint"].isin(clusters["footprint"])]  # in list order
     later_set, earlier_set = (test_xy, test_w), (train_xy, train_w)
-    ours_area, (ours_test, ours_train) = coverage.curve(members["x"], members["y"], later_set, earlier_set)
-    ends = np.cumsum(members.groupby("footprint").size().reindex(clusters["footprint"]).to_numpy()) - 1
+    ours_area, (ours_test, ours_train) = coverage.curve(circles["x"], circles["y"], later_set, earlier_set)
+    ends = np.cumsum(circles.groupby("footprint").size().reindex(clusters["footprint"]).to_numpy()) - 1
 
     peer = _stack(train_xy, train_w)
     peer_area, (peer_test, peer_train) = coverage.curve(peer[:, 0], peer[:, 1], later_set, earlier_set)

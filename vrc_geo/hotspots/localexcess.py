@@ -26,14 +26,17 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import stats
+from scipy import sparse, stats
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from ..errors import ParameterError
 from ..validation import Param, validate_params
 from .gistar import adjust_pvalues
 
-__all__ = ["LocalExcess"]
+__all__ = ["CORE_SHARE", "LocalExcess", "concentration_cores"]
+
+CORE_SHARE = 0.8  # a concentration's footprint keeps its busiest snap points holding this share of its records
 
 
 def _polar_pattern(inner: float, outer: float, rings: int, per_ring: int) -> np.ndarray:
@@ -158,3 +161,67 @@ class LocalExcess:
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio[coastal] = np.where(ring_share > 0, full * inner_share / ring_share, full)
         return ratio
+
+
+def _merge_windows(centres: np.ndarray, radius: float) -> np.ndarray:
+    """Group label per local-excess window: windows whose centres are within ``radius`` merge."""
+    if len(centres) == 0:
+        return np.zeros(0, dtype=np.int64)
+    pairs = cKDTree(centres).query_pairs(radius, output_type="ndarray")
+    graph = sparse.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(centres),) * 2)
+    return connected_components(graph, directed=False)[1]
+
+
+def concentration_cores(
+    xy: np.ndarray,
+    records: np.ndarray,
+    busy: np.ndarray,
+    patrol_ok: np.ndarray,
+    *,
+    n_months: int,
+    land: shapely.Geometry | None,
+    window_m: float,
+    background_m: float,
+    min_window_records_per_month: float,
+    min_relative_risk: float,
+    alpha: float,
+) -> list[np.ndarray]:
+    """Members of each local-excess footprint: the core of every window far above its surroundings in a
+    quiet place. ``busy``: snap points expected to see ``min_rate_per_month`` on their own (the rate
+    route's sure places). A core whose records are mostly at busy points is left to the rate route,
+    and so is a window with other busy points in it (not a quiet place); otherwise the core becomes one
+    footprint, busy points included, so a concentration is one place, not a busy corner and a missed
+    rest. ``busy`` is updated in place."""
+    test = LocalExcess(
+        window_m=window_m,
+        background_m=background_m,
+        min_records_per_month=min_window_records_per_month,
+        min_relative_risk=min_relative_risk,
+        alpha=alpha,
+    ).fit(xy[:, 0], xy[:, 1], records, n_periods=n_months, land=land)
+    centres = np.flatnonzero(test.windows_["excess"].to_numpy() & patrol_ok)
+    if len(centres) == 0:
+        return []
+    tree = cKDTree(xy)
+    labels = _merge_windows(xy[centres], window_m)
+    taken = np.zeros(len(xy), dtype=bool)
+    out = []
+    for g in np.unique(labels):
+        near = sorted({j for c in centres[labels == g] for j in tree.query_ball_point(xy[c], window_m)})
+        near = np.array([j for j in near if patrol_ok[j] and not taken[j]], dtype=np.int64)
+        if len(near) == 0:
+            continue
+        # The concentration itself: its busiest snap points, until they hold CORE_SHARE of its records
+        # (a compact footprint, not every stray record in the window).
+        order = near[np.lexsort((xy[near, 1], xy[near, 0], -records[near]))]
+        cumulative = np.cumsum(records[order])
+        members = np.sort(order[: int(np.searchsorted(cumulative, CORE_SHARE * cumulative[-1])) + 1])
+        if records[members][busy[members]].sum() >= 0.5 * records[members].sum():
+            continue  # mostly busy points: the rate route's circles cover it
+        busy_nearby = np.setdiff1d(np.flatnonzero(busy[near]), np.searchsorted(near, members))
+        if len(busy_nearby):
+            continue  # not a quiet place: busy places beside it are listed by the rate route
+        taken[members] = True
+        busy[members] = False
+        out.append(members)
+    return out

@@ -1,23 +1,34 @@
-"""Patrol places: snap points expected to stay busy, grouped into patrol-sized footprints, ranked.
+"""Patrol places: 40 m circles placed where most violence is expected, and quiet-area concentrations, ranked.
 
 :func:`find_places` turns the violence-group records of a selection into the ranked list behind
 ``kind = "cluster"`` (and ``"site"``) rows:
 
 1. every snap point gets its expected records a month (:class:`.MicroPlaceRates`: empirical Bayes,
    local prior, recency weights) and a site type (:func:`.classify_sites`);
-2. **rate route** — snap points expected to see at least ``min_rate_per_month`` records a month;
-3. **local route** — concentrations far above their surroundings (:class:`.LocalExcess`) where the rate
-   route found nothing within ``window_m``: the window's busiest snap points, until they hold 80 % of
-   its records, join one footprint, so a quiet place with a real concentration is listed even when no
-   single point is busy;
-4. snap points closer than ``link_m`` join one footprint (their discs overlap); a group spanning more
-   than ``max_span_m`` is split (complete linkage), so a town centre becomes several patrol areas;
-5. footprint = the union of ``footprint_radius_m`` discs round its snap points, clipped to land;
-6. rank by expected records a month per km² of footprint (or expected harm, with harm weights) — the
+2. **local route** — concentrations far above their surroundings (:class:`.LocalExcess`) in a quiet
+   place (no snap point in the ``window_m`` window expected to see ``min_rate_per_month`` records a
+   month): the window's busiest snap points, until they hold 80 % of its records, form one footprint,
+   drawn as the fewest circles that cover them, so a quiet place with a real concentration is listed
+   even when no single point is busy;
+3. **rate route** — patrol circles of ``footprint_radius_m`` (40 m) placed greedily where they cover
+   the most expected records (:class:`.PatrolDiscs`: centred on a snap point or midway between two,
+   every covered point at least ``margin_m`` inside the edge, no two circles overlapping, none holding
+   an institutional site's snap point), kept while a circle is expected to see ``min_rate_per_month``
+   records a month. Each circle is one place: a town centre is several places, each the size one
+   officer can watch;
+4. footprint = the union of its circles, clipped to land;
+5. rank by expected records a month per km² of footprint (or expected harm, with harm weights) — the
    quantity PAI rewards — ties by expected records, then position.
 
+Why circles placed on the records rather than a circle round every busy snap point: two busy points
+60 m apart are covered by one circle between them at half the land, and PAI is records per land. On
+the sample's later months this lifted the list from about level with the busiest snap points to
+18-35 % above them (``benchmarks/accuracy_hotspots.py``).
+
 Institutional sites (police stations, prisons, hospitals, ports, dominant blank locations) are kept
-out of the patrol list by default and returned as ``kind = "site"`` footprints, ranked the same way.
+out of the patrol list by default and returned as ``kind = "site"`` footprints (the union of 40 m
+circles round their snap points, grouped within ``site_radius_m``, no wider than ``max_span_m``),
+ranked the same way.
 """
 
 from __future__ import annotations
@@ -37,21 +48,21 @@ from scipy.spatial import cKDTree
 
 from ..errors import ParameterError
 from ..validation import Param, validate_params
-from .localexcess import LocalExcess
+from .localexcess import concentration_cores
 from .microplaces import MicroPlaceRates
+from .patroldiscs import PatrolDiscs
 from .sites import SITE_LABELS, classify_sites
 from .snapepochs import SnapEpochs, find_epochs, resnap
 
 __all__ = ["PLACE_DEFAULTS", "PLACE_PARAMS", "PlaceList", "find_places", "group_points"]
 
 BNG = "EPSG:27700"
-CORE_SHARE = 0.8  # a local-excess footprint keeps the busiest snap points holding this share of its records
 
 PLACE_DEFAULTS: dict[str, Any] = {
     "min_rate_per_month": 1.0,
     "resnap_m": 150.0,
     "footprint_radius_m": 40.0,
-    "link_m": 40.0,
+    "margin_m": 2.0,
     "max_span_m": 250.0,
     "half_life_months": 2.0,
     "prior_radius_m": 250.0,
@@ -68,7 +79,7 @@ PLACE_PARAMS = {
     "min_rate_per_month": Param(low=0, high=10000, low_inclusive=False),
     "resnap_m": Param(low=0, high=2000),
     "footprint_radius_m": Param(low=1, high=500),
-    "link_m": Param(low=0, high=1000),
+    "margin_m": Param(low=0, high=100),
     "max_span_m": Param(low=10, high=10000),
     "half_life_months": Param(low=0.25, high=1200, optional=True),
     "prior_radius_m": Param(low=1, high=5000),
@@ -92,10 +103,12 @@ class PlaceList:
     ``footprints``: GeoDataFrame (EPSG:27700), clusters first by rank, then sites by rank:
     ``footprint, kind, site_type, route, snap_points, records, expected_per_month,
     expected_value_per_month, area_km2, density_per_km2, geometry``.
+    ``discs``: the circles each footprint is the union of (``footprint, x, y``: centres, in list order).
     """
 
     points: pd.DataFrame
     footprints: gpd.GeoDataFrame
+    discs: pd.DataFrame
     prior_strength_months: float
     parameters: dict[str, Any]
     epochs: SnapEpochs | None = None
@@ -125,15 +138,6 @@ def group_points(xy: np.ndarray, *, link_m: float, max_span_m: float) -> np.ndar
     _, first = np.unique(labels, return_index=True)
     order = np.argsort(np.argsort(first))
     return order[np.searchsorted(np.unique(labels), labels)]
-
-
-def _merge_windows(centres: np.ndarray, radius: float) -> np.ndarray:
-    """Group label per local-excess window: windows whose centres are within ``radius`` merge."""
-    if len(centres) == 0:
-        return np.zeros(0, dtype=np.int64)
-    pairs = cKDTree(centres).query_pairs(radius, output_type="ndarray")
-    graph = sparse.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(centres),) * 2)
-    return connected_components(graph, directed=False)[1]
 
 
 def _footprint(xy: np.ndarray, radius: float, land: shapely.Geometry | None) -> shapely.Geometry:
@@ -213,67 +217,98 @@ def find_places(
     xy = points[["x", "y"]].to_numpy()
     is_site = points["site_type"].ne("").to_numpy()
     patrol_ok = ~is_site if not p["include_sites"] else np.ones(len(points), dtype=bool)
-    busy = points["expected_per_month"].to_numpy() >= p["min_rate_per_month"]
-    rate_route = busy & patrol_ok
-    route = np.where(rate_route, "rate", "").astype(object)
+    expected = points["expected_per_month"].to_numpy()
+    busy = expected >= p["min_rate_per_month"]
+    route = np.full(len(points), "", dtype=object)
+    circle = {"radius_m": p["footprint_radius_m"], "margin_m": p["margin_m"]}
+    if circle["margin_m"] >= circle["radius_m"]:
+        raise ParameterError(
+            f"margin_m must be below footprint_radius_m ({circle['radius_m']:g}), got {circle['margin_m']!r}."
+        )
+    blocked = xy[~patrol_ok]
 
-    local_groups = _local_route(points, xy, rate_route, patrol_ok, len(months), land, p)
-    for members in local_groups:
+    # (kind, route, member snap points, circle centres)
+    groups: list[tuple[str, str, np.ndarray, np.ndarray]] = []
+    local = {k: p[k] for k in ("window_m", "background_m", "min_window_records_per_month", "min_relative_risk")}
+    cores = concentration_cores(
+        xy,
+        points["records"].to_numpy(),
+        busy & patrol_ok,
+        patrol_ok,
+        n_months=len(months),
+        land=land,
+        alpha=p["local_alpha"],
+        **local,
+    )
+    for members in cores:
+        cover = PatrolDiscs(**circle, min_value=0.0, allow_overlap=True)
+        cover.fit(xy[members, 0], xy[members, 1], np.ones(len(members)), blocked=blocked)
+        groups.append(("cluster", "local", members, cover.discs_[["x", "y"]].to_numpy()))
         route[members] = "local"
-
-    footprint = np.full(len(points), -1, dtype=np.int64)
-    groups: list[tuple[str, np.ndarray]] = []
-    rate_idx = np.flatnonzero(rate_route)
-    labels = group_points(xy[rate_idx], link_m=p["link_m"], max_span_m=p["max_span_m"])
-    groups += [("cluster", rate_idx[labels == g]) for g in range(labels.max() + 1 if len(labels) else 0)]
-    groups += [("cluster", m) for m in local_groups]
+    free = np.flatnonzero(patrol_ok & (route == ""))
+    taken = np.vstack([g[3] for g in groups]) if groups else None
+    rate = PatrolDiscs(**circle, min_value=p["min_rate_per_month"])
+    rate.fit(xy[free, 0], xy[free, 1], expected[free], blocked=blocked, taken=taken)
+    centres = rate.discs_[["x", "y"]].to_numpy()
+    for d in range(len(centres)):
+        members = free[rate.member_ == d]
+        groups.append(("cluster", "rate", members, centres[d : d + 1]))
+        route[members] = "rate"
     site_idx = np.flatnonzero(is_site & busy & ~p["include_sites"])
     for kind in SITE_LABELS:
         members = site_idx[points["site_type"].to_numpy()[site_idx] == kind]
-        link = max(p["link_m"], p["site_radius_m"])
+        link = max(p["footprint_radius_m"], p["site_radius_m"])
         labels = group_points(xy[members], link_m=link, max_span_m=max(p["max_span_m"], 2 * link))
-        groups += [("site", members[labels == g]) for g in range(labels.max() + 1 if len(labels) else 0)]
+        for g in range(labels.max() + 1 if len(labels) else 0):
+            groups.append(("site", "site", members[labels == g], xy[members[labels == g]]))
+
+    footprint = np.full(len(points), -1, dtype=np.int64)
     rows, shapes = [], []
-    for kind, members in groups:
-        shape = _footprint(xy[members], p["footprint_radius_m"], land)
+    for kind, how, members, at in groups:
+        shape = _footprint(at, p["footprint_radius_m"], land)
         area = shape.area / 1e6
-        expected = float(points["expected_per_month"].to_numpy()[members].sum())
+        total = float(expected[members].sum())
         value = float(points["expected_value_per_month"].to_numpy()[members].sum())
-        ranked = value if rank_by == "value" else expected
+        ranked = value if rank_by == "value" else total
         busiest = members[np.argmax(points["records"].to_numpy()[members])]
         rows.append(
             {
                 "kind": kind,
                 "site_type": SITE_LABELS.get(str(points["site_type"].iloc[busiest]), ""),
-                "route": route[members[0]] if kind == "cluster" else "site",
+                "route": how,
                 "snap_points": len(members),
                 "records": int(points["records"].to_numpy()[members].sum()),
-                "expected_per_month": expected,
+                "expected_per_month": total,
                 "expected_value_per_month": value,
                 "area_km2": area,
                 "density_per_km2": ranked / area if area > 0 else 0.0,
-                "_x": float(xy[members, 0].min()),
-                "_y": float(xy[members, 1].min()),
+                "_x": float(at[0, 0]),
+                "_y": float(at[0, 1]),
                 "_members": members,
+                "_centres": at,
             }
         )
         shapes.append(shape)
     table = pd.DataFrame(rows)
     if table.empty:
-        table = pd.DataFrame(columns=[*_FOOTPRINT_COLUMNS, "_x", "_y", "_members"])
+        table = pd.DataFrame(columns=[*_FOOTPRINT_COLUMNS, "_x", "_y", "_members", "_centres"])
     order = _rank(table)
     table = table.iloc[order].reset_index(drop=True)
     shapes = [shapes[i] for i in order]
     table["footprint"] = np.arange(len(table))
     for fid, members in enumerate(table["_members"]):
         footprint[members] = fid
+    counts = [len(c) for c in table["_centres"]]
+    discs = pd.DataFrame(np.vstack(list(table["_centres"])) if counts else np.zeros((0, 2)), columns=["x", "y"]).assign(
+        footprint=np.repeat(np.arange(len(table)), counts)
+    )[["footprint", "x", "y"]]
     points["route"] = route
     points["footprint"] = footprint
     frame = gpd.GeoDataFrame(
         table[_FOOTPRINT_COLUMNS], geometry=gpd.GeoSeries(shapes, crs=BNG) if shapes else None, crs=BNG
     )
     cols = ["x", "y", "name", "records", "expected_per_month", "expected_value_per_month", "site_type"]
-    return PlaceList(points[[*cols, "route", "footprint"]], frame, counted.prior_strength_months_, p, epochs)
+    return PlaceList(points[[*cols, "route", "footprint"]], frame, discs, counted.prior_strength_months_, p, epochs)
 
 
 _FOOTPRINT_COLUMNS = [
@@ -324,53 +359,3 @@ def _names(located: pd.DataFrame, points: pd.DataFrame) -> tuple[np.ndarray, np.
         joined = several.sort_values(["x", "y", "name"]).groupby(["x", "y"])["name"].agg("|".join)
         every.loc[joined.index] = joined
     return first.reindex(index).fillna("").to_numpy(), every.reindex(index).fillna("").to_numpy()
-
-
-def _local_route(
-    points: pd.DataFrame,
-    xy: np.ndarray,
-    rate_route: np.ndarray,
-    patrol_ok: np.ndarray,
-    n_months: int,
-    land: shapely.Geometry | None,
-    p: dict[str, Any],
-) -> list[np.ndarray]:
-    """Members of each local-excess footprint: the core of every window far above its surroundings in a
-    quiet place. A core the rate route holds half of or more is left to it, and so is a window with
-    other busy places in it (not a quiet place); otherwise the core becomes one footprint, taking its
-    rate-route points with it (``rate_route`` is updated in place), so a concentration is one place,
-    not a busy corner and a missed rest."""
-    test = LocalExcess(
-        window_m=p["window_m"],
-        background_m=p["background_m"],
-        min_records_per_month=p["min_window_records_per_month"],
-        min_relative_risk=p["min_relative_risk"],
-        alpha=p["local_alpha"],
-    ).fit(xy[:, 0], xy[:, 1], points["records"].to_numpy(), n_periods=n_months, land=land)
-    centres = np.flatnonzero(test.windows_["excess"].to_numpy() & patrol_ok)
-    if len(centres) == 0:
-        return []
-    tree = cKDTree(xy)
-    labels = _merge_windows(xy[centres], p["window_m"])
-    records = points["records"].to_numpy()
-    taken = np.zeros(len(points), dtype=bool)
-    out = []
-    for g in np.unique(labels):
-        near = sorted({j for c in centres[labels == g] for j in tree.query_ball_point(xy[c], p["window_m"])})
-        near = np.array([j for j in near if patrol_ok[j] and not taken[j]], dtype=np.int64)
-        if len(near) == 0:
-            continue
-        # The concentration itself: its busiest snap points, until they hold CORE_SHARE of its records
-        # (a compact footprint, not every stray record in the window).
-        order = near[np.lexsort((xy[near, 1], xy[near, 0], -records[near]))]
-        cumulative = np.cumsum(records[order])
-        members = np.sort(order[: int(np.searchsorted(cumulative, CORE_SHARE * cumulative[-1])) + 1])
-        if records[members][rate_route[members]].sum() >= 0.5 * records[members].sum():
-            continue  # the rate route already lists most of it
-        busy_nearby = np.setdiff1d(np.flatnonzero(rate_route[near]), np.searchsorted(near, members))
-        if len(busy_nearby):
-            continue  # not a quiet place: busy places beside it are listed by the rate route
-        taken[members] = True
-        rate_route[members] = False
-        out.append(members)
-    return out

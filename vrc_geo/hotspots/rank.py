@@ -3,8 +3,8 @@
 ``find_hotspots`` runs, for one selection (period, districts):
 
 1. patrol places from the violence-group offences (violence and sexual offences, robbery, possession of
-   weapons): snap points expected to stay busy, and concentrations far above their surroundings,
-   grouped into patrol-sized footprints (:func:`.places.find_places`) -> ``kind = "cluster"``;
+   weapons): 40 m patrol circles placed where most records are expected, and concentrations far
+   above their surroundings (:func:`.places.find_places`) -> ``kind = "cluster"``;
    institutions (police stations, prisons, hospitals, ports, dominant blank locations) apart ->
    ``kind = "site"`` (``include_sites=True`` ranks them with the rest);
 2. Gi* and emerging classes of every ward of the study area (:mod:`.wardstats`), filtered to the
