@@ -21,8 +21,9 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
     (
         "Place to patrol",
-        "A small group of police.uk map points (each record is placed on the nearest of a fixed set of "
-        "points, a “snap point”) with more violence than its surroundings, expected to stay busy next month.",
+        "A circle 80 m across, placed where the most violence is expected next month: it covers one or a "
+        "few police.uk map points (each record is placed on the nearest of a fixed set of points, a “snap "
+        "point”). A busy town centre is several circles, each what one officer can watch.",
     ),
     (
         "Institutional site",

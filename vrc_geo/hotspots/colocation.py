@@ -138,8 +138,7 @@ class CoLocation:
             self.p_sim_ = np.where(has_a, p, np.nan)
             self.draws_ = np.where(has_a, self.permutations, 0)
             self._decide()
-            steps = [d for d in (10 * self.permutations + 9, self.refine_to or 0) if d > self.permutations]
-            for step, draws in enumerate(sorted({min(d, self.refine_to or 0) for d in steps})):
+            for step, draws in enumerate(_ladder(self.permutations, self.refine_to or 0)):
                 doubt = self._in_doubt() & (self.draws_ < draws)
                 if not doubt.any():
                     break
@@ -253,6 +252,16 @@ class CoLocation:
             larger += (simulated >= observed[:, None] - 1e-12).sum(axis=1)
             done += size
         return (larger + 1) / (permutations + 1)
+
+
+def _ladder(start: int, cap: int) -> list[int]:
+    """Relabelling counts for the footprints still in doubt: ten times more at each step (999 -> 9,999
+    -> 99,999 ...), ending at ``cap``."""
+    out, draws = [], start
+    while draws < cap:
+        draws = min(10 * draws + 9, cap)
+        out.append(draws)
+    return out
 
 
 def _membership(xy: np.ndarray, footprints: Sequence[shapely.Geometry]) -> sparse.csr_matrix:

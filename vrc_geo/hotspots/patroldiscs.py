@@ -118,10 +118,12 @@ class PatrolDiscs:
 
         totals = np.add.reduceat(v[cols], start[:-1]) if len(cols) else np.zeros(len(centres))
         totals = np.where(np.diff(start) > 0, totals, 0.0)
+        keep = totals > 0
+        if fence is not None:
+            keep &= fence.query(centres, k=1)[0] > self.radius_m
         heap = [
-            (-round(float(t), 9), float(c[0]), float(c[1]), i)
-            for i, (t, c) in enumerate(zip(totals, centres, strict=True))
-            if t > 0 and open_at(*c)
+            (-round(float(totals[i]), 9), float(centres[i, 0]), float(centres[i, 1]), int(i))
+            for i in np.flatnonzero(keep)
         ]
         heapq.heapify(heap)
         rows: list[tuple[float, float, float, int]] = []

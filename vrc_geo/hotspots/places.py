@@ -264,20 +264,23 @@ def find_places(
 
     footprint = np.full(len(points), -1, dtype=np.int64)
     rows, shapes = [], []
+    valued = points["expected_value_per_month"].to_numpy()
+    counts = points["records"].to_numpy()
+    types = points["site_type"].to_numpy()
     for kind, how, members, at in groups:
         shape = _footprint(at, p["footprint_radius_m"], land)
         area = shape.area / 1e6
         total = float(expected[members].sum())
-        value = float(points["expected_value_per_month"].to_numpy()[members].sum())
+        value = float(valued[members].sum())
         ranked = value if rank_by == "value" else total
-        busiest = members[np.argmax(points["records"].to_numpy()[members])]
+        busiest = members[np.argmax(counts[members])]
         rows.append(
             {
                 "kind": kind,
-                "site_type": SITE_LABELS.get(str(points["site_type"].iloc[busiest]), ""),
+                "site_type": SITE_LABELS.get(str(types[busiest]), ""),
                 "route": how,
                 "snap_points": len(members),
-                "records": int(points["records"].to_numpy()[members].sum()),
+                "records": int(counts[members].sum()),
                 "expected_per_month": total,
                 "expected_value_per_month": value,
                 "area_km2": area,

@@ -89,7 +89,7 @@ DEFAULTS: dict[str, Any] = {
     "k": 10,
     "min_bandwidth_m": 50.0,
     "permutations": 999,
-    "refine_permutations": 19_999,
+    "refine_permutations": 199_999,
     "gi_permutations": 9999,
     "seed": 0,
     "alpha": 0.05,
