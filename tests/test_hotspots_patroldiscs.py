@@ -117,3 +117,78 @@ def test_bad_arguments():
         PatrolDiscs().fit(np.zeros(2), np.zeros(2), np.zeros(3))
     with pytest.raises(ParameterError, match="allow_overlap"):
         _fit([[0, 0]], [1], allow_overlap="yes")
+
+
+def _naive(xy, value, *, radius=40.0, margin=2.0, min_value=1.0, blocked=None, taken=None):
+    """The greedy of the module docstring, every live candidate re-valued at every step, overlap
+    forbidden: a clashing candidate gives way, once, to a copy moved 2 * radius from the circle it
+    clashes with."""
+    order = np.lexsort((xy[:, 1], xy[:, 0]))
+    xy, value = xy[order], value[order]
+    reach = radius - margin
+    fence = np.zeros((0, 2)) if blocked is None else blocked
+    centres = [] if taken is None else [tuple(map(float, c)) for c in taken]
+    cands = [(float(a), float(b), True) for a, b in candidate_centres(xy, reach)]
+
+    def open_at(cx, cy):
+        return len(fence) == 0 or np.hypot(fence[:, 0] - cx, fence[:, 1] - cy).min() > radius
+
+    def inside(cx, cy):
+        return np.hypot(xy[:, 0] - cx, xy[:, 1] - cy) <= reach
+
+    live = [i for i, (a, b, _) in enumerate(cands) if open_at(a, b)]
+    covered = np.zeros(len(xy), dtype=bool)
+    member = np.full(len(xy), -1)
+    rows = []
+    while live:
+        vals = {i: round(float(value[inside(*cands[i][:2]) & ~covered].sum()), 9) for i in live}
+        live = [i for i in live if vals[i] > 0]
+        if not live:
+            break
+        best = min(live, key=lambda i: (-vals[i], cands[i][0], cands[i][1], i))
+        cx, cy, original = cands[best]
+        if vals[best] < min_value:
+            break
+        live.remove(best)
+        near = [(np.hypot(cx - a, cy - b), (a, b)) for a, b in centres]
+        near = [d for d in near if d[0] < 2 * radius - 1e-9]
+        if near:
+            gap, (a, b) = min(near)
+            if original and gap > 0:
+                sx, sy = a + (cx - a) * 2 * radius / gap, b + (cy - b) * 2 * radius / gap
+                if value[inside(sx, sy) & ~covered].sum() > 0 and open_at(sx, sy):
+                    cands.append((sx, sy, False))
+                    live.append(len(cands) - 1)
+            continue
+        m = inside(cx, cy) & ~covered
+        covered |= m
+        member[order[m]] = len(rows)
+        rows.append((cx, cy, vals[best], int(m.sum())))
+        centres.append((cx, cy))
+    return np.array(rows, dtype="float64").reshape(-1, 4), member
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_lazy_greedy_with_spacing_equals_the_naive_greedy(seed):
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(5, 60))
+    xy = rng.uniform(0, 300, (n, 2)).round(int(seed % 2)) + np.array([600000.0, 150000.0]) * (seed % 3 == 0)
+    value = rng.gamma(0.5, 1, n).round(2) if seed % 2 else rng.integers(0, 3, n).astype(float)
+    base = xy.min(axis=0)
+    blocked = base + rng.uniform(0, 300, (int(rng.integers(0, 4)), 2))
+    taken = base + rng.uniform(0, 300, (int(rng.integers(0, 3)), 2))
+    min_value = float(rng.choice([0.0, 0.5, 1.0]))
+    got = _fit(xy, value, min_value=min_value, blocked=blocked, taken=taken)
+    want, member = _naive(xy, value, min_value=min_value, blocked=blocked, taken=taken)
+    np.testing.assert_allclose(got.discs_.to_numpy(dtype="float64"), want, atol=1e-9)
+    assert (got.member_ == member).all()
+
+
+def test_bad_blocked_and_taken():
+    for bad in (np.array([[0.0, np.nan]]), np.zeros(3), [[1.0, 2.0, 3.0]]):
+        with pytest.raises(ParameterError, match="blocked"):
+            _fit([[0, 0]], [1], blocked=bad)
+        with pytest.raises(ParameterError, match="taken"):
+            _fit([[0, 0]], [1], taken=bad)
+    with pytest.raises(ParameterError, match="taken"):
+        _fit([[0, 0]], [1], taken=np.array([[np.inf, 0.0]]))

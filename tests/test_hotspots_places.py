@@ -132,6 +132,28 @@ def test_local_excess_by_hand():
     assert not strict.fit(x, y, np.array([30, 10]), n_periods=12).windows_["excess"].any()
 
 
+def test_a_concentration_point_no_circle_can_hold_stays_out():
+    # A quiet concentration at Q whose only circle would hold a site: a police station 70 m east, and a
+    # point 35 m east that touches it (so it is a site too). No patrol circle may hold either, so Q is
+    # left out (not listed as a footprint it lies outside of) — and nothing fails.
+    q = np.array([15000.0, 15000.0])
+    rng = np.random.default_rng(0)
+    background = rng.uniform(0, 20000, (4000, 2)).round()
+    rows = []
+    for m, month in enumerate(MONTHS):
+        if m % 3 != 2:
+            rows.append((*q, month, "On or near Quiet Lane"))
+        rows += [(*(q + (70.0, 0)), month, "On or near Police Station")] * 6
+        rows += [(x, y, month, "On or near Some Road") for x, y in background[rng.integers(0, 4000, 12)]]
+    rows.append((*(q + (35.0, 0)), MONTHS[0], "On or near Back Lane"))
+    result = find_places(pd.DataFrame(rows, columns=["x", "y", "month", "location"]), months=MONTHS, land=LAND)
+    points = result.points.set_index(["x", "y"])
+    assert points.loc[tuple(q), "footprint"] == -1
+    for fid, row in result.footprints.iterrows():
+        members = result.points[result.points["footprint"] == row["footprint"]]
+        assert shapely.contains_xy(row.geometry, members["x"], members["y"]).all(), fid
+
+
 def test_bad_arguments():
     records = planted().head(50)
     with pytest.raises(ParameterError, match="Unknown place option"):
@@ -140,6 +162,10 @@ def test_bad_arguments():
         find_places(records, months=MONTHS, min_rate_per_month=0)
     with pytest.raises(ParameterError, match="outside the months"):
         find_places(records, months=["2030-01"])
+    with pytest.raises(ParameterError, match="margin_m"):
+        find_places(records, months=MONTHS, margin_m=0.1)  # covered points could fall outside the drawn circle
+    with pytest.raises(ParameterError, match="margin_m"):
+        find_places(records, months=MONTHS, margin_m=45)
     with pytest.raises(ParameterError, match="rank_by"):
         find_places(records, months=MONTHS, rank_by="beauty")
     with pytest.raises(ParameterError, match="background_m"):

@@ -8,13 +8,14 @@
 2. **local route** — concentrations far above their surroundings (:class:`.LocalExcess`) in a quiet
    place (no snap point in the ``window_m`` window expected to see ``min_rate_per_month`` records a
    month): the window's busiest snap points, until they hold 80 % of its records, form one footprint,
-   drawn as the fewest circles that cover them, so a quiet place with a real concentration is listed
-   even when no single point is busy;
+   drawn as a greedy cover of 40 m circles (few, not provably fewest), so a quiet place with a real
+   concentration is listed even when no single point is busy;
 3. **rate route** — patrol circles of ``footprint_radius_m`` (40 m) placed greedily where they cover
    the most expected records (:class:`.PatrolDiscs`: centred on a snap point or midway between two,
-   every covered point at least ``margin_m`` inside the edge, no two circles overlapping, none holding
-   an institutional site's snap point), kept while a circle is expected to see ``min_rate_per_month``
-   records a month. Each circle is one place: a town centre is several places, each the size one
+   or moved just clear of a circle already taken; every covered point at least ``margin_m`` inside the
+   edge, no two circles overlapping, none holding an institutional site's snap point — a circle may
+   still overlap a site's own footprint), kept while a circle is expected to see
+   ``min_rate_per_month`` records a month. Each circle is one place: a town centre is several places, each the size one
    officer can watch;
 4. footprint = the union of its circles, clipped to land;
 5. rank by expected records a month per km² of footprint (or expected harm, with harm weights) — the
@@ -79,7 +80,7 @@ PLACE_PARAMS = {
     "min_rate_per_month": Param(low=0, high=10000, low_inclusive=False),
     "resnap_m": Param(low=0, high=2000),
     "footprint_radius_m": Param(low=1, high=500),
-    "margin_m": Param(low=0, high=100),
+    "margin_m": Param(low=0.5, high=100),  # keeps covered points inside the drawn 32-sided circle
     "max_span_m": Param(low=10, high=10000),
     "half_life_months": Param(low=0.25, high=1200, optional=True),
     "prior_radius_m": Param(low=1, high=5000),
@@ -99,7 +100,9 @@ class PlaceList:
     """Snap points with their estimates, and the ranked footprints built from them.
 
     ``points``: one row per snap point with violence-group records (sorted by x, y): ``x, y, name,
-    records, expected_per_month, expected_value_per_month, site_type, route, footprint`` (-1: in none).
+    records, expected_per_month, expected_value_per_month, site_type, route, footprint`` (the footprint
+    it is a member of, -1: member of none — a point in the edge ring of a circle, or a stray point of a
+    concentration, can lie inside a footprint without being counted in its expected records).
     ``footprints``: GeoDataFrame (EPSG:27700), clusters first by rank, then sites by rank:
     ``footprint, kind, site_type, route, snap_points, records, expected_per_month,
     expected_value_per_month, area_km2, density_per_km2, geometry``.
@@ -243,6 +246,9 @@ def find_places(
     for members in cores:
         cover = PatrolDiscs(**circle, min_value=0.0, allow_overlap=True)
         cover.fit(xy[members, 0], xy[members, 1], np.ones(len(members)), blocked=blocked)
+        members = members[cover.member_ >= 0]  # a point no circle can hold without a site's point stays out
+        if len(members) == 0:
+            continue
         groups.append(("cluster", "local", members, cover.discs_[["x", "y"]].to_numpy()))
         route[members] = "local"
     free = np.flatnonzero(patrol_ok & (route == ""))

@@ -31,7 +31,7 @@ METHOD = (
     "no two overlapping, none holding an institution's snap point) and kept while a circle is expected "
     "to see at least one record a month: each circle is one place. Concentrations far above their "
     "surroundings in quiet places are listed too (a local test against the records 150 m-1.5 km away, "
-    "FDR-adjusted, at least 4 records a month and 8 times the expected number), drawn as the fewest "
+    "FDR-adjusted, at least 4 records a month and 8 times the expected number), drawn as a few "
     "circles that cover them. Places are ranked by expected records a month per km² — what a patrol "
     "covering a small area can expect to meet. Police stations, prisons, hospitals, ports and dominant "
     "unnamed sites are listed apart as sites. Hot wards: Getis-Ord Gi* of every ward's records (queen "
