@@ -195,6 +195,26 @@ def test_no_institution_heads_a_patrol_place(sample_hotspots):
     assert not clusters["top_locations"].str.contains("Sylewood Close|Escape Lane").any()
 
 
+def test_institutions_are_known_in_months_without_their_names(sample_dataset):
+    # police.uk's names for institutions stopped with its July 2022 map. Darent Valley Hospital's records
+    # then sat at a new point named "Laurence Rise", 327 m from the old "Hospital" point; Cookham Wood
+    # young offender institution's at "Sylewood Close"; Margate's hospital at "Drapers Avenue". Selected
+    # alone, the later months still know them as sites (learnt from every month available).
+    result = find_hotspots(sample_dataset, make_selection(start="2022-08"), kinds=("cluster", "site"))
+    table = result.table
+    busiest = table["top_locations"].str.split(r" \(").str[0]
+    for street, label in (
+        ("Laurence Rise", "hospital"),
+        ("Sylewood Close", "prison / young offender institution"),
+        ("Drapers Avenue", "hospital"),
+    ):
+        rows = table[busiest == street]
+        assert set(rows["kind"]) == {"site"}, (street, rows[["kind", "site_type"]])
+        assert set(rows["site_type"]) == {label}
+    labels = table.loc[table["kind"] == "site", "site_type"].value_counts()
+    assert labels["hospital"] >= 10 and labels["police station / custody"] >= 10
+
+
 def test_counts_match_an_independent_count(sample_hotspots, sample_dir):
     raw = pd.concat([pd.read_csv(p) for p in sorted((sample_dir / "police_uk").rglob("*-street.csv"))])
     raw = raw[~(raw["Crime ID"].notna() & raw["Crime ID"].duplicated())].dropna(subset=["Longitude"])

@@ -4,7 +4,9 @@
 ``kind = "cluster"`` (and ``"site"``) rows:
 
 1. every snap point gets its expected records a month (:class:`.MicroPlaceRates`: empirical Bayes,
-   local prior, recency weights) and a site type (:func:`.classify_sites`);
+   local prior, recency weights) and a site type (:func:`.classify_sites`; across a snap-point
+   redraw, a new point that took over a named site's records inherits its type,
+   :func:`.inherit_sites`);
 2. **local route** — concentrations far above their surroundings (:class:`.LocalExcess`) in a quiet
    place (no snap point in the ``window_m`` window expected to see ``min_rate_per_month`` records a
    month): the window's busiest snap points, until they hold 80 % of its records, form one footprint,
@@ -34,7 +36,6 @@ ranked the same way.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,8 @@ from ..validation import Param, validate_params
 from .localexcess import concentration_cores
 from .microplaces import MicroPlaceRates
 from .patroldiscs import PatrolDiscs
-from .sites import SITE_LABELS, classify_sites
+from .sites import SITE_LABELS
+from .sitetypes import SiteHistory, snap_point_sites
 from .snapepochs import SnapEpochs, find_epochs, resnap
 
 __all__ = ["PLACE_DEFAULTS", "PLACE_PARAMS", "PlaceList", "find_places", "group_points"]
@@ -74,6 +76,7 @@ PLACE_DEFAULTS: dict[str, Any] = {
     "min_relative_risk": 8.0,
     "local_alpha": 0.05,
     "site_radius_m": 100.0,
+    "succession_m": 500.0,
     "include_sites": False,
 }
 PLACE_PARAMS = {
@@ -91,6 +94,7 @@ PLACE_PARAMS = {
     "min_relative_risk": Param(low=1, high=1e6),
     "local_alpha": Param(low=0, high=1, low_inclusive=False),
     "site_radius_m": Param(low=0, high=2000),
+    "succession_m": Param(low=0, high=5000),
     "include_sites": Param(choices=(True, False)),
 }
 
@@ -159,6 +163,7 @@ def find_places(
     weight: np.ndarray | None = None,
     rank_by: str = "records",
     context: pd.DataFrame | None = None,
+    history: SiteHistory | None = None,
     **params: Any,
 ) -> PlaceList:
     """Ranked patrol footprints (and sites) from violence-group ``records`` (``x, y, month, location``).
@@ -167,7 +172,8 @@ def find_places(
     weight per record, giving ``expected_value_per_month``; ``rank_by="value"`` ranks by it instead of
     by expected records (places are always chosen by expected records). ``context``: every crime record
     of the selection (``x, y``, anti-social behaviour left out), for the crime mix of each snap point
-    that the site rules read.
+    that the site rules read. ``history``: the same records over every month available, so that site
+    types do not depend on the months selected (police.uk's names of institutions stopped in July 2022).
     """
     if rank_by not in ("records", "value"):
         raise ParameterError(f"rank_by must be 'records' or 'value', got {rank_by!r}.")
@@ -209,14 +215,21 @@ def find_places(
         points["expected_value_per_month"] = valued.places_["expected_per_month"].to_numpy()
     else:
         points["expected_value_per_month"] = points["expected_per_month"]
-    points["name"], points["all_names"] = _names(located, points)
-    if context is not None:
-        cx, cy, _ = resnap(*reference, starts, current, resnap_m=p["resnap_m"])
-        mix = pd.DataFrame({"x": cx, "y": cy}).groupby(["x", "y"]).size()
-        points["crime_records"] = mix.reindex(pd.MultiIndex.from_frame(points[["x", "y"]])).fillna(0).to_numpy()
-    points["site_type"] = classify_sites(
-        points, site_radius_m=p["site_radius_m"], touch_m=p["footprint_radius_m"]
-    ).to_numpy()
+    site_options = {
+        "resnap_m": p["resnap_m"],
+        "site_radius_m": p["site_radius_m"],
+        "touch_m": p["footprint_radius_m"],
+        "succession_m": p["succession_m"],
+    }
+    own = snap_point_sites(records, months=months, context=context, **site_options)
+    key = pd.MultiIndex.from_frame(points[["x", "y"]])
+    for column in ("name", "all_names", "site_type"):
+        points[column] = own[column].reindex(key).fillna("").to_numpy()
+    if history is not None:
+        # A hospital is a hospital whatever months are selected: site types learnt from every month.
+        known = snap_point_sites(history.records, months=history.months, context=history.context, **site_options)
+        learnt = known["site_type"].reindex(key).fillna("").to_numpy()
+        points["site_type"] = np.where(points["site_type"] == "", learnt, points["site_type"])
     xy = points[["x", "y"]].to_numpy()
     is_site = points["site_type"].ne("").to_numpy()
     patrol_ok = ~is_site if not p["include_sites"] else np.ones(len(points), dtype=bool)
@@ -348,23 +361,3 @@ def _rank(table: pd.DataFrame) -> np.ndarray:
         }
     )
     return key.sort_values(["kind", "density", "value", "x", "y"], kind="mergesort").index.to_numpy()
-
-
-def _names(located: pd.DataFrame, points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The commonest place name at each snap point (ties: alphabetical; "" when blank), and every name
-    seen there joined by "|" (police.uk sometimes gives one coordinate two names)."""
-    codes, locations = pd.factorize(located["location"].astype(object), use_na_sentinel=False)
-    cleaned = np.array([re.sub(r"(?i)^\s*on or near\s*", "", str(v)).strip() if v == v else "" for v in locations])
-    name_codes, names = pd.factorize(cleaned[codes])
-    frame = pd.DataFrame({"x": located["x"].to_numpy(), "y": located["y"].to_numpy(), "c": name_codes})
-    counts = frame.groupby(["x", "y", "c"]).size().rename("n").reset_index()
-    counts["name"] = names[counts["c"].to_numpy()]
-    counts = counts.sort_values(["x", "y", "n", "name"], ascending=[True, True, False, True])
-    first = counts.drop_duplicates(["x", "y"]).set_index(["x", "y"])["name"]
-    index = pd.MultiIndex.from_frame(points[["x", "y"]])
-    several = counts[counts.duplicated(["x", "y"], keep=False)]
-    every = first.copy()
-    if len(several):
-        joined = several.sort_values(["x", "y", "name"]).groupby(["x", "y"])["name"].agg("|".join)
-        every.loc[joined.index] = joined
-    return first.reindex(index).fillna("").to_numpy(), every.reindex(index).fillna("").to_numpy()

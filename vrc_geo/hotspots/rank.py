@@ -38,6 +38,7 @@ from ..validation import Param, validate_params
 from .colocation import hotspot_colocation
 from .footprint import describe_footprints
 from .places import PLACE_DEFAULTS, PLACE_PARAMS, PlaceList, find_places
+from .sitetypes import SiteHistory
 from .wardstats import ward_statistics
 
 if TYPE_CHECKING:
@@ -185,8 +186,20 @@ def find_hotspots(dataset: PoliceDataset, selection: Selection, **params: Any) -
     weight = harm.record_weights(violent["crime_type"], violent["district_code"]) if harm else None
     place_params = {k: p[k] for k in PLACE_DEFAULTS}
     rank_by = "value" if p["measure"] == "harm" else "records"
+    history = None
+    if months != list(dataset.months):
+        every = select_records(dataset.records, Selection(None, None, scope.districts, None))
+        every = every[every["crime_type"] != ASB]
+        history = SiteHistory(every[every["crime_type"].isin(VIOLENCE_GROUP)], every, list(dataset.months))
     places = find_places(
-        violent, months=months, land=land, weight=weight, rank_by=rank_by, context=records, **place_params
+        violent,
+        months=months,
+        land=land,
+        weight=weight,
+        rank_by=rank_by,
+        context=records,
+        history=history,
+        **place_params,
     )
 
     footprints = places.footprints

@@ -109,8 +109,9 @@ def classify_sites(
 
     ``places``: one row per snap point with ``x, y`` (metres), ``name`` (its commonest place name, ""
     when blank), ``records`` (violence-group records there), optionally ``all_names`` (every name seen
-    there, "|"-separated) and ``crime_records`` (all its crime records but anti-social behaviour;
-    without it every point counts as violence-dominated).
+    there, "|"-separated), ``crime_records`` (all its crime records but anti-social behaviour;
+    without it every point counts as violence-dominated) and ``inherited`` (a site type key taken over
+    across a snap-point redraw, :func:`.succession.inherit_sites`: counts as a name match).
     """
     validate_params(
         {
@@ -127,6 +128,9 @@ def classify_sites(
     distinct = pd.unique(every)
     by_name = {n: next((k for k in map(site_of_name, n.split("|")) if k), "") for n in distinct}
     kinds = np.array([by_name[n] for n in every], dtype=object)
+    if "inherited" in places:
+        inherited = places["inherited"].fillna("").astype(str).to_numpy()
+        kinds = np.where(inherited != "", inherited, kinds).astype(object)
     n = len(places)
     if n == 0:
         return pd.Series(kinds, index=places.index, dtype=object)
