@@ -221,7 +221,7 @@ def find_places(
         "touch_m": p["footprint_radius_m"],
         "succession_m": p["succession_m"],
     }
-    own = snap_point_sites(records, months=months, context=context, **site_options)
+    own = snap_point_sites(records, months=months, context=context, epochs=(starts, current), **site_options)
     key = pd.MultiIndex.from_frame(points[["x", "y"]])
     for column in ("name", "all_names", "site_type"):
         points[column] = own[column].reindex(key).fillna("").to_numpy()

@@ -45,14 +45,16 @@ def snap_point_sites(
     site_radius_m: float = 100.0,
     touch_m: float = 40.0,
     succession_m: float = 500.0,
+    epochs: tuple[tuple[str, ...], np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """One row per snap point of the current map (index ``x, y``): ``records, name, all_names,
-    site_type`` (``""`` for a street place)."""
+    site_type`` (``""`` for a street place). ``epochs``: :func:`.find_epochs` of the same records and
+    context, when the caller has it already."""
     located = records.dropna(subset=["x", "y"])
     located = located[located["month"].astype(str).isin(months)]
     where = context.dropna(subset=["x", "y"]) if context is not None else located
     reference = (where["x"].to_numpy(), where["y"].to_numpy(), where["month"].astype(str).to_numpy())
-    starts, current = find_epochs(*reference, months)
+    starts, current = epochs if epochs is not None else find_epochs(*reference, months)
     raw = (
         located["x"].to_numpy(dtype="float64"),
         located["y"].to_numpy(dtype="float64"),

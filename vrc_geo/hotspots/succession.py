@@ -74,15 +74,19 @@ def inherit_sites(
     empty = pd.Series([], index=pd.MultiIndex.from_arrays([[], []], names=["x", "y"]), dtype=object)
     frame = pd.DataFrame({"x": np.asarray(x, dtype="float64"), "y": np.asarray(y, dtype="float64")})
     frame["month"] = np.asarray(month).astype(str)
-    frame["name"] = [place_name(v) for v in np.asarray(location, dtype=object)]
+    codes, uniques = pd.factorize(pd.Series(np.asarray(location, dtype=object)), use_na_sentinel=False)
+    frame["name"] = np.array([place_name(v) for v in uniques], dtype=object)[codes] if len(codes) else ""
     n_before = sum(m < change for m in months)
     n_after = len(months) - n_before
     if succession_m == 0 or n_before == 0 or n_after == 0 or frame.empty:
         return empty
     early = frame[frame["month"] < change]
     late = frame[frame["month"] >= change]
-    old = early.groupby(["x", "y"], sort=True).agg(n=("name", "size"), names=("name", lambda s: sorted(set(s))))
-    old["kind"] = [next((k for k in map(site_of_name, names) if k), "") for names in old["names"]]
+    old = early.groupby(["x", "y"], sort=True).size().rename("n").to_frame()
+    named = early.drop_duplicates(["x", "y", "name"])
+    named = named.assign(kind=[site_of_name(n) for n in named["name"]])
+    named = named[named["kind"] != ""].sort_values(["x", "y", "name"]).drop_duplicates(["x", "y"])
+    old["kind"] = named.set_index(["x", "y"])["kind"].reindex(old.index).fillna("")
     old["rate"] = old["n"] / n_before
     old = old[(old["kind"] != "") & (old["rate"] >= min_rate)].reset_index()
     now = late.groupby(["x", "y"], sort=True).size().rename("n").reset_index()
@@ -93,7 +97,10 @@ def inherit_sites(
     seen_before = pd.MultiIndex.from_frame(early[["x", "y"]]).unique()
     new = ~pd.MultiIndex.from_frame(now[["x", "y"]]).isin(seen_before)
     tree = cKDTree(now_xy)
-    around = np.array([now_rate[i].sum() for i in tree.query_ball_point(now_xy, radius_m)])
+    pairs = tree.query_pairs(radius_m, output_type="ndarray")
+    around = now_rate.copy()
+    np.add.at(around, pairs[:, 0], now_rate[pairs[:, 1]])
+    np.add.at(around, pairs[:, 1], now_rate[pairs[:, 0]])
     dominant = now_rate >= dominance * np.maximum(around, 1e-12)
     taken = np.zeros(len(now), dtype=bool)
     heirs: dict[tuple[float, float], str] = {}
