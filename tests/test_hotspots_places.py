@@ -101,7 +101,7 @@ def test_row_order_and_stacking_do_not_change_the_list():
     assert all(x.equals(y) for x, y in zip(a.footprints.geometry, b.footprints.geometry, strict=True))
 
 
-def test_a_wide_street_is_split_into_patrol_sized_places():
+def test_wide_groups_are_split_for_site_footprints():
     xy = np.c_[np.arange(0, 1000, 25.0), np.zeros(40)]  # a kilometre of snap points 25 m apart
     labels = group_points(xy, link_m=40, max_span_m=250)
     spans = [np.ptp(xy[labels == g, 0]) for g in np.unique(labels)]
