@@ -213,6 +213,7 @@ def test_institutions_are_known_in_months_without_their_names(sample_dataset):
         assert set(rows["site_type"]) == {label}
     labels = table.loc[table["kind"] == "site", "site_type"].value_counts()
     assert labels["hospital"] >= 10 and labels["police station / custody"] >= 10
+    assert any("recognised from all 13 months held" in note for note in result.notes)
 
 
 def test_counts_match_an_independent_count(sample_hotspots, sample_dir):

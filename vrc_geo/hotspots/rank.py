@@ -235,6 +235,11 @@ def find_hotspots(dataset: PoliceDataset, selection: Selection, **params: Any) -
     notes = []
     if places.epochs is not None and places.epochs.starts:
         notes.append(places.epochs.describe())
+    if history is not None:
+        notes.append(
+            f"Institutions (police stations, prisons, hospitals, ports) are recognised from all {len(dataset.months)} "
+            "months held, not only the months selected: police.uk stopped naming them in July 2022."
+        )
     if len(months) < 6:
         notes.append(f"Only {len(months)} month(s) selected: trend classes and expected rates rest on few periods.")
     return HotspotResult(
