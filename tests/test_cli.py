@@ -275,3 +275,24 @@ def test_health_bad_input(capsys, sample_dir, tmp_path):
     code = main(["health", "--synthetic-demo", "--out", str(tmp_path / "x.csv"), "--suppress-up-to", "-1"])
     assert code == 2
     assert "--suppress-up-to" in capsys.readouterr().err
+
+
+def test_hotspots_with_a_register_of_institutions(capsys, sample_dir, tmp_path):
+    # "Park Lane", Sevenoaks heads the list on the sample (one point, 96 % violence): a partner's register
+    # entry there makes it a site. A bad register row is refused with its line and reason; a file that
+    # is not a register stops the command with a clear message.
+    register = tmp_path / "institutions.csv"
+    register.write_text(
+        "name,site_type,latitude,longitude\nSecure unit,hospital,51.273388,0.225836\nOops,school,51.3,0.5\n"
+    )
+    out = tmp_path / "h.csv"
+    base = ["hotspots", "--out", str(out), "--data-dir", str(sample_dir), "--no-backtest", "--kind", "cluster"]
+    assert main([*base, "--sites-file", str(register)]) == 0
+    err = capsys.readouterr().err
+    assert "institutions.csv: 1 of 2 institutions used, 1 refused (line 3: site_type must be one of" in err
+    frame = pd.read_csv(out)
+    assert not frame["top_locations"].str.startswith("Park Lane (109)").any()  # other Park Lanes stay
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("place,count\nA,1\n")
+    assert main([*base, "--sites-file", str(wrong)]) == 2
+    assert "is not a register of institutions" in capsys.readouterr().err

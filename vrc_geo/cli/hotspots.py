@@ -39,6 +39,12 @@ def register(sub: Any) -> None:
     method.add_argument(
         "--include-sites", action="store_true", help="rank police stations, prisons, hospitals, ports with the rest"
     )
+    method.add_argument(
+        "--sites-file",
+        metavar="FILE",
+        help="a register of institutions (CSV/XLSX: name, site_type, latitude+longitude or x+y, radius_m): "
+        "snap points near them are sites whatever police.uk calls them",
+    )
     method.add_argument("--permutations", type=int, default=999, help="co-location permutations (999)")
     method.add_argument("--gi-permutations", type=int, default=9999, help="Gi* permutations (9999)")
     method.add_argument("--seed", type=int, default=0, help="random seed for permutations (0)")
@@ -73,7 +79,24 @@ def run_hotspots(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "measure": args.measure,
     }
-    bundle = hotspots_for(dataset, selection, params, backtest=not args.no_backtest, test_months=args.test_months)
+    register = None
+    if args.sites_file:
+        from ..io.site_register import read_site_register
+
+        read = read_site_register(args.sites_file)
+        refused = "; ".join(
+            f"line {line}: {why}" for line, why in zip(read.rejects["source_line"], read.rejects["reason"], strict=True)
+        )
+        note(
+            args,
+            f"{read.file}: {len(read.sites)} of {read.rows_read} institutions used"
+            + (f", {len(read.rejects)} refused ({refused})" if len(read.rejects) else "")
+            + ".",
+        )
+        register = read.sites
+    bundle = hotspots_for(
+        dataset, selection, params, backtest=not args.no_backtest, test_months=args.test_months, register=register
+    )
     for text in bundle.notes:
         note(args, text)
     write_bytes(bundle.file_bytes(fmt, top=args.top, kind=args.kind, plain=args.plain), args.out)

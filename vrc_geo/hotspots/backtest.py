@@ -172,11 +172,13 @@ def hotspot_backtest(
     place_params: dict[str, Any] | None = None,
     context: pd.DataFrame | None = None,
     weight: np.ndarray | None = None,
+    register: pd.DataFrame | None = None,
 ) -> BacktestResult:
     """Backtest the ranked list of :func:`.find_places` on violence-group ``records`` (``x, y, month,
     location``) against the snap-point and grid peers (see the module docstring). ``context``: every
     crime record of the same selection (for the site rules' crime mix), when available; ``weight``: a
-    harm weight per record, to rank and score by harm."""
+    harm weight per record, to rank and score by harm; ``register``: institutions kept by partners (left
+    out of the list as in the list itself)."""
     validate_params({"test_months": test_months}, {"test_months": Param(low=1, integer=True)})
     for size in cell_sizes_m:
         validate_params({"cell_size_m": size}, {"cell_size_m": Param(low=10, high=5000)})
@@ -201,6 +203,7 @@ def hotspot_backtest(
         context=before,
         weight=None if weight is None else train_w,
         rank_by="records" if weight is None else "value",
+        register=register,
         **params,
     )
     radius = places.parameters["footprint_radius_m"]

@@ -164,6 +164,7 @@ def find_places(
     rank_by: str = "records",
     context: pd.DataFrame | None = None,
     history: SiteHistory | None = None,
+    register: pd.DataFrame | None = None,
     **params: Any,
 ) -> PlaceList:
     """Ranked patrol footprints (and sites) from violence-group ``records`` (``x, y, month, location``).
@@ -174,6 +175,7 @@ def find_places(
     of the selection (``x, y``, anti-social behaviour left out), for the crime mix of each snap point
     that the site rules read. ``history``: the same records over every month available, so that site
     types do not depend on the months selected (police.uk's names of institutions stopped in July 2022).
+    ``register``: institutions kept by partners (:func:`..io.site_register.read_site_register`).
     """
     if rank_by not in ("records", "value"):
         raise ParameterError(f"rank_by must be 'records' or 'value', got {rank_by!r}.")
@@ -220,6 +222,7 @@ def find_places(
         "site_radius_m": p["site_radius_m"],
         "touch_m": p["footprint_radius_m"],
         "succession_m": p["succession_m"],
+        "register": register,
     }
     own = snap_point_sites(records, months=months, context=context, epochs=(starts, current), **site_options)
     key = pd.MultiIndex.from_frame(points[["x", "y"]])

@@ -152,8 +152,11 @@ def describe_selection(selection: Selection) -> str:
     return ", ".join(DISTRICTS[d] for d in selection.districts)
 
 
-def find_hotspots(dataset: PoliceDataset, selection: Selection, **params: Any) -> HotspotResult:
-    """Ranked drug-related violence hotspots for a selection (its crime types are ignored)."""
+def find_hotspots(
+    dataset: PoliceDataset, selection: Selection, *, register: pd.DataFrame | None = None, **params: Any
+) -> HotspotResult:
+    """Ranked drug-related violence hotspots for a selection (its crime types are ignored). ``register``:
+    institutions kept by partners (``SiteRegister.sites``), sites wherever their names say otherwise."""
     p = check_params(params)
     start = selection.start or (dataset.months[0] if dataset.months else None)
     end = selection.end or (dataset.months[-1] if dataset.months else None)
@@ -199,6 +202,7 @@ def find_hotspots(dataset: PoliceDataset, selection: Selection, **params: Any) -
         rank_by=rank_by,
         context=records,
         history=history,
+        register=register,
         **place_params,
     )
 

@@ -16,6 +16,8 @@ from .rank import VIOLENCE_GROUP, HotspotResult, find_hotspots
 from .report import hotspot_file_bytes, hotspot_file_name
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..store import PoliceDataset
 
 __all__ = ["HotspotBundle", "hotspots_for"]
@@ -53,10 +55,12 @@ def hotspots_for(
     *,
     backtest: bool = True,
     test_months: int = 3,
+    register: pd.DataFrame | None = None,
 ) -> HotspotBundle:
-    """Run :func:`find_hotspots` and (optionally) :func:`hotspot_backtest` with the same cluster options."""
+    """Run :func:`find_hotspots` and (optionally) :func:`hotspot_backtest` with the same cluster options
+    (and the same register of institutions, if any)."""
     params = dict(params or {})
-    result = find_hotspots(dataset, selection, **params)
+    result = find_hotspots(dataset, selection, register=register, **params)
     notes = list(result.notes)
     scored = None
     if backtest:
@@ -75,6 +79,7 @@ def hotspots_for(
                 test_months=test_months,
                 place_params={k: result.parameters[k] for k in PLACE_DEFAULTS},
                 context=context,
+                register=register,
                 weight=result.harm.record_weights(records["crime_type"], records["district_code"])
                 if result.parameters["measure"] == "harm"
                 else None,

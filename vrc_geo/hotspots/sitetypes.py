@@ -46,10 +46,13 @@ def snap_point_sites(
     touch_m: float = 40.0,
     succession_m: float = 500.0,
     epochs: tuple[tuple[str, ...], np.ndarray] | None = None,
+    register: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per snap point of the current map (index ``x, y``): ``records, name, all_names,
     site_type`` (``""`` for a street place). ``epochs``: :func:`.find_epochs` of the same records and
-    context, when the caller has it already."""
+    context, when the caller has it already. ``register``: institutions kept by partners (``site_type,
+    x, y, radius_m``, :func:`..io.site_register.read_site_register`): a point within an entry's radius
+    is that site (the nearest entry, when several reach it), whatever its name."""
     located = records.dropna(subset=["x", "y"])
     located = located[located["month"].astype(str).isin(months)]
     where = context.dropna(subset=["x", "y"]) if context is not None else located
@@ -80,8 +83,24 @@ def snap_point_sites(
         )
         if len(heirs):
             points["inherited"] = heirs.reindex(key).fillna("").to_numpy()
+    if register is not None and len(register):
+        listed = _registered(points[["x", "y"]].to_numpy(), register)
+        before = points["inherited"].to_numpy() if "inherited" in points else np.full(len(points), "", dtype=object)
+        points["inherited"] = np.where(listed != "", listed, before)
     points["site_type"] = classify_sites(points, site_radius_m=site_radius_m, touch_m=touch_m).to_numpy()
     return points.set_index(["x", "y"])[["records", "name", "all_names", "site_type"]]
+
+
+def _registered(xy: np.ndarray, register: pd.DataFrame) -> np.ndarray:
+    """Site type key of the nearest register entry whose radius reaches each point (``""``: none)."""
+    kinds = np.full(len(xy), "", dtype=object)
+    best = np.full(len(xy), np.inf)
+    entries = register.sort_values(["x", "y", "site_type"])
+    for ex, ey, kind, radius in entries[["x", "y", "site_type", "radius_m"]].itertuples(index=False):
+        dist = np.hypot(xy[:, 0] - ex, xy[:, 1] - ey)
+        closer = (dist <= radius) & (dist < best)
+        kinds[closer], best[closer] = kind, dist[closer]
+    return kinds
 
 
 def point_names(located: pd.DataFrame, points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
