@@ -84,3 +84,15 @@ def test_bad_flag_or_env_paths(tmp_path):
         find_sources(data_dir=tmp_path / "missing", env={}, project_root=tmp_path)
     with pytest.raises(DataNotFoundError, match="not found"):
         find_sources(crimes=[tmp_path / "missing.csv"], env={}, project_root=tmp_path)
+
+
+def test_a_register_of_institutions_is_found_beside_the_crime_files_or_in_data(layout, tmp_path):
+    project, sample = layout
+    assert find_sources(env={}, project_root=project, sample_bundle=sample).sites_register is None
+    (project / "data" / "institutions.xlsx").write_bytes(b"")
+    found = find_sources(env={}, project_root=project, sample_bundle=sample)
+    assert found.sites_register == project / "data" / "institutions.xlsx"
+    flag_dir = _data_dir(tmp_path, "flag")
+    (flag_dir / "institutions.csv").write_text("name,site_type,x,y\n")
+    found = find_sources(data_dir=flag_dir, env={}, project_root=project, sample_bundle=sample)
+    assert found.sites_register == flag_dir / "institutions.csv"

@@ -155,11 +155,23 @@ def hotspot_deck(_dataset: PoliceDataset, key: str, scope: Selection, shown: str
     )
 
 
-@st.cache_resource(show_spinner="Finding hotspots…", max_entries=16)
 def hotspots(_dataset: PoliceDataset, key: str, selection: Selection, params: tuple):
-    from vrc_geo.hotspots.service import hotspots_for
+    """Hotspots of a view, with the register of institutions beside the data when there is one."""
+    path = find_sources(**app_flags()).sites_register
+    stamp = f"{path}:{path.stat().st_mtime_ns}" if path is not None and path.is_file() else ""
+    return _hotspots(_dataset, key, selection, params, stamp)
 
-    return hotspots_for(_dataset, selection, dict(params))
+
+@st.cache_resource(show_spinner="Finding hotspots…", max_entries=16)
+def _hotspots(_dataset: PoliceDataset, key: str, selection: Selection, params: tuple, register: str):
+    from vrc_geo.hotspots.service import hotspots_for
+    from vrc_geo.io.site_register import read_site_register
+
+    read = read_site_register(register.rsplit(":", 1)[0]) if register else None
+    bundle = hotspots_for(_dataset, selection, dict(params), register=None if read is None else read.sites)
+    if read is not None:
+        bundle.notes.append(read.describe())
+    return bundle
 
 
 @st.cache_resource(show_spinner="Preparing health figures (SYNTHETIC demo)…", max_entries=8)

@@ -56,6 +56,10 @@ HOW_TO_GET_DATA = (
 )
 
 
+#: A register of institutions found beside the crime files (or in the project's data/) is used by itself.
+REGISTER_NAMES = ("institutions.csv", "institutions.xlsx")
+
+
 @dataclass(frozen=True)
 class DataSources:
     """Resolved inputs: crime files, a ward boundary file or folder, optional reference tables."""
@@ -64,6 +68,7 @@ class DataSources:
     boundaries: Path
     reference: Path | None
     origin: str
+    sites_register: Path | None = None  # institutions.csv / .xlsx kept by partners (io.site_register)
 
     def describe(self) -> str:
         ref = str(self.reference) if self.reference else "none (no population or LSOA look-ups)"
@@ -179,7 +184,17 @@ def find_sources(
         boundaries, env, project_root, chosen_dir, [*steps, ("sample bundle", sample_bundle)]
     )
     reference = _reference_dir(chosen_dir, *(folder for _, folder in steps), sample_bundle)
-    return DataSources(tuple(crime_paths), ward_path, reference, origin)
+    register = next(
+        (
+            folder / name
+            for folder in (chosen_dir, project_root / "data")
+            if folder is not None
+            for name in REGISTER_NAMES
+            if (folder / name).is_file()
+        ),
+        None,
+    )
+    return DataSources(tuple(crime_paths), ward_path, reference, origin, register)
 
 
 def _resolve_boundaries(

@@ -43,7 +43,8 @@ def register(sub: Any) -> None:
         "--sites-file",
         metavar="FILE",
         help="a register of institutions (CSV/XLSX: name, site_type, latitude+longitude or x+y, radius_m): "
-        "snap points near them are sites whatever police.uk calls them",
+        "snap points near them are sites whatever police.uk calls them (default: institutions.csv or "
+        ".xlsx beside the crime files or in data/, if there is one)",
     )
     method.add_argument("--permutations", type=int, default=999, help="co-location permutations (999)")
     method.add_argument("--gi-permutations", type=int, default=9999, help="Gi* permutations (9999)")
@@ -80,19 +81,16 @@ def run_hotspots(args: argparse.Namespace) -> int:
         "measure": args.measure,
     }
     register = None
-    if args.sites_file:
+    found = args.sites_file
+    if not found:
+        from ..config import find_sources
+
+        found = find_sources(data_dir=args.data_dir, crimes=args.crimes, boundaries=args.boundaries).sites_register
+    if found:
         from ..io.site_register import read_site_register
 
-        read = read_site_register(args.sites_file)
-        refused = "; ".join(
-            f"line {line}: {why}" for line, why in zip(read.rejects["source_line"], read.rejects["reason"], strict=True)
-        )
-        note(
-            args,
-            f"{read.file}: {len(read.sites)} of {read.rows_read} institutions used"
-            + (f", {len(read.rejects)} refused ({refused})" if len(read.rejects) else "")
-            + ".",
-        )
+        read = read_site_register(found)
+        note(args, read.describe())
         register = read.sites
     bundle = hotspots_for(
         dataset, selection, params, backtest=not args.no_backtest, test_months=args.test_months, register=register

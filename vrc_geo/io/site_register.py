@@ -54,6 +54,14 @@ class SiteRegister:
     rows_read: int
     file: str
 
+    def describe(self) -> str:
+        """One sentence: how many institutions were used, and each refused row's line and reason."""
+        refused = "; ".join(
+            f"line {line}: {why}" for line, why in zip(self.rejects["source_line"], self.rejects["reason"], strict=True)
+        )
+        tail = f", {len(self.rejects)} refused ({refused})" if len(self.rejects) else ""
+        return f"{self.file}: {len(self.sites)} of {self.rows_read} institutions used{tail}."
+
 
 def read_site_register(path: str | Path) -> SiteRegister:
     """Read and check a register of institutions (see the module docstring for the schema)."""
