@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from vrc_geo.config import find_sources  # noqa: E402
-from vrc_geo.hotspots.backtest import CUTS, DISCS, OURS, hotspot_backtest  # noqa: E402
-from vrc_geo.hotspots.coverage import DiscCoverage  # noqa: E402
+from vrc_geo.dataset.store import load_police  # noqa: E402
+from vrc_geo.hotspots.evaluate.backtest import CUTS, DISCS, OURS, hotspot_backtest  # noqa: E402
+from vrc_geo.hotspots.evaluate.coverage import DiscCoverage  # noqa: E402
 from vrc_geo.hotspots.rank import VIOLENCE_GROUP  # noqa: E402
-from vrc_geo.store import load_police  # noqa: E402
-from vrc_geo.taxonomy import ASB  # noqa: E402
+from vrc_geo.reference.taxonomy import ASB  # noqa: E402
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from browser import MAP, chromium, served_app  # noqa: E402
 
 from vrc_geo.config import find_sources  # noqa: E402
-from vrc_geo.store import load_police  # noqa: E402
+from vrc_geo.dataset.store import load_police  # noqa: E402
 
 
 def main() -> None:

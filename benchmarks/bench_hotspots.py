@@ -36,11 +36,11 @@ from scipy.spatial import cKDTree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vrc_geo.aggregate import make_selection  # noqa: E402
 from vrc_geo.config import find_sources  # noqa: E402
+from vrc_geo.dataset.aggregate import make_selection  # noqa: E402
+from vrc_geo.dataset.store import load_police  # noqa: E402
 from vrc_geo.hotspots.rank import VIOLENCE_GROUP  # noqa: E402
 from vrc_geo.hotspots.service import hotspots_for  # noqa: E402
-from vrc_geo.store import load_police  # noqa: E402
 
 
 def direct(records: pd.DataFrame, wards) -> None:

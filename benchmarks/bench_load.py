@@ -33,8 +33,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from vrc_geo.config import find_sources  # noqa: E402
-from vrc_geo.districts import DISTRICTS  # noqa: E402
-from vrc_geo.store import load_police  # noqa: E402
+from vrc_geo.dataset.store import load_police  # noqa: E402
+from vrc_geo.reference.area import DISTRICTS  # noqa: E402
 
 WIDGETS = {"Months": "slider", "Districts (none = all 13)": "multiselect", "Map measure": "radio"}
 MEASURES = ["Count", "Rate per 1,000 residents", "Change on previous period"]

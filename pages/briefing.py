@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import data, page, render
-from vrc_geo.aggregate import Selection
+from vrc_geo.dataset.aggregate import Selection
 
 with render.guard():
     dataset, view, selection = page.setup()

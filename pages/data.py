@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, page, render, state, uploads
-from vrc_geo.sources import source_table
+from vrc_geo.outputs.catalogue import source_table
 
 LOADED = "_uploaded_in_use"  # the confirmation, kept while the session uses uploaded files
 
@@ -61,8 +61,8 @@ def _check_each(session: uploads.SessionUploads, key: str, paths: list) -> tuple
 
 def police_upload(files) -> None:
     from vrc_geo.config import find_sources
+    from vrc_geo.dataset.store import load_police
     from vrc_geo.io.police import read_police
-    from vrc_geo.store import load_police
 
     session = uploads.session_uploads()
     key, paths = session.save(files)  # written once per set of files, in this session's folder

@@ -3,11 +3,11 @@
 import streamlit as st
 
 from ui import data, maps, page, render, state
-from vrc_geo.aggregate import Selection
+from vrc_geo.dataset.aggregate import Selection
 from vrc_geo.health.disclosure import SUPPRESSED
 from vrc_geo.health.service import suppression_rule
-from vrc_geo.mapping import BIVARIATE
-from vrc_geo.sources import fingertips_context
+from vrc_geo.outputs.catalogue import fingertips_context
+from vrc_geo.outputs.maps import BIVARIATE
 
 with render.guard():
     dataset, view, selection = page.setup(unused=("groups", "measure"))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import data, maps, page, render
-from vrc_geo.aggregate import Selection
+from vrc_geo.dataset.aggregate import Selection
 
 DEFAULT_TOP = 30
 # Plain words on screen; the files keep the documented column names (the XLSX adds these labels too).

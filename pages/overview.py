@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, maps, page, render, state
-from vrc_geo.overview import MEASURES
+from vrc_geo.outputs.views import MEASURES
 
 with render.guard():
     dataset, view, selection = page.setup()

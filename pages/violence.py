@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import charts, data, page, render
-from vrc_geo.sources import fingertips_context
+from vrc_geo.outputs.catalogue import fingertips_context
 
 with render.guard():
     dataset, view, selection = page.setup(unused=("groups", "measure", "health"))

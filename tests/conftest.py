@@ -65,13 +65,13 @@ def sample_sources(sample_dir: Path):
 
 @pytest.fixture(scope="session")
 def sample_dataset(sample_sources):
-    from vrc_geo.store import load_police
+    from vrc_geo.dataset.store import load_police
 
     return load_police(sample_sources)
 
 
 def bng_to_lonlat(x: float, y: float) -> tuple[float, float]:
-    from vrc_geo.geography import unproject_xy
+    from vrc_geo.base.crs import unproject_xy
 
     lon, lat = unproject_xy(np.array([x]), np.array([y]))
     return round(float(lon[0]), 6), round(float(lat[0]), 6)

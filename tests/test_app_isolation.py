@@ -58,12 +58,12 @@ def test_an_uploaded_health_extract_stays_in_its_session(partner_extract):
 
 def test_a_reload_in_one_session_leaves_the_others_alone(monkeypatch):
     import ui.data
-    import vrc_geo.overview
+    import vrc_geo.outputs.views
 
     loads, views = [], []
-    original_load, original_view = ui.data.load_police, vrc_geo.overview.ward_view
+    original_load, original_view = ui.data.load_police, vrc_geo.outputs.views.ward_view
     monkeypatch.setattr(ui.data, "load_police", lambda *a, **k: loads.append(1) or original_load(*a, **k))
-    monkeypatch.setattr(vrc_geo.overview, "ward_view", lambda *a, **k: views.append(1) or original_view(*a, **k))
+    monkeypatch.setattr(vrc_geo.outputs.views, "ward_view", lambda *a, **k: views.append(1) or original_view(*a, **k))
 
     bob = session().run()
     assert not bob.exception
@@ -99,7 +99,7 @@ def test_data_text_is_shown_as_text(sample_dataset):
 
 
 def test_map_tooltips_escape_html():
-    from vrc_geo.mapping import with_values
+    from vrc_geo.outputs.maps import with_values
 
     collection = {
         "type": "FeatureCollection",

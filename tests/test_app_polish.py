@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from test_app_pages import VIOLENCE, app, clean, metric
 
-from vrc_geo.taxonomy import ASB
+from vrc_geo.reference.taxonomy import ASB
 
 
 def test_titles_follow_the_districts_chosen():

@@ -14,7 +14,7 @@ import pytest
 from browser import EXCEPTION, MAP, chromium, served_app
 from test_browser import SHOTS, _need_browser
 
-from vrc_geo.mapping import MAP_HEIGHT_PX, view_for
+from vrc_geo.outputs.maps import MAP_HEIGHT_PX, view_for
 
 pytestmark = pytest.mark.browser
 SIZES = [(1366, 768), (1920, 1080)]

@@ -11,8 +11,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from vrc_geo.aggregate import LONG_COLUMNS, make_selection, select_records
 from vrc_geo.cli import build_parser, main
+from vrc_geo.dataset.aggregate import LONG_COLUMNS, make_selection, select_records
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

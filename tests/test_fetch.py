@@ -11,6 +11,7 @@ from fake_services import FakeServer, FakeState, load_sample
 
 from vrc_geo.cli import main
 from vrc_geo.config import find_sources
+from vrc_geo.dataset.store import load_police
 from vrc_geo.errors import ServiceError
 from vrc_geo.fetch import (
     Client,
@@ -22,7 +23,6 @@ from vrc_geo.fetch import (
     read_manifest,
 )
 from vrc_geo.io.boundaries import read_boundaries
-from vrc_geo.store import load_police
 
 MONTH = "2022-06"
 
@@ -244,7 +244,7 @@ def test_fetch_command_reports_failures(tmp_path, capsys):
 
 
 def test_sources_table_lists_fetched_sources(fake, tmp_path):
-    from vrc_geo.sources import source_table
+    from vrc_geo.outputs.catalogue import source_table
 
     fetch_fingertips(client(), tmp_path / "data", base_url=fake.url)
     fetch_boundaries(client(), tmp_path / "boundaries", base_url=f"{fake.url}/arcgis/rest/services")

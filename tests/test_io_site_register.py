@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import shapely
 
+from vrc_geo.base.crs import project_lonlat
 from vrc_geo.errors import SchemaError
-from vrc_geo.geography import project_lonlat
 from vrc_geo.hotspots import find_places
 from vrc_geo.io.site_register import DEFAULT_RADIUS_M, read_site_register
 

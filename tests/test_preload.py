@@ -36,8 +36,8 @@ print("; ".join(errors) or "ok")
 LIBRARIES = "numpy,pandas,pyarrow,shapely,geopandas,scipy.stats,sklearn,libpysal,esda,statsmodels.api"
 ENTRY_POINTS = [
     ("vrc_geo.hotspots.footprint", "vrc_geo.hotspots.service"),
-    ("vrc_geo.overview", "vrc_geo.hotspots.service", "vrc_geo.health.service", "vrc_geo.briefing"),
-    ("vrc_geo.hotspots.rank", "vrc_geo.hotspots.gistar", "vrc_geo.hotspots", "vrc_geo.fetch.manifest"),
+    ("vrc_geo.outputs.views", "vrc_geo.hotspots.service", "vrc_geo.health.service", "vrc_geo.outputs.briefing"),
+    ("vrc_geo.hotspots.rank", "vrc_geo.hotspots.stats.gistar", "vrc_geo.hotspots", "vrc_geo.fetch.manifest"),
 ]
 
 

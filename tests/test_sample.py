@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from vrc_geo.aggregate import make_selection, select_records
-from vrc_geo.geography import place_records
+from vrc_geo.dataset.aggregate import make_selection, select_records
+from vrc_geo.dataset.geography import place_records
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_filters_give_the_right_totals(sample_dataset, raw_rows):
 
 
 def test_rows_without_coordinates_are_placed_through_their_lsoa(sample_dataset, sample_sources):
-    from vrc_geo.geography import best_fit_wards
+    from vrc_geo.dataset.geography import best_fit_wards
     from vrc_geo.io.reference import read_lsoa_history
 
     wards = sample_dataset.wards

@@ -22,9 +22,9 @@ import pandas as pd
 import streamlit as st
 
 from ui.auth import signed_in_name
-from vrc_geo.aggregate import Selection
 from vrc_geo.config import find_sources
-from vrc_geo.store import PoliceDataset, load_police, sources_fingerprint
+from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.dataset.store import PoliceDataset, load_police, sources_fingerprint
 
 T = TypeVar("T")
 _OVERRIDE = "dataset_override"
@@ -85,7 +85,7 @@ def use_dataset(dataset: PoliceDataset | None) -> None:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
     """Simplified ward and district GeoJSON for the browser, and their sizes (built once per dataset)."""
-    from vrc_geo.mapping import browser_geojson, geojson_size_bytes
+    from vrc_geo.outputs.maps import browser_geojson, geojson_size_bytes
 
     wards = _dataset.wards.wards
     # 50 m: under a pixel up to town zoom (a pixel is ~250 m at county zoom, ~25 m at zoom 12).
@@ -109,7 +109,7 @@ def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def ward_view(_dataset: PoliceDataset, key: str, selection: Selection, measure: str):
-    from vrc_geo.overview import ward_view as compute
+    from vrc_geo.outputs.views import ward_view as compute
 
     return compute(_dataset, selection, measure)
 
@@ -223,14 +223,14 @@ def health(dataset: PoliceDataset, selection: Selection, source: str):
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def trends(_dataset: PoliceDataset, key: str, selection: Selection):
-    from vrc_geo.overview import district_trends
+    from vrc_geo.outputs.views import district_trends
 
     return district_trends(_dataset, selection)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def ward_detail(_dataset: PoliceDataset, key: str, selection: Selection, ward: str):
-    from vrc_geo.overview import ward_detail as compute
+    from vrc_geo.outputs.views import ward_detail as compute
 
     return compute(_dataset, selection, ward)
 
@@ -240,7 +240,7 @@ HOTSPOT_DEFAULTS: tuple = ()
 
 def ward_status(dataset: PoliceDataset, key: str, selection: Selection, health_source: str, ward: str) -> list[str]:
     """Lines on the ward's hotspot status and (when chosen) its published health figures."""
-    from vrc_geo.aggregate import Selection as Sel
+    from vrc_geo.dataset.aggregate import Selection as Sel
 
     scope = Sel(selection.start, selection.end, selection.districts, None)
     bundle = hotspots(dataset, key, scope, HOTSPOT_DEFAULTS)
@@ -296,7 +296,7 @@ def current_dataset_or_none() -> PoliceDataset | None:
 def _briefing(
     dataset: PoliceDataset, selection: Selection, measure: str, describe: str, signed: str | None, hot, health
 ):
-    from vrc_geo.briefing import briefing_html, build_briefing
+    from vrc_geo.outputs.briefing import briefing_html, build_briefing
 
     brief = build_briefing(dataset, selection, measure=measure, describe=describe, hotspots=hot, health=health)
     return briefing_html(brief, signed_in_as=signed)
@@ -333,19 +333,19 @@ def briefing(dataset: PoliceDataset, selection: Selection, measure: str, describ
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def violence_profile(_dataset: PoliceDataset, key: str):
-    from vrc_geo.violence_profile import violence_profile as compute
+    from vrc_geo.profile.violence_profile import violence_profile as compute
 
     return compute(_dataset.wards.reference)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def violence_profile_file(_dataset: PoliceDataset, key: str, fmt: str) -> bytes:
-    from vrc_geo.profile_report import profile_file_bytes
+    from vrc_geo.profile.report import profile_file_bytes
 
     return profile_file_bytes(_dataset, fmt)[0]
 
 
 def district_context(dataset: PoliceDataset, key: str, fingertips: pd.DataFrame | None) -> pd.DataFrame:
-    from vrc_geo.violence_profile import district_context as compute
+    from vrc_geo.profile.violence_profile import district_context as compute
 
     return compute(dataset, fingertips)

@@ -1,4 +1,4 @@
-"""Deck assembly for the pages (colours, tooltips, view) from ``vrc_geo.mapping`` builders."""
+"""Deck assembly for the pages (colours, tooltips, view) from ``vrc_geo.outputs.maps`` builders."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from vrc_geo.mapping import (
+from vrc_geo.outputs.maps import (
     BIVARIATE,
     PICK_ID,
     browser_geojson,
@@ -19,7 +19,7 @@ from vrc_geo.mapping import (
     view_for,
     with_values,
 )
-from vrc_geo.mapping import MAP_HEIGHT_PX as MAP_HEIGHT_PX  # the pages size their maps with it
+from vrc_geo.outputs.maps import MAP_HEIGHT_PX as MAP_HEIGHT_PX  # the pages size their maps with it
 
 GI_COLOURS = {
     3: (189, 0, 38),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vrc_geo.aggregate import Selection
-from vrc_geo.store import PoliceDataset
+from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.dataset.store import PoliceDataset
 
 from . import data, render, state
 

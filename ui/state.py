@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ui.render import md_escape
-from vrc_geo.aggregate import Selection, make_selection
-from vrc_geo.districts import DISTRICTS
+from vrc_geo.dataset.aggregate import Selection, make_selection
 from vrc_geo.errors import VrcGeoError
-from vrc_geo.taxonomy import CRIME_TYPES, GROUP_LABELS
+from vrc_geo.reference.area import DISTRICTS
+from vrc_geo.reference.taxonomy import CRIME_TYPES, GROUP_LABELS
 
 MEASURE_LABELS = {"count": "Count", "rate": "Rate per 1,000 residents", "change": "Change on previous period"}
 HEALTH_LABELS = {

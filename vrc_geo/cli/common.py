@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..aggregate import Selection
-    from ..store import PoliceDataset
+    from ..dataset.aggregate import Selection
+    from ..dataset.store import PoliceDataset
 
 EPILOG = (
     "Data is found by: the flags, then VRC_GEO_DATA_DIR / VRC_GEO_BOUNDARIES, then data/ and "
@@ -36,7 +36,7 @@ def add_source_options(parser: argparse.ArgumentParser, *, filters: bool) -> Non
 
 def selection_from(args: argparse.Namespace, *, crime_types: list[str] | None = None) -> Selection:
     """Validated selection from the filter options (before any data is read, so typos fail fast)."""
-    from ..aggregate import make_selection
+    from ..dataset.aggregate import make_selection
 
     return make_selection(start=args.start, end=args.end, districts=args.district, crime_types=crime_types)
 
@@ -61,8 +61,8 @@ def note(args: argparse.Namespace, text: str) -> None:
 def load_dataset(args: argparse.Namespace) -> PoliceDataset:
     """Find sources from the flags and load (or build) the police dataset."""
     from ..config import find_sources
+    from ..dataset.store import load_police
     from ..io.police import expand_sources
-    from ..store import load_police
 
     sources = find_sources(data_dir=args.data_dir, crimes=args.crimes, boundaries=args.boundaries)
     total = len(expand_sources(sources.crimes))

@@ -45,7 +45,7 @@ def register(sub: Any) -> None:
 
 
 def run_summary(args: argparse.Namespace) -> int:
-    from ..summary import summarise, summary_text
+    from ..dataset.summary import summarise, summary_text
 
     facts = summarise(load_dataset(args))
     print(json.dumps(facts, indent=2) if args.json else summary_text(facts))
@@ -53,8 +53,8 @@ def run_summary(args: argparse.Namespace) -> int:
 
 
 def run_export_wards(args: argparse.Namespace) -> int:
-    from ..export import format_of, write_bytes
-    from ..wards_export import ward_export_bytes
+    from ..io.writers import format_of, write_bytes
+    from ..outputs.ward_tables import ward_export_bytes
 
     fmt = format_of(args.out)
     selection = selection_from(args, crime_types=args.crime_type)

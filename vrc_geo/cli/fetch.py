@@ -59,9 +59,9 @@ def _months(available: list[str], start: str | None, end: str | None, back: int)
 
 
 def run_fetch(args: argparse.Namespace) -> int:
+    from ..base.params import check_period
     from ..errors import ParameterError, ServiceError
     from ..fetch import Client, available_months, fetch_boundaries, fetch_fingertips, fetch_force_area
-    from ..validation import check_period
 
     check_period(args.start, args.end)
     if args.retries < 0 or args.timeout <= 0 or args.max_per_second <= 0 or args.months_back < 0:

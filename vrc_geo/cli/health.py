@@ -47,9 +47,9 @@ def register(sub: Any) -> None:
 
 def run_health(args: argparse.Namespace) -> int:
     from ..errors import ParameterError
-    from ..export import format_of, table_bytes, write_bytes
     from ..health.service import BANNER, health_for, suppression_rule
     from ..health.synthetic import generate_incidents
+    from ..io.writers import format_of, table_bytes, write_bytes
 
     fmt = format_of(args.out)
     if args.suppress_up_to < 0:
@@ -101,7 +101,7 @@ def run_health(args: argparse.Namespace) -> int:
 
 def _period_selection(dataset: object, args: argparse.Namespace, selection: object) -> object:
     """The selection with the months of the named publication period."""
-    from ..aggregate import Selection
+    from ..dataset.aggregate import Selection
     from ..health.periods import HealthPeriodError, health_periods
 
     for year_start in (1, 4):

@@ -62,8 +62,8 @@ def register(sub: Any) -> None:
 
 def run_hotspots(args: argparse.Namespace) -> int:
     from ..errors import ParameterError
-    from ..export import format_of, write_bytes
     from ..hotspots.service import hotspots_for
+    from ..io.writers import format_of, write_bytes
 
     fmt = format_of(args.out)
     if args.top is not None and args.top < 1:

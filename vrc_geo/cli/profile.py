@@ -24,8 +24,8 @@ def register(sub: Any) -> None:
 
 
 def run_profile(args: argparse.Namespace) -> int:
-    from ..export import format_of, write_bytes
-    from ..profile_report import profile_file_bytes
+    from ..io.writers import format_of, write_bytes
+    from ..profile.report import profile_file_bytes
 
     fmt = format_of(args.out, allowed=(".csv", ".xlsx"))
     dataset = load_dataset(args)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..lazy_exports import lazy_exports
+from ..base.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .fingertips import FINGERTIPS_URL, fetch_fingertips

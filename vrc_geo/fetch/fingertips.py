@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..atomic import write_atomically
+from ..base.atomic import write_atomically
 from ..config import FINGERTIPS_URL
-from ..districts import DISTRICTS
 from ..errors import ServiceError
+from ..reference.area import DISTRICTS
 from .http import Client
 from .manifest import file_entry, write_manifest
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_atomically
+from ..base.atomic import write_atomically
 
 __all__ = ["file_entry", "now_iso", "read_manifest", "source_status", "write_manifest"]
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_atomically
+from ..base.atomic import write_atomically
 from ..config import ONS_URL
-from ..districts import DISTRICTS
 from ..errors import ServiceError
+from ..reference.area import DISTRICTS
 from .http import Client
 from .manifest import file_entry, write_manifest
 

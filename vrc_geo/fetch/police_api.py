@@ -31,11 +31,11 @@ from urllib.parse import quote
 import numpy as np
 import shapely
 
-from ..atomic import write_atomically
+from ..base.atomic import write_atomically
 from ..config import POLICE_URL
 from ..errors import ServiceError
-from ..export import guard_formula
 from ..io.police import POLICE_COLUMNS
+from ..io.writers import guard_formula
 from .http import Client
 from .manifest import file_entry, now_iso, read_manifest, write_manifest
 

@@ -25,17 +25,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..aggregate import Selection, select_records
-from ..districts import district_name
+from ..dataset.aggregate import Selection, select_records
+from ..dataset.reconcile import RowAccount
 from ..errors import ParameterError
-from ..reconcile import RowAccount
-from ..taxonomy import resolve_crime_types
+from ..reference.area import district_name
+from ..reference.taxonomy import resolve_crime_types
 from .disclosure import SUPPRESSED, protect_counts, rounded
 from .periods import HealthPeriod
-from .underreporting import UnderreportingModel, fit_underreporting
+from .under_reporting import UnderreportingModel, fit_underreporting
 
 if TYPE_CHECKING:
-    from ..store import PoliceDataset
+    from ..dataset.store import PoliceDataset
 
 __all__ = ["HEALTH_COLUMNS", "HealthView", "analyse_health"]
 

@@ -17,14 +17,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..districts import DISTRICTS
-from ..geography import best_fit_wards, place_records, unproject_xy
+from ..base.crs import unproject_xy
+from ..dataset.geography import best_fit_wards, place_records
+from ..dataset.reconcile import RowAccount
 from ..io.reference import read_lsoa_history, read_ward_history
-from ..reconcile import RowAccount
+from ..reference.area import DISTRICTS
 
 if TYPE_CHECKING:
+    from ..dataset.store import WardTable
     from ..io.health import HealthRead
-    from ..store import WardTable
 
 __all__ = ["known_area_codes", "place_health", "row_account"]
 

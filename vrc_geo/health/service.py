@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..aggregate import Selection
-from ..districts import DISTRICTS
+from ..dataset.aggregate import Selection
+from ..dataset.reconcile import RowAccount
 from ..errors import ParameterError
-from ..export import table_bytes
 from ..io.health import HealthRead, read_health, read_health_frames
-from ..reconcile import RowAccount
+from ..io.writers import table_bytes
+from ..reference.area import DISTRICTS
 from .analysis import HealthView, analyse_health
 from .disclosure import SUPPRESSED
 from .periods import HealthPeriod, choose_period, health_periods
@@ -22,7 +22,7 @@ from .placement import known_area_codes, place_health, row_account
 from .synthetic import SYNTHETIC, generate_incidents
 
 if TYPE_CHECKING:
-    from ..store import PoliceDataset
+    from ..dataset.store import PoliceDataset
 
 __all__ = ["BANNER", "HealthBundle", "health_for", "health_periods_for", "load_health", "suppression_rule"]
 

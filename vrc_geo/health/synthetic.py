@@ -32,14 +32,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..base.crs import unproject_xy
+from ..base.params import Param, validate_params
 from ..errors import ParameterError
-from ..geography import unproject_xy
 from ..io.boundaries import read_boundaries
 from ..io.reference import find_lsoa_boundaries, read_lsoa_population_2011
-from ..validation import Param, validate_params
 
 if TYPE_CHECKING:
-    from ..store import PoliceDataset
+    from ..dataset.store import PoliceDataset
 
 __all__ = ["SYNTHETIC", "expected_count", "generate_incidents"]
 

@@ -11,40 +11,40 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..lazy_exports import lazy_exports
+from ..base.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .backtest import BacktestResult, hotspot_backtest
-    from .colocation import CoLocation, hotspot_colocation
-    from .emerging import EmergingHotSpots, hotspot_classify, mann_kendall
-    from .gistar import GiStar, hotspot_gistar
-    from .localexcess import LocalExcess
-    from .microplaces import MicroPlaceRates
+    from .evaluate.backtest import BacktestResult, hotspot_backtest
     from .places import PlaceList, find_places
     from .rank import HOTSPOT_COLUMNS, HotspotResult, find_hotspots
-    from .sites import classify_sites
+    from .snap.sites import classify_sites
+    from .stats.colocation import CoLocation, hotspot_colocation
+    from .stats.emerging import EmergingHotSpots, hotspot_classify, mann_kendall
+    from .stats.gistar import GiStar, hotspot_gistar
+    from .stats.local_excess import LocalExcess
+    from .stats.micro_places import MicroPlaceRates
 
 # Names are resolved on first use (PEP 562), not when the package is imported: importing one submodule
 # never imports its siblings, so two threads importing different submodules for the first time (two
 # app sessions on a fresh server) cannot meet each other's half-initialised modules.
 _WHERE = {
-    "BacktestResult": "backtest",
-    "CoLocation": "colocation",
-    "EmergingHotSpots": "emerging",
-    "GiStar": "gistar",
+    "BacktestResult": "evaluate.backtest",
+    "CoLocation": "stats.colocation",
+    "EmergingHotSpots": "stats.emerging",
+    "GiStar": "stats.gistar",
     "HOTSPOT_COLUMNS": "rank",
     "HotspotResult": "rank",
-    "LocalExcess": "localexcess",
-    "MicroPlaceRates": "microplaces",
+    "LocalExcess": "stats.local_excess",
+    "MicroPlaceRates": "stats.micro_places",
     "PlaceList": "places",
-    "classify_sites": "sites",
+    "classify_sites": "snap.sites",
     "find_hotspots": "rank",
     "find_places": "places",
-    "hotspot_backtest": "backtest",
-    "hotspot_classify": "emerging",
-    "hotspot_colocation": "colocation",
-    "hotspot_gistar": "gistar",
-    "mann_kendall": "emerging",
+    "hotspot_backtest": "evaluate.backtest",
+    "hotspot_classify": "stats.emerging",
+    "hotspot_colocation": "stats.colocation",
+    "hotspot_gistar": "stats.gistar",
+    "mann_kendall": "stats.emerging",
 }
 
 __all__ = [

@@ -48,14 +48,14 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from ..base.params import Param, validate_params
 from ..errors import ParameterError
-from ..validation import Param, validate_params
-from .localexcess import concentration_cores
-from .microplaces import MicroPlaceRates
-from .patroldiscs import PatrolDiscs
-from .sites import SITE_LABELS
-from .sitetypes import SiteHistory, snap_point_sites
-from .snapepochs import SnapEpochs, find_epochs, resnap
+from ..reference.kinds import SITE_LABELS
+from .patrol_circles import PatrolDiscs
+from .snap.epochs import SnapEpochs, find_epochs, resnap
+from .snap.site_types import SiteHistory, snap_point_sites
+from .stats.local_excess import concentration_cores
+from .stats.micro_places import MicroPlaceRates
 
 __all__ = ["PLACE_DEFAULTS", "PLACE_PARAMS", "PlaceList", "find_places", "group_points"]
 

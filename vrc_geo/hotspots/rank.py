@@ -29,20 +29,20 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..aggregate import Selection, select_records
-from ..districts import DISTRICTS, district_name
+from ..base.crs import unproject_xy
+from ..base.params import Param, validate_params
+from ..dataset.aggregate import Selection, select_records
 from ..errors import ParameterError
-from ..geography import unproject_xy
-from ..taxonomy import ASB, GROUPS, SELECTIONS
-from ..validation import Param, validate_params
-from .colocation import hotspot_colocation
+from ..reference.area import DISTRICTS, district_name
+from ..reference.taxonomy import ASB, GROUPS, SELECTIONS
 from .footprint import describe_footprints
 from .places import PLACE_DEFAULTS, PLACE_PARAMS, PlaceList, find_places
-from .sitetypes import SiteHistory
-from .wardstats import ward_statistics
+from .snap.site_types import SiteHistory
+from .stats.colocation import hotspot_colocation
+from .ward_stats import ward_statistics
 
 if TYPE_CHECKING:
-    from ..store import PoliceDataset
+    from ..dataset.store import PoliceDataset
 
 __all__ = ["DEFAULTS", "HOTSPOT_COLUMNS", "KINDS", "HotspotResult", "find_hotspots"]
 
@@ -262,7 +262,7 @@ def find_hotspots(
 def _harm(dataset: PoliceDataset, measure: str) -> Any:
     """Harm weights when the reference tables are there (needed for ``measure="harm"``)."""
     from ..errors import DataNotFoundError
-    from ..harm import harm_weights
+    from ..io.context import read_harm_weights as harm_weights
 
     try:
         return harm_weights(dataset.wards.reference)

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..export import table_bytes
-from .backtest import BacktestResult
+from ..io.writers import table_bytes
+from .evaluate.backtest import BacktestResult
 from .rank import HotspotResult
 
 if TYPE_CHECKING:
-    from ..store import PoliceDataset
+    from ..dataset.store import PoliceDataset
 
 __all__ = ["CAVEATS", "METHOD", "PLAIN_LABELS", "hotspot_file_bytes", "hotspot_file_name", "hotspot_metadata"]
 

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import shapely
 
-from ..aggregate import Selection, select_records
+from ..dataset.aggregate import Selection, select_records
 from ..errors import ParameterError
-from ..taxonomy import ASB
-from .backtest import BacktestResult, hotspot_backtest
+from ..reference.taxonomy import ASB
+from .evaluate.backtest import BacktestResult, hotspot_backtest
 from .places import PLACE_DEFAULTS
 from .rank import VIOLENCE_GROUP, HotspotResult, find_hotspots
 from .report import hotspot_file_bytes, hotspot_file_name
@@ -18,7 +18,7 @@ from .report import hotspot_file_bytes, hotspot_file_name
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..store import PoliceDataset
+    from ..dataset.store import PoliceDataset
 
 __all__ = ["HotspotBundle", "hotspots_for"]
 

@@ -20,8 +20,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from ..districts import DISTRICTS, district_name, resolve_districts
 from ..errors import BoundaryError, ParameterError
+from ..reference.area import DISTRICTS, district_name, resolve_districts
 from .reference import read_ward_history
 
 __all__ = ["BNG", "BoundarySet", "boundary_files", "read_boundaries"]

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import SchemaError
+from ..errors import DataNotFoundError, SchemaError
+from ..reference.harm import HarmWeights, derive_harm_weights
 from .reference import newest_file
 
-__all__ = ["CSP_COUNT_COLUMNS", "CspTable", "read_csp_crime", "read_severity_weights"]
+__all__ = ["CSP_COUNT_COLUMNS", "CspTable", "read_csp_crime", "read_harm_weights", "read_severity_weights"]
 
 #: Count columns of Table C2, in published order (snake_case of the published headers).
 CSP_COUNT_COLUMNS = (
@@ -138,3 +139,17 @@ def read_severity_weights(reference: Path | None) -> pd.DataFrame | None:
     )
     out.attrs["source"] = path.name
     return out.dropna(subset=["weight"]).reset_index(drop=True)
+
+
+def read_harm_weights(reference: Path | None) -> HarmWeights:
+    """Crime harm weights per police.uk category from the reference folder's ``harm/`` and
+    ``crime_context/`` tables (the derivation: :mod:`vrc_geo.reference.harm`)."""
+    weights = read_severity_weights(reference)
+    csp = read_csp_crime(reference)
+    if weights is None or csp is None:
+        raise DataNotFoundError(
+            "Harm weighting needs the ONS Crime Severity Score weights (harm/*severity*.csv) and the ONS "
+            "Table C2 of recorded crime by Community Safety Partnership (crime_context/*csp*.csv) in the "
+            f"reference data folder ({reference}); use another measure, or add those files."
+        )
+    return derive_harm_weights(weights, csp)

@@ -209,7 +209,7 @@ def _check_columns(frame: pd.DataFrame, shape: str, name: str) -> None:
 
 def _code_status(codes: pd.Series, known: dict[str, str]) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(district code or NA, level, status in {'ok','blank','outside','unknown'}) per area code."""
-    from ..districts import DISTRICTS
+    from ..reference.area import DISTRICTS
 
     codes = codes.str.upper()
     level = codes.str[2:3].map(_LEVEL)

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import InputFileError, SchemaError
-from ..taxonomy import known_crime_types
+from ..reference.taxonomy import known_crime_types
 from .police_files import PoliceFile, expand_sources, police_files
 
 __all__ = ["POLICE_COLUMNS", "PoliceRead", "expand_sources", "read_police"]

@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..base.crs import project_lonlat
 from ..errors import SchemaError
-from ..geography import project_lonlat
-from ..hotspots.sites import SITE_LABELS
+from ..reference.kinds import SITE_LABELS
 from .health import read_table
 
 __all__ = ["DEFAULT_RADIUS_M", "SiteRegister", "read_site_register"]

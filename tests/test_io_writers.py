@@ -1,0 +1,67 @@
+"""Writers: formats by extension, determinism, GeoJSON and XLSX content."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from vrc_geo.errors import ParameterError
+from vrc_geo.io.writers import format_of, table_bytes, write_table
+
+FRAME = pd.DataFrame({"rank": [1, 2], "name": ["Café", "B"], "flag": [True, False], "value": [1.5, float("nan")]})
+GEOM = gpd.GeoSeries([shapely.box(575000, 155000, 575100, 155100), shapely.Point(576000, 156000)], crs="EPSG:27700")
+
+
+def test_format_of():
+    assert format_of("a/b.CSV") == ".csv"
+    assert format_of("x.json") == ".geojson"
+    with pytest.raises(ParameterError, match=r"\.csv, \.xlsx, \.geojson"):
+        format_of("x.parquet")
+
+
+def test_csv_lowercase_booleans_and_utf8():
+    text = table_bytes(FRAME, ".csv").decode("utf-8")
+    assert text.splitlines()[0] == "rank,name,flag,value"
+    assert text.splitlines()[1] == "1,Café,true,1.5"
+    assert text.splitlines()[2] == "2,B,false,"
+
+
+def test_xlsx_is_deterministic_and_has_about_sheet():
+    meta = {"period": "2022-01 to 2022-12", "method": "Gi*"}
+    a = table_bytes(FRAME, ".xlsx", metadata=meta)
+    b = table_bytes(FRAME, ".xlsx", metadata=meta)
+    assert a == b
+    sheets = pd.read_excel(io.BytesIO(a), sheet_name=None)
+    assert list(sheets) == ["data", "About"]
+    assert sheets["data"]["name"].tolist() == ["Café", "B"]
+    assert sheets["About"].set_index("item")["value"]["method"] == "Gi*"
+
+
+def test_geojson_in_wgs84_with_metadata():
+    data = json.loads(table_bytes(FRAME, ".geojson", geometry=GEOM, metadata={"source": "test"}))
+    assert data["type"] == "FeatureCollection"
+    assert data["metadata"] == {"source": "test"}
+    first = data["features"][0]
+    assert first["properties"] == {"rank": 1, "name": "Café", "flag": True, "value": 1.5}
+    assert data["features"][1]["properties"]["value"] is None
+    lon, lat = first["geometry"]["coordinates"][0][0]
+    assert 0.4 < lon < 0.7 and 51.1 < lat < 51.4
+    assert len(str(lon).split(".")[1]) <= 6
+    back = gpd.read_file(io.BytesIO(table_bytes(FRAME, ".geojson", geometry=GEOM)))
+    assert back.crs.to_epsg() == 4326 and len(back) == 2
+
+
+def test_geojson_needs_geometry():
+    with pytest.raises(ParameterError, match="needs geometry"):
+        table_bytes(FRAME, ".geojson")
+
+
+def test_write_table_is_atomic_and_creates_folders(tmp_path):
+    path = write_table(FRAME, tmp_path / "deep" / "out.csv")
+    assert path.read_bytes() == table_bytes(FRAME, ".csv")
+    assert [p.name for p in path.parent.iterdir()] == ["out.csv"]

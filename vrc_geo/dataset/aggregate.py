@@ -1,0 +1,201 @@
+"""Counts and rates by ward, month and crime type; the filters every view shares.
+
+A :class:`Selection` (period, districts, crime types) is validated once and then applied the same way
+by the CLI, the exports and the app, so a number on screen equals the number in a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..base.params import check_period
+from ..reference.area import DISTRICTS, resolve_districts
+from ..reference.taxonomy import resolve_crime_types
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import geopandas as gpd
+
+__all__ = [
+    "LONG_COLUMNS",
+    "Selection",
+    "count_long",
+    "make_selection",
+    "month_range",
+    "monthly_counts",
+    "previous_period",
+    "select_records",
+    "ward_counts",
+]
+
+#: Column contract of the long ward export.
+LONG_COLUMNS = [
+    "ward_code",
+    "ward_name",
+    "district_code",
+    "district_name",
+    "month",
+    "crime_type",
+    "count",
+]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Validated filters: inclusive months, district codes, police.uk categories (``None`` = all)."""
+
+    start: str | None = None
+    end: str | None = None
+    districts: tuple[str, ...] | None = None
+    crime_types: tuple[str, ...] | None = None
+
+    def describe(self) -> str:
+        period = f"{self.start or 'first month'} to {self.end or 'last month'}"
+        where = ", ".join(DISTRICTS[d] for d in self.districts) if self.districts else "Kent & Medway"
+        what = ", ".join(self.crime_types) if self.crime_types else "all types"
+        return f"{where}; {period}; {what}"
+
+
+def make_selection(
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    districts: Iterable[str] | str | None = None,
+    crime_types: Iterable[str] | str | None = None,
+) -> Selection:
+    """Validate filters from user words (district names or codes, groups or categories)."""
+    start, end = check_period(start, end)
+    codes = resolve_districts(districts)
+    types = resolve_crime_types(crime_types)
+    return Selection(
+        start,
+        end,
+        tuple(codes) if codes is not None else None,
+        tuple(types) if types is not None else None,
+    )
+
+
+def _labels(column: pd.Series) -> list[str]:
+    """Distinct values of a column, cheaply for categoricals (no per-row string conversion)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return [str(c) for c in column.cat.categories]
+    return [str(v) for v in column.dropna().unique()]
+
+
+def select_records(records: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """In-area records matching a selection (the input is not modified)."""
+    mask = (records["status"] == "in_area").to_numpy().copy()
+    if selection.start or selection.end:
+        start, end = selection.start or "0000-00", selection.end or "9999-99"
+        months = [m for m in _labels(records["month"]) if start <= m <= end]
+        mask &= records["month"].isin(months).to_numpy()
+    if selection.districts is not None:
+        mask &= records["district_code"].isin(selection.districts).to_numpy()
+    if selection.crime_types is not None:
+        mask &= records["crime_type"].isin(selection.crime_types).to_numpy()
+    return records.loc[mask]
+
+
+def count_long(
+    records: pd.DataFrame,
+    wards: gpd.GeoDataFrame | pd.DataFrame,
+    *,
+    include_zeros: bool = False,
+    months: list[str] | None = None,
+    crime_types: list[str] | None = None,
+) -> pd.DataFrame:
+    """One row per ward, month and crime type with its count (columns :data:`LONG_COLUMNS`).
+
+    Without ``include_zeros`` only combinations with at least one record appear. With it, every ward of
+    ``wards`` gets a row for every month in ``months`` and type in ``crime_types`` (defaults: those seen).
+    """
+    counts = records.groupby(["ward_code", "month", "crime_type"], observed=True).size().rename("count")
+    counts.index = counts.index.set_levels([lvl.astype(str) for lvl in counts.index.levels])
+    if include_zeros:
+        grid = pd.MultiIndex.from_product(
+            [
+                wards["code"].astype(str),
+                months if months is not None else sorted(counts.index.unique("month")),
+                crime_types if crime_types is not None else sorted(counts.index.unique("crime_type")),
+            ],
+            names=counts.index.names,
+        )
+        counts = counts.reindex(grid, fill_value=0)
+    out = counts.reset_index()
+    info = pd.DataFrame(
+        {
+            "ward_code": wards["code"].astype(str).to_numpy(),
+            "ward_name": wards["name"].astype(str).to_numpy(),
+            "district_code": wards["district_code"].astype(str).to_numpy(),
+            "district_name": wards["district_name"].astype(str).to_numpy(),
+        }
+    )
+    out = out.merge(info, on="ward_code", how="left", validate="many_to_one")
+    out = out.sort_values(["district_name", "ward_name", "ward_code", "month", "crime_type"])
+    out["count"] = out["count"].astype("int64")
+    return out[LONG_COLUMNS].reset_index(drop=True)
+
+
+def ward_counts(
+    records: pd.DataFrame,
+    wards: gpd.GeoDataFrame | pd.DataFrame,
+    *,
+    previous: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per ward of ``wards``: ``count``, ``rate_per_1000`` (needs ``population``), and with ``previous``
+    records ``previous_count``, ``change`` and ``change_pct``. Wards with no records count 0."""
+    codes = wards["code"].astype(str)
+    per = _value_counts(records["ward_code"])
+    out = pd.DataFrame(
+        {
+            "ward_code": codes.to_numpy(),
+            "ward_name": wards["name"].astype(str).to_numpy(),
+            "district_code": wards["district_code"].astype(str).to_numpy(),
+            "district_name": wards["district_name"].astype(str).to_numpy(),
+        }
+    )
+    out["count"] = codes.map(per).fillna(0).astype("int64").to_numpy()
+    if "population" in wards:
+        pop = pd.to_numeric(wards["population"], errors="coerce").to_numpy(dtype="float64")
+        out["population"] = pop
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["rate_per_1000"] = np.where(pop > 0, 1000 * out["count"] / pop, np.nan)
+    if previous is not None:
+        prev = _value_counts(previous["ward_code"])
+        out["previous_count"] = codes.map(prev).fillna(0).astype("int64").to_numpy()
+        out["change"] = out["count"] - out["previous_count"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["change_pct"] = np.where(out["previous_count"] > 0, 100 * out["change"] / out["previous_count"], np.nan)
+    return out
+
+
+def _value_counts(column: pd.Series) -> pd.Series:
+    counts = column.value_counts()
+    return counts.set_axis(counts.index.astype(str))
+
+
+def monthly_counts(records: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
+    """Records per month (``month, count``), optionally split by a column (``month, <by>, count``)."""
+    keys = ["month"] if by is None else ["month", by]
+    out = records.groupby(keys, observed=True).size().rename("count").reset_index()
+    for key in keys:
+        out[key] = out[key].astype(str)
+    return out
+
+
+def month_range(start: str, end: str) -> list[str]:
+    """Every month from ``start`` to ``end`` inclusive, as ``YYYY-MM``."""
+    months = pd.period_range(start, end, freq="M")
+    return [str(m) for m in months]
+
+
+def previous_period(start: str, end: str) -> tuple[str, str]:
+    """The period of the same length that ends the month before ``start``."""
+    first, last = pd.Period(start, "M"), pd.Period(end, "M")
+    length = (last - first).n + 1
+    return str(first - length), str(first - 1)

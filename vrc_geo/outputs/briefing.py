@@ -1,0 +1,326 @@
+"""The one-page briefing: an HTML page (prints to one A4 sheet) for an operations meeting.
+
+It holds the map as an image, the key figures, the top hotspots, the backtest in a sentence, health
+figures when chosen (published with disclosure control, labelled SYNTHETIC when they are), the period,
+method, caveats and licences. Pure: the app offers it as a download, and tests read it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from ..dataset.aggregate import Selection
+    from ..dataset.store import PoliceDataset
+    from ..health.service import HealthBundle
+    from ..hotspots.service import HotspotBundle
+    from .maps import Classes
+
+__all__ = ["Briefing", "briefing_html", "build_briefing", "render_map_png"]
+
+MAP_MAX_HEIGHT_IN = 3.6  # with the figures, ten hotspots, health totals and the method: one A4 page
+#: The method in plain words for a meeting (the XLSX About sheet holds the full method).
+METHOD = (
+    "Places to patrol are the small areas (a few street corners) where police.uk placed most violence, "
+    "robbery and weapons offences, recent months counting more and a quiet place's count steadied by its "
+    "neighbours'; numbered by how much violence a patrol there can expect per square kilometre. Police "
+    "stations, prisons, hospitals and ports are left out. Hot wards are wards that, with their "
+    "neighbours, have more violence than chance would give (Getis-Ord Gi*, at 90-99 % confidence after "
+    "allowing for testing every ward). Drug-related: drugs offences gather at the place more than chance "
+    "would put them there."
+)
+CAVEATS = (
+    "police.uk places each record on the nearest of a fixed set of map points, not the exact spot. "
+    '"Violence and sexual offences" includes violence without injury, stalking and harassment. Drugs '
+    "offences largely reflect police activity (searches). Figures are past records, not a forecast of "
+    "any one night."
+)
+LICENCE = (
+    "Contains public sector information licensed under the Open Government Licence v3.0 (police.uk, ONS). "
+    "Contains OS data © Crown copyright and database right."
+)
+
+
+@dataclass
+class Briefing:
+    """Everything the page shows."""
+
+    title: str
+    selection: str
+    period: str
+    figures: Sequence[tuple[str, str]]
+    map_png: bytes
+    legend: Sequence[tuple[str, tuple[int, int, int]]]
+    legend_title: str
+    hotspots: pd.DataFrame | None = None
+    backtest: str | None = None
+    health: pd.DataFrame | None = None
+    health_note: str | None = None
+    synthetic: bool = False
+    method: str = ""
+    caveats: str = ""
+    notes: list[str] = field(default_factory=list)
+    generated: str = field(default_factory=lambda: date.today().isoformat())
+
+
+def render_map_png(
+    wards: gpd.GeoDataFrame,
+    values: np.ndarray,
+    classes: Classes,
+    *,
+    districts: gpd.GeoDataFrame | None = None,
+    footprints: gpd.GeoSeries | None = None,
+    labels: Sequence[str] | None = None,
+    width_in: float = 7.2,
+) -> bytes:
+    """Static choropleth (EPSG:27700) with district outlines and numbered hotspot footprints, as PNG.
+
+    Drawn on its own ``Figure`` with the Agg canvas, not through ``pyplot``: pyplot keeps global state, and
+    two sessions drawing briefings at once on a shared server must not share a figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    minx, miny, maxx, maxy = wards.total_bounds
+    height_in = width_in * (maxy - miny) / max(maxx - minx, 1) + 0.2
+    fig = Figure(figsize=(width_in, min(max(height_in, 3.0), MAP_MAX_HEIGHT_IN)), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    colours = np.array(classes.colour(values), dtype=float)[:, :3] / 255
+    wards.plot(ax=ax, color=colours, edgecolor="#8a8a8a", linewidth=0.25)
+    if districts is not None:
+        districts.boundary.plot(ax=ax, color="#222222", linewidth=0.9)
+    if footprints is not None and len(footprints):
+        footprints.plot(ax=ax, facecolor="none", edgecolor="#5a0014", linewidth=1.1)
+        if labels is not None:
+            _place_labels(ax, fig, footprints, labels, (minx, miny, maxx, maxy))
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    fig.tight_layout(pad=0.1)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _place_labels(ax, fig, footprints: gpd.GeoSeries, labels: Sequence[str], bounds: tuple) -> None:
+    """Rank numbers in white boxes beside their footprints, none on top of another: each tries spots
+    round its footprint (nearest first) and takes the first whose box meets no box already placed; a
+    thin line joins a moved number to its place."""
+    minx, miny, maxx, maxy = bounds
+    width_in, height_in = fig.get_size_inches()
+    # Map units per point of text (equal aspect: the larger of the two scales).
+    unit = max((maxx - minx) / (width_in * 72), (maxy - miny) / (height_in * 72))
+    placed: list[tuple[float, float, float, float]] = []
+    for geom, text in zip(footprints, labels, strict=False):
+        point = geom.representative_point()
+        w, h = (5.2 * len(text) + 5) * unit, 10 * unit
+        spots = [(0.0, 0.0)] + [
+            (r * np.cos(a), r * np.sin(a))
+            for r in (12 * unit, 24 * unit, 38 * unit)
+            for a in np.linspace(0, 2 * np.pi, 12, endpoint=False)
+        ]
+        for dx, dy in spots:
+            x, y = point.x + dx, point.y + dy
+            box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+            if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed):
+                break
+        placed.append(box)
+        if (dx, dy) != (0.0, 0.0):
+            ax.plot([point.x, x], [point.y, y], color="#5a0014", linewidth=0.5)
+        ax.text(
+            x, y, text, fontsize=6.5, fontweight="bold", color="#5a0014", ha="center", va="center",
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "#5a0014", "linewidth": 0.5},
+        )  # fmt: skip
+
+
+def _table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for row in frame.itertuples(index=False):
+        cells = "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+_CSS = """
+@page { size: A4; margin: 11mm; }
+body { font-family: Arial, Helvetica, sans-serif; font-size: 9.5pt; color: #1a1a1a; margin: 0; }
+h1 { font-size: 15pt; margin: 0 0 2px 0; }
+h2 { font-size: 10.5pt; margin: 8px 0 3px 0; border-bottom: 1px solid #bbb; }
+.sub { color: #444; margin-bottom: 6px; }
+.synthetic { background: #ffe9a8; border: 2px solid #b58900; padding: 4px 8px; font-weight: bold; }
+.figures { display: flex; gap: 10px; margin: 6px 0; }
+.figure { border: 1px solid #ccc; border-radius: 4px; padding: 4px 8px; flex: 1; }
+.figure b { display: block; font-size: 13pt; }
+.map { display: flex; gap: 8px; align-items: flex-start; }
+.map img { width: 78%; border: 1px solid #ddd; }
+.legend div { display: flex; align-items: center; gap: 4px; margin: 1px 0; font-size: 8.5pt; }
+.legend span.box { width: 12px; height: 10px; display: inline-block; border: 1px solid #999; }
+table { border-collapse: collapse; width: 100%; font-size: 8.3pt; }
+th, td { border-bottom: 1px solid #e2e2e2; padding: 2px 4px; text-align: left; }
+th { background: #f2f2f2; }
+.small { font-size: 7.8pt; color: #444; }
+"""
+
+
+def briefing_html(brief: Briefing, *, signed_in_as: str | None = None) -> str:
+    """The page as one self-contained HTML document (image inline). ``signed_in_as`` (when sign-in is on)
+    is printed in the footer: who prepared this copy."""
+    esc = html.escape
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(brief.title)}</title>"
+        f"<style>{_CSS}</style></head><body>"
+    ]
+    if brief.synthetic:
+        parts.append(
+            "<div class='synthetic'>SYNTHETIC health data: demonstration only, not real hospital records.</div>"
+        )
+    parts.append(f"<h1>{esc(brief.title)}</h1>")
+    parts.append(
+        f"<div class='sub'>{esc(brief.selection)} · Period {esc(brief.period)} · Prepared {esc(brief.generated)}</div>"
+    )
+    figs = "".join(f"<div class='figure'>{esc(label)}<b>{esc(value)}</b></div>" for label, value in brief.figures)
+    parts.append(f"<div class='figures'>{figs}</div>")
+    png = base64.b64encode(brief.map_png).decode("ascii")
+    legend = "".join(
+        f"<div><span class='box' style='background: rgb{tuple(colour)}'></span>{esc(text)}</div>"
+        for text, colour in brief.legend
+    )
+    parts.append(
+        f"<div class='map'><img alt='Map of the selection' src='data:image/png;base64,{png}'>"
+        f"<div class='legend'><b>{esc(brief.legend_title)}</b>{legend}"
+        "<div><span class='box' style='border: 2px solid #5a0014'></span>hotspot footprint (numbered)</div>"
+        "</div></div>"
+    )
+    if brief.hotspots is not None and len(brief.hotspots):
+        parts.append("<h2>Top hotspots</h2>" + _table(brief.hotspots))
+    if brief.backtest:
+        parts.append(f"<p class='small'><b>How good are they?</b> {esc(brief.backtest)}</p>")
+    if brief.health is not None:
+        label = " (SYNTHETIC)" if brief.synthetic else ""
+        parts.append(f"<h2>Hospital admissions for assault{label}</h2>" + _table(brief.health))
+        if brief.health_note:
+            parts.append(f"<p class='small'>{esc(brief.health_note)}</p>")
+    parts.append(
+        f"<h2>Method and caveats</h2><p class='small'>{esc(brief.method)}</p><p class='small'>{esc(brief.caveats)}</p>"
+    )
+    for note in brief.notes:
+        parts.append(f"<p class='small'>{esc(note)}</p>")
+    prepared = f"Prepared by {esc(signed_in_as)} on {esc(brief.generated)}. " if signed_in_as else ""
+    parts.append(f"<p class='small'>{prepared}{esc(LICENCE)}</p></body></html>")
+    return "".join(parts)
+
+
+def build_briefing(
+    dataset: PoliceDataset,
+    selection: Selection,
+    *,
+    measure: str,
+    describe: str,
+    hotspots: HotspotBundle,
+    health: HealthBundle | None = None,
+    top: int = 10,
+) -> Briefing:
+    """Assemble the page for a view: its ward map, figures, top hotspots and (optionally) health."""
+    from .maps import classify
+    from .views import MEASURES, ward_view
+
+    view = ward_view(dataset, selection, measure)
+    wards = dataset.wards.wards.set_index("code").loc[view.table["ward_code"]].reset_index()
+    classes = classify(
+        view.table["value"].tolist(),
+        kind="change" if measure == "change" else "magnitude",
+        units=MEASURES[measure],
+    )
+    districts = wards.dissolve(by="district_code", as_index=False)
+    table = hotspots.result.table
+    clusters = table["kind"].eq("cluster").to_numpy()
+    shown = hotspots.result.footprints[clusters].iloc[:top]
+    labels = [str(r) for r in table.loc[clusters, "rank"].iloc[:top]]
+    png = render_map_png(
+        wards, view.table["value"].to_numpy(), classes, districts=districts, footprints=shown, labels=labels
+    )
+    head = view.headline
+    figures = [
+        ("Records", f"{head['records']:,}"),
+        (
+            "Per 1,000 residents",
+            f"{head['rate_per_1000']:.1f}" if head["rate_per_1000"] is not None else "n/a",
+        ),
+        (
+            f"Change on {view.previous}" if view.previous else "Change on previous period",
+            f"{head['change_pct']:+.1f}%" if head["change_pct"] is not None else "no earlier data",
+        ),
+        (
+            "Places to patrol (drug-related)",
+            f"{int(clusters.sum()):,} ({int(table.loc[clusters, 'drug_related'].sum())})",
+        ),
+    ]
+    top_rows = table.head(top)
+    listing = pd.DataFrame(
+        {
+            "#": top_rows["rank"],
+            "district": top_rows["district_name"],
+            "where (busiest place)": top_rows["top_locations"].astype(str).str.split(" \\(").str[0],
+            "violence": top_rows["violence_count"],
+            "drugs": top_rows["drugs_count"],
+            "drug-related": top_rows["drug_related"].map({True: "yes", False: "no"}),
+            "trend": top_rows["trend_class"],
+        }
+    )
+    brief = Briefing(
+        title=f"Violence hotspots — {describe.split(' · ')[0] or 'Kent & Medway'}",
+        selection=describe,
+        period=view.period,
+        figures=figures,
+        map_png=png,
+        legend=classes.legend(),
+        legend_title=MEASURES[measure],
+        hotspots=listing,
+        backtest=_backtest_in_brief(hotspots.backtest) if hotspots.backtest else None,
+        method=METHOD,
+        caveats=CAVEATS,
+        notes=[f"Boundaries: {dataset.wards.vintage} wards. Source: police.uk street-level crime, Kent Police."],
+    )
+    if health is not None:
+        from ..health.service import suppression_rule
+
+        totals = health.published_totals()
+        brief.health = totals[["area", "police_violence", "admissions", "held_at_district"]].rename(
+            columns={
+                "area": "Area",
+                "police_violence": "Police violence",
+                "admissions": "Hospital admissions for assault",
+                "held_at_district": "Admissions shown only at district level",
+            }
+        )
+        brief.synthetic = health.synthetic
+        brief.health_note = (
+            f"{health.view.data_source}, {health.period.describe()}. "
+            f"{suppression_rule(health.view.max_small, health.view.min_width)}"
+        )
+    return brief
+
+
+def _backtest_in_brief(backtest) -> str:
+    """The backtest in one sentence: the top tenth of the list against the busiest map points."""
+    from ..hotspots.evaluate.backtest import DISCS, OURS
+
+    ours, peer = backtest.card(OURS, "top tenth"), backtest.card(DISCS, "top tenth")
+    return (
+        f"Built on {backtest.train_months[0]} to {backtest.train_months[-1]} and tested on "
+        f"{backtest.test_months[0]} to {backtest.test_months[-1]}, the top tenth of the list ({ours.rows} places, "
+        f"{100 * ours.area_share:.2f}% of the land) held {100 * ours.hit_rate:.1f}% of later {backtest.unit} "
+        f"(PAI {ours.pai:.0f}); the busiest map points over the same land held {100 * peer.hit_rate:.1f}% "
+        f"(PAI {peer.pai:.0f})."
+    )

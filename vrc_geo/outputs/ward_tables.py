@@ -1,0 +1,46 @@
+"""The ward export (long counts per ward, month and crime type), shared by the CLI and the app."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..dataset.aggregate import Selection, count_long, month_range, select_records
+from ..io.writers import table_bytes
+
+if TYPE_CHECKING:
+    from ..dataset.store import PoliceDataset
+
+__all__ = ["ward_export_bytes", "ward_export_table"]
+
+
+def ward_export_table(dataset: PoliceDataset, selection: Selection, *, include_zeros: bool = False) -> pd.DataFrame:
+    """Long table (``LONG_COLUMNS``) for a selection; zeros cover the selected months and types."""
+    wards = dataset.wards.wards
+    if selection.districts is not None:
+        wards = wards[wards["district_code"].isin(selection.districts)]
+    records = select_records(dataset.records, selection)
+    months = dataset.months
+    if months and (selection.start or selection.end):
+        months = month_range(selection.start or months[0], selection.end or months[-1])
+    types = list(selection.crime_types) if selection.crime_types else None
+    return count_long(records, wards, include_zeros=include_zeros, months=months, crime_types=types)
+
+
+def ward_export_bytes(
+    dataset: PoliceDataset, selection: Selection, fmt: str, *, include_zeros: bool = False
+) -> tuple[bytes, int, int]:
+    """The file for a selection in ``fmt`` (``.csv``, ``.xlsx``, ``.geojson``), its rows and records."""
+    table = ward_export_table(dataset, selection, include_zeros=include_zeros)
+    geometry = None
+    if fmt == ".geojson":
+        by_code = dataset.wards.wards.set_index("code").geometry
+        geometry = by_code.loc[table["ward_code"]].set_axis(table.index)
+    meta = {
+        "selection": selection.describe(),
+        "boundaries": f"{dataset.wards.vintage} ({dataset.wards.source})",
+        "source": "police.uk street-level crime (Open Government Licence v3.0)",
+    }
+    data = table_bytes(table, fmt, geometry=geometry, metadata=meta)
+    return data, len(table), int(table["count"].sum())
