@@ -13,7 +13,7 @@ with render.guard():
         "Open the HTML file and print it for one A4 page."
     )
     scope = Selection(selection.start, selection.end, selection.districts, None)
-    hot = data.hotspots(dataset, dataset.key, scope, data.HOTSPOT_DEFAULTS)
+    hot = data.hotspots(dataset, dataset.key, scope, view.hotspot_params)
     default = Selection(None, None, selection.districts, None)  # health: the latest publication period
     health = data.health(dataset, default, view.health)
     if health is not None and health.synthetic:

@@ -10,7 +10,7 @@ from vrc_geo.outputs.catalogue import fingertips_context
 from vrc_geo.outputs.maps import BIVARIATE
 
 with render.guard():
-    dataset, view, selection = page.setup(unused=("groups", "measure"))
+    dataset, view, selection = page.setup(unused=("groups", "measure", "method"))
     st.title("Police violence and hospital admissions for assault")
     if view.health == "none":
         st.info(

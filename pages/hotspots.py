@@ -41,7 +41,7 @@ BACKTEST_LABELS = {
 with render.guard():
     dataset, view, selection = page.setup(unused=("groups", "measure", "health"))
     scope = Selection(selection.start, selection.end, selection.districts, None)
-    bundle = data.hotspots(dataset, dataset.key, scope, data.HOTSPOT_DEFAULTS)
+    bundle = data.hotspots(dataset, dataset.key, scope, view.hotspot_params)
     result, backtest = bundle.result, bundle.backtest
     table = result.table
     clusters = table[table["kind"] == "cluster"]
@@ -92,7 +92,7 @@ with render.guard():
         alpha=170 / 255,
         solid=3,
     )
-    deck = data.hotspot_deck(dataset, dataset.key, scope, shown, top, view.basemap)
+    deck = data.hotspot_deck(dataset, dataset.key, scope, shown, top, view.basemap, view.hotspot_params)
     st.pydeck_chart(deck, key="hotspot_map", height=maps.MAP_HEIGHT_PX)
     if backtest:
         st.subheader("How good are these hotspots?")

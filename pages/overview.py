@@ -87,7 +87,7 @@ with render.guard():
         with right:
             st.markdown("**All offence types in this ward and period**")
             render.table(detail["all_types"], height=260)
-        status = data.ward_status(dataset, dataset.key, selection, view.health, ward)
+        status = data.ward_status(dataset, dataset.key, selection, view.health, ward, view.hotspot_params)
         for line in status:
             st.markdown(line)
     render.footer(f"Map: {dataset.wards.vintage} ward boundaries.")

@@ -5,7 +5,7 @@ import streamlit as st
 from ui import charts, data, page, render
 
 with render.guard():
-    dataset, view, selection = page.setup(unused=("measure", "health"))
+    dataset, view, selection = page.setup(unused=("measure", "health", "method"))
     wide, change = data.trends(dataset, dataset.key, selection)
     st.title(f"Trends by district: {view.place()}")
     st.caption(f"{view.describe()} · monthly police.uk records")

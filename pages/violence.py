@@ -6,7 +6,7 @@ from ui import charts, data, page, render
 from vrc_geo.outputs.catalogue import fingertips_context
 
 with render.guard():
-    dataset, view, selection = page.setup(unused=("groups", "measure", "health"))
+    dataset, view, selection = page.setup(unused=("groups", "measure", "health", "method"))
     profile = data.violence_profile(dataset, dataset.key)
     table = profile.table
     county = table[table["area_name"] == "Kent & Medway"].iloc[0]

@@ -138,11 +138,13 @@ def overview_deck(
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def hotspot_deck(_dataset: PoliceDataset, key: str, scope: Selection, shown: str, top: int, basemap: bool):
+def hotspot_deck(
+    _dataset: PoliceDataset, key: str, scope: Selection, shown: str, top: int, basemap: bool, params: tuple = ()
+):
     """The Hotspots map for a view (which kind, how many), built and serialised once and shared."""
     from ui import maps
 
-    result = hotspots(_dataset, key, scope, HOTSPOT_DEFAULTS).result
+    result = hotspots(_dataset, key, scope, params).result
     table = result.table
     keep = table["kind"].eq(shown) if shown != "all" else table["kind"].notna()
     return maps.hotspot_deck(
@@ -165,9 +167,9 @@ def hotspots(_dataset: PoliceDataset, key: str, selection: Selection, params: tu
 @st.cache_resource(show_spinner="Finding hotspots…", max_entries=16)
 def _hotspots(_dataset: PoliceDataset, key: str, selection: Selection, params: tuple, register: str):
     from vrc_geo.hotspots.service import hotspots_for
-    from vrc_geo.io.site_register import read_site_register
+    from vrc_geo.io.site_register import find_site_register
 
-    read = read_site_register(register.rsplit(":", 1)[0]) if register else None
+    read = find_site_register(register.rsplit(":", 1)[0] if register else None)
     bundle = hotspots_for(_dataset, selection, dict(params), register=None if read is None else read.sites)
     if read is not None:
         bundle.notes.append(read.describe())
@@ -235,15 +237,19 @@ def ward_detail(_dataset: PoliceDataset, key: str, selection: Selection, ward: s
     return compute(_dataset, selection, ward)
 
 
-HOTSPOT_DEFAULTS: tuple = ()
-
-
-def ward_status(dataset: PoliceDataset, key: str, selection: Selection, health_source: str, ward: str) -> list[str]:
+def ward_status(
+    dataset: PoliceDataset,
+    key: str,
+    selection: Selection,
+    health_source: str,
+    ward: str,
+    params: tuple = (),
+) -> list[str]:
     """Lines on the ward's hotspot status and (when chosen) its published health figures."""
     from vrc_geo.dataset.aggregate import Selection as Sel
 
     scope = Sel(selection.start, selection.end, selection.districts, None)
-    bundle = hotspots(dataset, key, scope, HOTSPOT_DEFAULTS)
+    bundle = hotspots(dataset, key, scope, params)
     stats = bundle.result.wards.set_index("code")
     lines = []
     if ward in stats.index:

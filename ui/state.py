@@ -1,9 +1,10 @@
 """The view state: sidebar filters that live in the URL, so a view can be bookmarked and reopened.
 
-URL keys: ``d`` districts (codes, comma-separated; absent = all 13), ``from``/``to`` months, ``g`` offence
+URL keys: ``d`` districts (codes, comma-separated; absent = all), ``from``/``to`` months, ``g`` offence
 groups, ``t`` police.uk categories (narrower than groups), ``m`` measure (count, rate, change), ``h``
-health source (none, demo, upload), ``ward`` the selected ward, ``present`` presentation mode, ``base``
-basemap. Bad values in a shared link fall back to defaults with a warning, never an error page.
+health source (none, demo, upload), ``r`` ranking method (a registered key), ``ward`` the selected
+ward, ``present`` presentation mode, ``base`` basemap. Bad values in a shared link fall back to
+defaults with a warning, never an error page.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import streamlit as st
 from ui.render import md_escape
 from vrc_geo.dataset.aggregate import Selection, make_selection
 from vrc_geo.errors import VrcGeoError
+from vrc_geo.hotspots.methods import METHODS
+from vrc_geo.hotspots.places import PLACE_DEFAULTS
 from vrc_geo.reference.area import DISTRICTS
 from vrc_geo.reference.taxonomy import CRIME_TYPES, GROUP_LABELS
 
@@ -25,7 +28,23 @@ HEALTH_LABELS = {
     "upload": "Health: uploaded extract",
 }
 DEFAULT_GROUPS = ("violence",)
-WIDGET_KEYS = ("f_present", "f_districts", "f_period", "f_groups", "f_types", "f_measure", "f_health", "f_basemap")
+DEFAULT_METHOD = PLACE_DEFAULTS["method"]
+WIDGET_KEYS = (
+    "f_present",
+    "f_districts",
+    "f_period",
+    "f_groups",
+    "f_types",
+    "f_measure",
+    "f_health",
+    "f_method",
+    "f_basemap",
+)
+
+
+def method_labels() -> dict[str, str]:
+    """Registered ranking methods: key -> label (the registry may grow after import)."""
+    return {m.key: m.label for m in METHODS.values()}
 
 
 @dataclass(frozen=True)
@@ -40,6 +59,12 @@ class ViewState:
     ward: str | None
     present: bool
     basemap: bool
+    method: str = DEFAULT_METHOD
+
+    @property
+    def hotspot_params(self) -> tuple[tuple[str, object], ...]:
+        """Options of the hotspot list this view asks for (none: the defaults)."""
+        return () if self.method == DEFAULT_METHOD else (("method", self.method),)
 
     @property
     def selection(self) -> Selection:
@@ -96,6 +121,10 @@ def _initialise(months: list[str]) -> None:
     if health not in HEALTH_LABELS:
         problems.append("health source")
         health = "none"
+    method = q.get("r", DEFAULT_METHOD)
+    if method not in METHODS:
+        problems.append("ranking method")
+        method = DEFAULT_METHOD
     st.session_state.update(
         {
             "f_districts": [DISTRICTS[d] for d in districts],
@@ -104,6 +133,7 @@ def _initialise(months: list[str]) -> None:
             "f_types": types,
             "f_measure": MEASURE_LABELS[measure],
             "f_health": HEALTH_LABELS[health],
+            "f_method": method_labels()[method],
             "f_ward": q.get("ward") or None,
             "f_present": q.get("present") == "1",
             "f_basemap": q.get("base") == "1",
@@ -141,6 +171,7 @@ UNUSED = {
     "groups": "Not used on this page: it uses its own offences (the caption under the title says which).",
     "measure": "Not used on this page: it has its own map.",
     "health": "Not used on this page.",
+    "method": "Not used on this page: it lists no hotspots.",
 }
 
 
@@ -180,6 +211,8 @@ def sidebar(months: list[str], *, unused: dict[str, str] | None = None) -> ViewS
         st.radio("Map measure", list(MEASURE_LABELS.values()), **measure, **_bound("f_measure"))
         health = {"disabled": "health" in unused, "help": unused.get("health")}
         st.radio("Data sources", list(HEALTH_LABELS.values()), **health, **_bound("f_health"))
+        method = {"disabled": "method" in unused, "help": unused.get("method") or "How places to patrol are ranked."}
+        st.selectbox("Ranking method", list(method_labels().values()), **method, **_bound("f_method"))
         st.toggle("Basemap (needs internet)", **_bound("f_basemap"))
     for key in WIDGET_KEYS:
         if key in st.session_state and _valid(key, st.session_state[key]):
@@ -198,6 +231,7 @@ def sidebar(months: list[str], *, unused: dict[str, str] | None = None) -> ViewS
         health={v: k for k, v in HEALTH_LABELS.items()}[st.session_state.get("f_health", HEALTH_LABELS["none"])],
         ward=st.session_state.get("f_ward"),
         present=bool(st.session_state.get("f_present", False)),
+        method={v: k for k, v in method_labels().items()}.get(st.session_state.get("f_method", ""), DEFAULT_METHOD),
         basemap=bool(st.session_state.get("f_basemap", False)),
     )
     write_query(state, months)
@@ -221,6 +255,8 @@ def write_query(state: ViewState, months: list[str]) -> None:
         params["m"] = state.measure
     if state.health != "none":
         params["h"] = state.health
+    if state.method != DEFAULT_METHOD:
+        params["r"] = state.method
     if state.ward:
         params["ward"] = state.ward
     if state.present:

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ..base.params import Param, validate_params
+from ..base.params import Estimator, Param
 from ..errors import ParameterError
 
 __all__ = ["PatrolDiscs", "candidate_centres"]
@@ -57,24 +57,16 @@ def candidate_centres(xy: np.ndarray, reach_m: float) -> np.ndarray:
     return np.vstack([xy, (xy[pairs[:, 0]] + xy[pairs[:, 1]]) / 2])
 
 
-class PatrolDiscs:
+class PatrolDiscs(Estimator):
     """``fit(x, y, value)`` sets ``discs_`` (one row per circle, in the order taken: ``x, y, value,
     snap_points``) and ``member_`` (the circle covering each input point, -1 for none)."""
 
-    _parameter_constraints: ClassVar[dict[str, Param]] = {
-        "radius_m": Param(low=1, high=500),
-        "margin_m": Param(low=0, high=100),
-        "min_value": Param(low=0, high=1e9),
-        "allow_overlap": Param(choices=(True, False)),
+    params: ClassVar[dict[str, Param]] = {
+        "radius_m": Param(low=1, high=500, default=40.0, help="patrol circle radius, metres"),
+        "margin_m": Param(low=0, high=100, default=2.0, help="covered points lie this far inside the edge, metres"),
+        "min_value": Param(low=0, high=1e9, default=1.0, help="least expected records a month for a circle"),
+        "allow_overlap": Param(choices=(True, False), default=False, help="circles may overlap"),
     }
-
-    def __init__(
-        self, *, radius_m: float = 40.0, margin_m: float = 2.0, min_value: float = 1.0, allow_overlap: bool = False
-    ) -> None:
-        self.radius_m = radius_m
-        self.margin_m = margin_m
-        self.min_value = min_value
-        self.allow_overlap = allow_overlap
 
     def fit(
         self,
@@ -87,7 +79,7 @@ class PatrolDiscs:
     ) -> PatrolDiscs:
         """``value``: expected records a month per point (non-negative); ``blocked``: (k, 2) points no
         circle may contain; ``taken``: (m, 2) centres of circles already placed, kept clear of."""
-        validate_params(vars(self), self._parameter_constraints)
+        self._validate()
         if self.margin_m >= self.radius_m:
             raise ParameterError(f"margin_m must be below radius_m ({self.radius_m:g}), got {self.margin_m!r}.")
         x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")

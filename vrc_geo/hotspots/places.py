@@ -48,55 +48,69 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from ..base.params import Param, validate_params
+from ..base.params import Param, defaults_of, validate_params
 from ..errors import ParameterError
 from ..reference.kinds import SITE_LABELS
+from .methods import make_method, method_keys
 from .patrol_circles import PatrolDiscs
 from .snap.epochs import SnapEpochs, find_epochs, resnap
 from .snap.site_types import SiteHistory, snap_point_sites
 from .stats.local_excess import concentration_cores
-from .stats.micro_places import MicroPlaceRates
 
 __all__ = ["PLACE_DEFAULTS", "PLACE_PARAMS", "PlaceList", "find_places", "group_points"]
 
 BNG = "EPSG:27700"
 
-PLACE_DEFAULTS: dict[str, Any] = {
-    "min_rate_per_month": 1.0,
-    "resnap_m": 150.0,
-    "footprint_radius_m": 40.0,
-    "margin_m": 2.0,
-    "max_span_m": 250.0,
-    "half_life_months": 2.0,
-    "prior_radius_m": 250.0,
-    "prior_strength_months": None,
-    "window_m": 150.0,
-    "background_m": 1500.0,
-    "min_window_records_per_month": 4.0,
-    "min_relative_risk": 8.0,
-    "local_alpha": 0.05,
-    "site_radius_m": 100.0,
-    "succession_m": 500.0,
-    "include_sites": False,
+#: Options of the patrol places, declared once: read by :func:`find_places`, the CLI (``flag``), the app
+#: and ``docs/methods/`` (defaults and ranges).
+PLACE_PARAMS: dict[str, Param] = {
+    "method": Param(
+        choices_of=method_keys,
+        default="expected",
+        help="how each snap point's expected records a month are estimated (docs/methods/)",
+        flag="--method",
+    ),
+    "min_rate_per_month": Param(
+        low=0,
+        high=10000,
+        low_inclusive=False,
+        default=1.0,
+        help="expected records a month for a patrol circle to be listed",
+        flag="--min-rate",
+    ),
+    "resnap_m": Param(low=0, high=2000, default=150.0, help="earlier records move to a current snap point this near"),
+    "footprint_radius_m": Param(
+        low=1, high=500, default=40.0, help="patrol circle radius in metres", flag="--footprint-radius-m"
+    ),
+    "margin_m": Param(low=0.5, high=100, default=2.0, help="covered points lie this far inside the drawn circle"),
+    "max_span_m": Param(low=10, high=10000, default=250.0, help="widest span of one site's footprint"),
+    "half_life_months": Param(
+        low=0.25,
+        high=1200,
+        optional=True,
+        default=2.0,
+        help="recency half-life in months",
+        flag="--half-life-months",
+    ),
+    "prior_radius_m": Param(low=1, high=5000, default=250.0, help="neighbourhood of the local prior, metres"),
+    "prior_strength_months": Param(
+        low=0, high=1200, optional=True, default=None, help="prior strength in months (None: estimated)"
+    ),
+    "window_m": Param(low=10, high=2000, default=150.0, help="quiet-area test window radius, metres"),
+    "background_m": Param(low=50, high=20000, default=1500.0, help="outer radius of the comparison ring, metres"),
+    "min_window_records_per_month": Param(low=0, high=10000, default=4.0, help="least window records a month"),
+    "min_relative_risk": Param(low=1, high=1e6, default=8.0, help="least window rate over the ring's"),
+    "local_alpha": Param(low=0, high=1, low_inclusive=False, default=0.05, help="FDR level of the local test"),
+    "site_radius_m": Param(low=0, high=2000, default=100.0, help="a point this near a named site belongs to it"),
+    "succession_m": Param(low=0, high=5000, default=500.0, help="how far a site's records may move at a redraw"),
+    "include_sites": Param(
+        choices=(True, False),
+        default=False,
+        help="rank police stations, prisons, hospitals, ports with the rest",
+        flag="--include-sites",
+    ),
 }
-PLACE_PARAMS = {
-    "min_rate_per_month": Param(low=0, high=10000, low_inclusive=False),
-    "resnap_m": Param(low=0, high=2000),
-    "footprint_radius_m": Param(low=1, high=500),
-    "margin_m": Param(low=0.5, high=100),  # keeps covered points inside the drawn 32-sided circle
-    "max_span_m": Param(low=10, high=10000),
-    "half_life_months": Param(low=0.25, high=1200, optional=True),
-    "prior_radius_m": Param(low=1, high=5000),
-    "prior_strength_months": Param(low=0, high=1200, optional=True),
-    "window_m": Param(low=10, high=2000),
-    "background_m": Param(low=50, high=20000),
-    "min_window_records_per_month": Param(low=0, high=10000),
-    "min_relative_risk": Param(low=1, high=1e6),
-    "local_alpha": Param(low=0, high=1, low_inclusive=False),
-    "site_radius_m": Param(low=0, high=2000),
-    "succession_m": Param(low=0, high=5000),
-    "include_sites": Param(choices=(True, False)),
-}
+PLACE_DEFAULTS: dict[str, Any] = defaults_of(PLACE_PARAMS)
 
 
 @dataclass
@@ -208,12 +222,14 @@ def find_places(
         "prior_radius_m": p["prior_radius_m"],
         "prior_strength_months": p["prior_strength_months"],
     }
-    counted = MicroPlaceRates(**rates).fit(x, y, period.to_numpy(), n_periods=len(months))
-    points = counted.places_.rename(columns={"weighted": "_w"}).drop(columns="_w")
+    counted = make_method(p["method"], **rates).fit(x, y, period.to_numpy(), n_periods=len(months), context=context)
+    points = counted.places_[["x", "y", "records", "expected_per_month"]].copy()
     if weight is not None:
         keep = records[["x", "y"]].notna().all(axis=1).to_numpy()
         w = np.asarray(weight, dtype="float64")[keep]
-        valued = MicroPlaceRates(**rates).fit(x, y, period.to_numpy(), n_periods=len(months), weight=w)
+        valued = make_method(p["method"], **rates).fit(
+            x, y, period.to_numpy(), n_periods=len(months), weight=w, context=context
+        )
         points["expected_value_per_month"] = valued.places_["expected_per_month"].to_numpy()
     else:
         points["expected_value_per_month"] = points["expected_per_month"]
@@ -333,7 +349,8 @@ def find_places(
         table[_FOOTPRINT_COLUMNS], geometry=gpd.GeoSeries(shapes, crs=BNG) if shapes else None, crs=BNG
     )
     cols = ["x", "y", "name", "records", "expected_per_month", "expected_value_per_month", "site_type"]
-    return PlaceList(points[[*cols, "route", "footprint"]], frame, discs, counted.prior_strength_months_, p, epochs)
+    strength = float(getattr(counted, "prior_strength_months_", float("nan")))
+    return PlaceList(points[[*cols, "route", "footprint"]], frame, discs, strength, p, epochs)
 
 
 _FOOTPRINT_COLUMNS = [

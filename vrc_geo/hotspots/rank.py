@@ -30,10 +30,11 @@ import pandas as pd
 import shapely
 
 from ..base.crs import unproject_xy
-from ..base.params import Param, validate_params
+from ..base.params import Param, defaults_of, validate_params
 from ..dataset.aggregate import Selection, select_records
 from ..errors import ParameterError
 from ..reference.area import DISTRICTS, district_name
+from ..reference.kinds import kind_keys
 from ..reference.taxonomy import ASB, GROUPS, SELECTIONS
 from .footprint import describe_footprints
 from .places import PLACE_DEFAULTS, PLACE_PARAMS, PlaceList, find_places
@@ -44,7 +45,7 @@ from .ward_stats import ward_statistics
 if TYPE_CHECKING:
     from ..dataset.store import PoliceDataset
 
-__all__ = ["DEFAULTS", "HOTSPOT_COLUMNS", "KINDS", "HotspotResult", "find_hotspots"]
+__all__ = ["DEFAULTS", "HOTSPOT_COLUMNS", "KINDS", "PARAMS", "HotspotResult", "find_hotspots"]
 
 #: Output column contract, in order.
 HOTSPOT_COLUMNS = [
@@ -81,35 +82,34 @@ HOTSPOT_COLUMNS = [
     "selection",
 ]
 
-KINDS = ("cluster", "ward", "site")
+KINDS = kind_keys()
 VIOLENCE_GROUP = tuple(t for g in SELECTIONS["serious_violence"] for t in GROUPS[g])
 
-DEFAULTS: dict[str, Any] = {
-    **PLACE_DEFAULTS,
-    "near_m": 200.0,
-    "k": 10,
-    "min_bandwidth_m": 50.0,
-    "permutations": 999,
-    "refine_permutations": 199_999,
-    "gi_permutations": 9999,
-    "seed": 0,
-    "alpha": 0.05,
-    "measure": "count",
-    "kinds": KINDS,
-}
-
-_PARAMS = {
+#: Options of the ranked list, declared once (the places' own and those of the statistics beside them).
+PARAMS: dict[str, Param] = {
     **PLACE_PARAMS,
-    "near_m": Param(low=0, high=5000),
-    "k": Param(low=1, high=1000, integer=True),
-    "min_bandwidth_m": Param(low=0, high=5000),
-    "permutations": Param(low=9, high=100_000, integer=True),
-    "refine_permutations": Param(low=0, high=1_000_000, integer=True, optional=True),
-    "gi_permutations": Param(low=99, high=1_000_000, integer=True),
-    "seed": Param(integer=True, optional=True),
-    "alpha": Param(low=0, high=1, low_inclusive=False),
-    "measure": Param(choices=("count", "rate", "harm")),
+    "near_m": Param(low=0, high=5000, default=200.0, help="drugs records this near a footprint are counted"),
+    "k": Param(low=1, high=1000, integer=True, default=10, help="nearest records in the co-location kernel"),
+    "min_bandwidth_m": Param(low=0, high=5000, default=50.0, help="least co-location bandwidth, metres"),
+    "permutations": Param(
+        low=9, high=100_000, integer=True, default=999, help="co-location permutations", flag="--permutations"
+    ),
+    "refine_permutations": Param(
+        low=0, high=1_000_000, integer=True, optional=True, default=199_999, help="most draws for places in doubt"
+    ),
+    "gi_permutations": Param(
+        low=99, high=1_000_000, integer=True, default=9999, help="Gi* permutations", flag="--gi-permutations"
+    ),
+    "seed": Param(integer=True, optional=True, default=0, help="random seed for permutations", flag="--seed"),
+    "alpha": Param(low=0, high=1, low_inclusive=False, default=0.05, help="FDR level for drug-related"),
+    "measure": Param(
+        choices=("count", "rate", "harm"),
+        default="count",
+        help="count; rate per 1,000 residents (Gi*); harm: ONS crime severity (Gi* and the ranking)",
+        flag="--measure",
+    ),
 }
+DEFAULTS: dict[str, Any] = {**defaults_of(PARAMS), "kinds": KINDS}
 
 
 @dataclass
@@ -136,7 +136,7 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ParameterError(f"Unknown hotspot option(s) {sorted(unknown)}; allowed: {sorted(DEFAULTS)}.")
     merged = {**DEFAULTS, **params}
-    clean = validate_params(merged, _PARAMS)
+    clean = validate_params(merged, PARAMS)
     kinds = tuple(merged["kinds"]) if not isinstance(merged["kinds"], str) else (merged["kinds"],)
     if not kinds or set(kinds) - set(KINDS):
         raise ParameterError(f"kinds must be a non-empty subset of {KINDS}, got {kinds!r}.")

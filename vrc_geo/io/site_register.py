@@ -36,7 +36,7 @@ from ..errors import SchemaError
 from ..reference.kinds import SITE_LABELS
 from .health import read_table
 
-__all__ = ["DEFAULT_RADIUS_M", "SiteRegister", "read_site_register"]
+__all__ = ["DEFAULT_RADIUS_M", "SiteRegister", "find_site_register", "read_site_register"]
 
 DEFAULT_RADIUS_M = 150.0
 _TYPES = {key: key for key in ("police", "prison", "hospital", "port")}
@@ -117,3 +117,11 @@ def read_site_register(path: str | Path) -> SiteRegister:
 
 def _number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.str.replace(",", "", regex=False), errors="coerce")
+
+
+def find_site_register(path: str | Path | None, sources: object = None) -> SiteRegister | None:
+    """The register named (``--sites-file``), else the one found beside the data
+    (``DataSources.sites_register``: ``institutions.csv``/``.xlsx``), read and checked; ``None`` when
+    there is none. The CLI and the app both call this."""
+    found = path or getattr(sources, "sites_register", None)
+    return read_site_register(found) if found else None

@@ -39,7 +39,14 @@ from ...errors import ParameterError
 from ..places import find_places
 from .coverage import DiscCoverage, order_by_capture
 
-__all__ = ["CUTS", "BacktestResult", "ScoreCard", "grid_cells", "hotspot_backtest"]
+__all__ = ["BACKTEST_PARAMS", "CUTS", "BacktestResult", "ScoreCard", "grid_cells", "hotspot_backtest"]
+
+#: Options of the backtest, declared once.
+BACKTEST_PARAMS: dict[str, Param] = {
+    "test_months": Param(
+        low=1, integer=True, default=3, help="latest months held out and scored on", flag="--test-months"
+    ),
+}
 
 #: Where the ranked list is cut (share of its rows).
 CUTS = {"top tenth": 0.1, "top third": 1 / 3, "all": 1.0}
@@ -179,7 +186,7 @@ def hotspot_backtest(
     crime record of the same selection (for the site rules' crime mix), when available; ``weight``: a
     harm weight per record, to rank and score by harm; ``register``: institutions kept by partners (left
     out of the list as in the list itself)."""
-    validate_params({"test_months": test_months}, {"test_months": Param(low=1, integer=True)})
+    validate_params({"test_months": test_months}, BACKTEST_PARAMS)
     for size in cell_sizes_m:
         validate_params({"cell_size_m": size}, {"cell_size_m": Param(low=10, high=5000)})
     records = records.assign(_w=1.0 if weight is None else np.asarray(weight, dtype="float64"))

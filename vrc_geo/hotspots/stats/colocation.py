@@ -44,47 +44,32 @@ import shapely
 from scipy import sparse, stats
 from scipy.spatial import cKDTree
 
-from ...base.params import Param, validate_params
+from ...base.params import Estimator, Param
 from ...errors import ParameterError
 
 __all__ = ["CoLocation", "hotspot_colocation"]
 
 
-class CoLocation:
+class CoLocation(Estimator):
     """Footprint co-location of A towards B. ``fit(points, footprints)`` sets ``quotient_``,
     ``expected_`` (the quotient's expectation under the relabelling null), ``ratio_`` (quotient /
     expected), ``p_sim_``, ``p_norm_`` and ``a_records_`` (one value per footprint) and
     ``global_quotient_`` (all A records in the study area)."""
 
-    _parameter_constraints: ClassVar[dict[str, Param]] = {
-        "k": Param(low=1, high=1000, integer=True),
-        "min_bandwidth_m": Param(low=0),
-        "permutations": Param(low=0, high=100_000, integer=True),
-        "seed": Param(integer=True, optional=True),
-        "alpha": Param(low=0, high=1, low_inclusive=False),
-        "refine_to": Param(low=0, high=1_000_000, integer=True, optional=True),
+    params: ClassVar[dict[str, Param]] = {
+        "k": Param(low=1, high=1000, integer=True, default=10, help="nearest records in the kernel"),
+        "min_bandwidth_m": Param(low=0, default=50.0, help="least kernel bandwidth, metres (stacked snap points)"),
+        "permutations": Param(low=0, high=100_000, integer=True, default=999, help="relabelling permutations"),
+        "seed": Param(integer=True, optional=True, default=0, help="random seed"),
+        "alpha": Param(low=0, high=1, low_inclusive=False, default=0.05, help="FDR level for drug-related"),
+        "refine_to": Param(
+            low=0, high=1_000_000, integer=True, optional=True, default=None, help="most draws for places in doubt"
+        ),
     }
-
-    def __init__(
-        self,
-        *,
-        k: int = 10,
-        min_bandwidth_m: float = 50.0,
-        permutations: int = 999,
-        seed: int | None = 0,
-        alpha: float = 0.05,
-        refine_to: int | None = None,
-    ) -> None:
-        self.k = k
-        self.min_bandwidth_m = min_bandwidth_m
-        self.permutations = permutations
-        self.seed = seed
-        self.alpha = alpha
-        self.refine_to = refine_to
 
     def fit(self, points: pd.DataFrame, footprints: Sequence[shapely.Geometry]) -> CoLocation:
         """``points``: one row per record with ``x, y`` (metres), ``is_a``, ``is_b`` (bool)."""
-        validate_params(vars(self), self._parameter_constraints)
+        self._validate()
         missing = {"x", "y", "is_a", "is_b"} - set(points.columns)
         if missing:
             raise ParameterError(f"points needs columns x, y, is_a, is_b; missing {sorted(missing)}.")

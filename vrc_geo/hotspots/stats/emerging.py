@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ...base.params import Param, validate_params
+from ...base.params import Estimator, Param
 from ...errors import ParameterError
 from .gistar import GiStar
 
@@ -99,21 +99,17 @@ def _final_family(hot: np.ndarray, cold: np.ndarray, trend_z: float, trend_p: fl
     return "sporadic"
 
 
-class EmergingHotSpots:
+class EmergingHotSpots(Estimator):
     """``fit(values, w)`` with ``values`` of shape (periods, areas), oldest period first; sets ``z_``
     (periods x areas), ``gi_bin_``, ``trend_z_``, ``trend_p_`` and ``classes_`` (one per area)."""
 
-    _parameter_constraints: ClassVar[dict[str, Param]] = {
-        "trend_alpha": Param(low=0, high=1, low_inclusive=False),
-        "correction": Param(choices=("fdr", "none")),
+    params: ClassVar[dict[str, Param]] = {
+        "trend_alpha": Param(low=0, high=1, low_inclusive=False, default=0.05, help="Mann-Kendall trend level"),
+        "correction": Param(choices=("fdr", "none"), default="fdr", help="multiple-testing correction per period"),
     }
 
-    def __init__(self, *, trend_alpha: float = 0.05, correction: str = "fdr") -> None:
-        self.trend_alpha = trend_alpha
-        self.correction = correction
-
     def fit(self, values: np.ndarray, w: object) -> EmergingHotSpots:
-        validate_params(vars(self), self._parameter_constraints)
+        self._validate()
         values = np.asarray(values, dtype="float64")
         if values.ndim != 2 or values.shape[0] < 2:
             raise ParameterError("values must be (periods, areas) with at least 2 periods.")

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ...base.params import Param, validate_params
+from ...base.params import Estimator, Param
 from ...errors import ParameterError
 from .spatial_weights import contiguity_weights
 
@@ -69,38 +69,26 @@ def confidence_bins(z: np.ndarray, q: np.ndarray) -> np.ndarray:
     return (np.sign(np.nan_to_num(z)) * level).astype(np.int64)
 
 
-class GiStar:
+class GiStar(Estimator):
     """Gi* estimator. ``fit(y, w)`` sets ``z_``, ``p_norm_``, ``p_sim_``, ``p_value_``, ``q_value_``,
     ``tail_`` (+1 hot / -1 cold: the direction the classes use), ``gi_bin_`` and ``exact_`` (one value
     per area, in the order of ``y``)."""
 
-    _parameter_constraints: ClassVar[dict[str, Param]] = {
-        "permutations": Param(low=0, high=100_000, integer=True),
-        "seed": Param(integer=True, optional=True),
-        "correction": Param(choices=("fdr", "none")),
-        "inference": Param(choices=("permutation", "analytic")),
-        "exact_when_in_doubt": Param(choices=(True, False)),
+    params: ClassVar[dict[str, Param]] = {
+        "permutations": Param(low=0, high=100_000, integer=True, default=999, help="conditional permutations"),
+        "seed": Param(integer=True, optional=True, default=0, help="random seed"),
+        "correction": Param(choices=("fdr", "none"), default="fdr", help="multiple-testing correction"),
+        "inference": Param(choices=("permutation", "analytic"), default="permutation", help="how p-values are found"),
+        "exact_when_in_doubt": Param(
+            choices=(True, False), default=False, help="exact p-values where the class is in Monte Carlo doubt"
+        ),
     }
 
-    def __init__(
-        self,
-        *,
-        permutations: int = 999,
-        seed: int | None = 0,
-        correction: str = "fdr",
-        inference: str = "permutation",
-        exact_when_in_doubt: bool = False,
-    ) -> None:
-        self.permutations = permutations
-        self.seed = seed
-        self.correction = correction
-        self.inference = inference
-        self.exact_when_in_doubt = exact_when_in_doubt
-
-    def _validate(self) -> None:
-        params = validate_params(vars(self), self._parameter_constraints)
+    def _validate(self) -> dict:
+        params = super()._validate()
         if params["inference"] == "permutation" and params["permutations"] < 9:
             raise ParameterError("inference='permutation' needs permutations >= 9 (999 is usual).")
+        return params
 
     def fit(self, y: np.ndarray | pd.Series, w: W) -> GiStar:
         self._validate()

@@ -30,7 +30,7 @@ from scipy import sparse, stats
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from ...base.params import Param, validate_params
+from ...base.params import Estimator, Param
 from ...errors import ParameterError
 from .gistar import adjust_pvalues
 
@@ -48,34 +48,19 @@ def _polar_pattern(inner: float, outer: float, rings: int, per_ring: int) -> np.
     return np.column_stack([(r * np.cos(a)).ravel(), (r * np.sin(a)).ravel()])
 
 
-class LocalExcess:
+class LocalExcess(Estimator):
     """``fit(x, y, n_periods=T, land=...)`` on stacked snap points sets ``windows_`` (one row per snap
     point: ``x, y, window_records, ring_records, expected, p_value, q_value, relative_risk, excess``)."""
 
-    _parameter_constraints: ClassVar[dict[str, Param]] = {
-        "window_m": Param(low=10, high=2000),
-        "background_m": Param(low=50, high=20000),
-        "min_records_per_month": Param(low=0, high=10000),
-        "min_relative_risk": Param(low=1, high=1e6),
-        "alpha": Param(low=0, high=1, low_inclusive=False),
+    params: ClassVar[dict[str, Param]] = {
+        "window_m": Param(low=10, high=2000, default=150.0, help="window radius, metres"),
+        "background_m": Param(low=50, high=20000, default=1500.0, help="outer radius of the comparison ring, metres"),
+        "min_records_per_month": Param(low=0, high=10000, default=4.0, help="least window records a month"),
+        "min_relative_risk": Param(low=1, high=1e6, default=8.0, help="least window rate over the ring's"),
+        "alpha": Param(low=0, high=1, low_inclusive=False, default=0.05, help="FDR level"),
     }
     _WINDOW = _polar_pattern(0.0, 1.0, 3, 12)
     _RING = _polar_pattern(0.0, 1.0, 8, 24)  # rescaled to the ring below
-
-    def __init__(
-        self,
-        *,
-        window_m: float = 150.0,
-        background_m: float = 1500.0,
-        min_records_per_month: float = 4.0,
-        min_relative_risk: float = 8.0,
-        alpha: float = 0.05,
-    ) -> None:
-        self.window_m = window_m
-        self.background_m = background_m
-        self.min_records_per_month = min_records_per_month
-        self.min_relative_risk = min_relative_risk
-        self.alpha = alpha
 
     def fit(
         self,
@@ -87,7 +72,7 @@ class LocalExcess:
         land: shapely.Geometry | None = None,
     ) -> LocalExcess:
         """``x, y``: distinct snap points; ``records``: records at each (the counts tested)."""
-        validate_params(vars(self), self._parameter_constraints)
+        self._validate()
         if self.background_m <= self.window_m:
             raise ParameterError(f"background_m ({self.background_m}) must exceed window_m ({self.window_m}).")
         xy = np.column_stack([np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")])

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ...base.params import Param, validate_params
+from ...base.params import Estimator, Param
 from ...errors import ParameterError
 
 __all__ = ["MicroPlaceRates", "month_weights"]
@@ -43,28 +43,21 @@ def month_weights(n_periods: int, half_life_months: float | None) -> np.ndarray:
     return 0.5 ** (age / half_life_months)
 
 
-class MicroPlaceRates:
+class MicroPlaceRates(Estimator):
     """``fit(x, y, period, n_periods=T)`` sets ``places_`` (one row per snap point, sorted by x then y:
     ``x, y, records, weighted, prior_per_month, expected_per_month``) and ``prior_strength_months_``."""
 
-    _parameter_constraints: ClassVar[dict[str, Param]] = {
-        "half_life_months": Param(low=0.25, high=1200, optional=True),
-        "prior_radius_m": Param(low=1, high=5000),
-        "prior_strength_months": Param(low=0, high=1200, optional=True),
+    params: ClassVar[dict[str, Param]] = {
+        "half_life_months": Param(
+            low=0.25, high=1200, optional=True, default=2.0, help="recency half-life in months (None: all months alike)"
+        ),
+        "prior_radius_m": Param(low=1, high=5000, default=250.0, help="neighbourhood of the local prior, metres"),
+        "prior_strength_months": Param(
+            low=0, high=1200, optional=True, default=None, help="prior strength in months (None: estimated)"
+        ),
     }
     #: Bounds of the estimated prior strength (months): never a flat prior, never an overwhelming one.
     STRENGTH_BOUNDS = (0.25, 24.0)
-
-    def __init__(
-        self,
-        *,
-        half_life_months: float | None = 2.0,
-        prior_radius_m: float = 250.0,
-        prior_strength_months: float | None = None,
-    ) -> None:
-        self.half_life_months = half_life_months
-        self.prior_radius_m = prior_radius_m
-        self.prior_strength_months = prior_strength_months
 
     def fit(
         self,
@@ -74,9 +67,11 @@ class MicroPlaceRates:
         *,
         n_periods: int,
         weight: np.ndarray | None = None,
+        context: object = None,  # noqa: ARG002  (the ranking methods' common interface)
     ) -> MicroPlaceRates:
-        """``period``: each record's month as 0..n_periods-1 (oldest first); ``weight``: per record (1)."""
-        validate_params(vars(self), self._parameter_constraints)
+        """``period``: each record's month as 0..n_periods-1 (oldest first); ``weight``: per record (1).
+        ``context`` (other crime near the places) is not used by this method."""
+        self._validate()
         x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
         period = np.asarray(period)
         if not (x.shape == y.shape == period.shape) or x.ndim != 1:
