@@ -3,34 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from ui import data, page, render, state, uploads
-from vrc_geo.outputs.catalogue import source_table
+from ui import data, render, shell, state, uploads
+from vrc_geo.outputs.catalogue import licence_table, source_table
+from vrc_geo.reference.area import AREA
 
 LOADED = "_uploaded_in_use"  # the confirmation, kept while the session uses uploaded files
-
-LICENCES = pd.DataFrame(
-    [
-        (
-            "police.uk street-level crime (Kent Police)",
-            "Home Office / police.uk",
-            "Open Government Licence v3.0",
-        ),
-        (
-            "Ward, LSOA, MSOA and district boundaries",
-            "ONS Open Geography Portal",
-            "Open Government Licence v3.0; contains OS data © Crown copyright and database right",
-        ),
-        (
-            "Medway 2023 wards",
-            "Local Government Boundary Commission for England",
-            "contains OS data © Crown copyright",
-        ),
-        ("Census 2011 and mid-2020 population", "ONS", "Open Government Licence v3.0"),
-        ("Code History Database look-ups", "ONS", "Open Government Licence v3.0"),
-        ("English Indices of Deprivation 2019", "MHCLG", "Open Government Licence v3.0"),
-    ],
-    columns=["data", "publisher", "licence"],
-)
 
 
 def _months(n: int) -> str:
@@ -99,7 +76,7 @@ def police_upload(files) -> None:
         data.use_dataset(loaded)
         st.session_state[LOADED] = (
             f"Your {len(good)} file(s) are in use for this session: {loaded.months[0]} to {loaded.months[-1]} "
-            f"({_months(len(loaded.months))}), {len(loaded.in_area):,} records in Kent & Medway. "
+            f"({_months(len(loaded.months))}), {len(loaded.in_area):,} records in {AREA.name}. "
             "Every page shows them until you go back to the server data."
         )
         st.rerun()
@@ -139,7 +116,7 @@ def health_upload(files, dataset) -> None:
         st.success("Loaded for this session: the Health page now shows it (with disclosure control).")
 
 
-page.through_app()
+shell.start()
 with st.sidebar:
     render.glossary_popover()
 with render.guard():
@@ -173,7 +150,7 @@ with render.guard():
         st.dataframe(sources, hide_index=True)
         st.subheader("Every row accounted for")
         st.markdown(
-            f"`rows read = in a ward + outside Kent & Medway + no location + rejected`: "
+            f"`rows read = in a ward + outside {AREA.name} + no location + rejected`: "
             f"{rec.rows_read:,} = {rec.in_area:,} + {rec.outside_area:,} + {rec.no_location:,} + "
             f"{rec.rejected_total:,}."
         )
@@ -199,7 +176,7 @@ with render.guard():
         data.reload()
         st.rerun()
     st.subheader("Licences")
-    st.dataframe(LICENCES, hide_index=True)
+    st.dataframe(licence_table(), hide_index=True)
     st.subheader("Check and use your own files")
     st.markdown(
         "Files are checked first; nothing is used until you say so. Rows that cannot be used are listed "

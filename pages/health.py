@@ -6,8 +6,9 @@ from ui import data, maps, page, render, state
 from vrc_geo.dataset.aggregate import Selection
 from vrc_geo.health.disclosure import SUPPRESSED
 from vrc_geo.health.service import suppression_rule
-from vrc_geo.outputs.catalogue import fingertips_context
+from vrc_geo.io.context import read_fingertips_context
 from vrc_geo.outputs.maps import BIVARIATE
+from vrc_geo.reference.area import AREA
 
 with render.guard():
     dataset, view, selection = page.setup(unused=("groups", "measure", "method"))
@@ -64,7 +65,7 @@ with render.guard():
             st.caption(render.md_escape(note))
     layers = data.browser_layers(dataset, dataset.key)
     render.legend(
-        "Police violence rate × admissions rate, each against its Kent & Medway rate"
+        f"Police violence rate × admissions rate, each against its {AREA.name} rate"
         + (" (admissions SYNTHETIC)" if bundle.synthetic else ""),
         [*BIVARIATE.items(), ("suppressed [c] or no population (blank)", maps.SUPPRESSED_FILL)],
         alpha=210 / 255,
@@ -88,7 +89,7 @@ with render.guard():
     render.table(published, height=380)
     st.subheader("Totals")
     render.table(totals)
-    context = fingertips_context()
+    context = read_fingertips_context()
     if context is not None:
         st.subheader("Published context: OHID hospital admissions for violence (district level)")
         st.caption(

@@ -3,13 +3,14 @@
 import streamlit as st
 
 from ui import charts, data, page, render
-from vrc_geo.outputs.catalogue import fingertips_context
+from vrc_geo.io.context import read_fingertips_context
+from vrc_geo.reference.area import AREA
 
 with render.guard():
     dataset, view, selection = page.setup(unused=("groups", "measure", "health", "method"))
     profile = data.violence_profile(dataset, dataset.key)
     table = profile.table
-    county = table[table["area_name"] == "Kent & Medway"].iloc[0]
+    county = table[table["area_name"] == AREA.name].iloc[0]
     st.title("What “violent crime” is made of")
     st.caption(
         f"Home Office police recorded crime by Community Safety Partnership, {profile.period} · the subgroups "
@@ -18,7 +19,7 @@ with render.guard():
     vap = int(county["violence_against_the_person"])
     render.headline(
         [
-            ("Violence against the person", f"{vap:,}", f"Kent & Medway, {profile.period}"),
+            ("Violence against the person", f"{vap:,}", f"{AREA.name}, {profile.period}"),
             ("With injury", f"{100 * county['share_with_injury']:.0f}%", f"{int(county['violence_with_injury']):,}"),
             (
                 "Without injury",
@@ -49,7 +50,7 @@ with render.guard():
         },
     )
     st.subheader("Beside it, district by district")
-    render.table(data.district_context(dataset, dataset.key, fingertips_context()))
+    render.table(data.district_context(dataset, dataset.key, read_fingertips_context()))
     st.caption(
         "police.uk figures are for the months loaded; OHID Fingertips (hospital admissions for violence, by the "
         "patient's district of residence) appears once an analyst has fetched it (the tool's fetch command, see "
@@ -64,9 +65,7 @@ with render.guard():
                 render.download(
                     f"Download {fmt[1:].upper()}",
                     data.violence_profile_file(dataset, dataset.key, fmt),
-                    f"violence_profile_kent-medway_{profile.period.replace(' ', '-').lower()}{fmt}",
+                    f"violence_profile_{AREA.slug}_{profile.period.replace(' ', '-').lower()}{fmt}",
                     key=f"dl_profile_{fmt}",
                 )
-    render.footer(
-        "Home Office police recorded crime by Community Safety Partnership (ONS), Open Government Licence v3.0."
-    )
+    render.footer("Home Office police recorded crime by Community Safety Partnership (ONS).")

@@ -2,20 +2,21 @@
 
 import streamlit as st
 
-from ui import page, render
+from ui import render, shell
 from vrc_geo.config import HOW_TO_GET_DATA
+from vrc_geo.reference.area import AREA
 
-page.through_app()
+shell.start()
 with st.sidebar:
     render.glossary_popover()
-st.title("VRC Hotspot Explorer — Kent & Medway")
+st.title(f"VRC Hotspot Explorer — {AREA.name}")
 st.subheader("No data loaded yet")
 problem = st.session_state.get("load_problem")
 if problem:
     st.info(render.md_escape(problem))
 st.markdown(
     f"""
-This explorer maps police-recorded violence on Kent & Medway wards, finds hotspots (with a focus on
+This explorer maps police-recorded violence on the area's wards, finds hotspots (with a focus on
 violence alongside the drugs trade) and reads hospital admissions beside them.
 
 **To start:**

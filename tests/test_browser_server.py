@@ -51,6 +51,10 @@ def test_several_sessions_at_once_on_a_fresh_server():
             tab.wait_for_timeout(2000)
             assert tab.locator(EXCEPTION).count() == 0
             assert tab.get_by_text("This app has encountered an error").count() == 0
+            # A page file run on its own hands over to the app's navigation: its titles, not file names.
+            nav = tab.locator("[data-testid='stSidebarNav']")
+            assert nav.get_by_text("What violence is", exact=True).count() == 1
+            assert nav.get_by_text("app", exact=True).count() == 0
         log = url.log.read_text()
     assert "ImportError" not in log and "Traceback" not in log, log[-2000:]
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from ui.render import md_escape
+from vrc_geo.reference.area import AREA
 
 __all__ = ["auth_providers", "require_sign_in", "sign_out_button", "signed_in_name"]
 
@@ -51,7 +52,7 @@ def require_sign_in() -> None:
 
 
 def _sign_in_page(providers: list[str]) -> None:
-    st.title("VRC Hotspot Explorer — Kent & Medway")
+    st.title(f"VRC Hotspot Explorer — {AREA.name}")
     st.subheader("Sign in")
     st.markdown(
         "This explorer is for the partners of the Violence Reduction Challenge. Sign in with your "

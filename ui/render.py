@@ -11,11 +11,9 @@ from typing import Any
 import streamlit as st
 
 from vrc_geo.errors import VrcGeoError
+from vrc_geo.reference.licences import ATTRIBUTION
 
-CREDIT = (
-    "Contains public sector information licensed under the Open Government Licence v3.0 (police.uk, ONS). "
-    "Contains OS data © Crown copyright and database right."
-)
+CREDIT = ATTRIBUTION
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 BASE_CSS = """
 <style>

@@ -18,7 +18,7 @@ from vrc_geo.dataset.aggregate import Selection, make_selection
 from vrc_geo.errors import VrcGeoError
 from vrc_geo.hotspots.methods import METHODS
 from vrc_geo.hotspots.places import PLACE_DEFAULTS
-from vrc_geo.reference.area import DISTRICTS
+from vrc_geo.reference.area import AREA, DISTRICTS, selection_name
 from vrc_geo.reference.taxonomy import CRIME_TYPES, GROUP_LABELS
 
 MEASURE_LABELS = {"count": "Count", "rate": "Rate per 1,000 residents", "change": "Change on previous period"}
@@ -79,7 +79,7 @@ class ViewState:
         )
 
     def describe(self) -> str:
-        where = ", ".join(DISTRICTS[d] for d in self.districts) if self.districts else "Kent & Medway"
+        where = selection_name(self.districts)
         what = ", ".join(self.types) if self.types else ", ".join(GROUP_LABELS[g] for g in self.groups)
         return f"{where} · {what or 'all crime (not anti-social behaviour)'}"
 
@@ -87,7 +87,7 @@ class ViewState:
         """Where the view looks, for titles: the districts chosen, or Kent & Medway."""
         names = [DISTRICTS[d] for d in self.districts]
         if not names:
-            return "Kent & Medway"
+            return AREA.name
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -200,7 +200,7 @@ def sidebar(months: list[str], *, unused: dict[str, str] | None = None) -> ViewS
         del st.session_state["f_period"]  # another dataset's months, or a one-month value: start again
     with st.sidebar:
         st.toggle("Presentation mode", help="Larger type, controls hidden, figures first.", **_bound("f_present"))
-        st.multiselect("Districts (none = all 13)", list(by_name), **_bound("f_districts"))
+        st.multiselect(f"Districts (none = all {len(DISTRICTS)})", list(by_name), **_bound("f_districts"))
         if len(months) > 1:
             st.select_slider("Months", options=months, value=tuple(period), **_bound("f_period"))
         groups = {"disabled": "groups" in unused, "help": unused.get("groups")}

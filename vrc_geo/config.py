@@ -5,7 +5,7 @@ Search order for crime files and boundaries (first hit wins):
 1. explicit flags (``--crimes``, ``--boundaries``, ``--data-dir``) or function arguments;
 2. the environment: ``VRC_GEO_DATA_DIR`` (a data folder) and ``VRC_GEO_BOUNDARIES`` (a boundary file/folder);
 3. the project's own ``data/`` (police.uk files) and ``boundaries/`` (ward files) folders;
-4. the sample bundle at ``../shared/data/kent`` beside the project.
+4. the area profile's sample bundle (for Kent & Medway, ``../shared/data/kent`` beside the project).
 
 A folder named by a flag or the environment is authoritative: if it holds no police.uk files, that is an
 error, never a silent fall-back to the sample. Reference tables (populations, code look-ups, LSOA
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DataNotFoundError
+from .reference.area import AREA
 
 __all__ = [
     "REPO_ROOT",
@@ -35,21 +36,16 @@ __all__ = [
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_BUNDLE = REPO_ROOT.parent / "shared" / "data" / "kent"
+SAMPLE_BUNDLE = AREA.bundle  # the area profile's sample bundle
 ENV_DATA_DIR = "VRC_GEO_DATA_DIR"
 ENV_BOUNDARIES = "VRC_GEO_BOUNDARIES"
 ENV_CACHE_DIR = "VRC_GEO_CACHE_DIR"
-
-# Official services `python -m vrc_geo fetch` reads (each can be pointed at a mirror by an option).
-ONS_URL = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
-POLICE_URL = "https://data.police.uk/api"
-FINGERTIPS_URL = "https://fingertips.phe.org.uk"
 
 BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".parquet")
 _CRIME_FILE = re.compile(r".*-street\.csv$", re.IGNORECASE)
 
 HOW_TO_GET_DATA = (
-    "Download police.uk street-level crime for Kent Police from https://data.police.uk/data/ "
+    f"Download police.uk street-level crime for {AREA.force_name} from https://data.police.uk/data/ "
     "and unzip it into data/police_uk/, or run `python -m vrc_geo fetch`, or point the tool at a folder "
     f"with --data-dir or the {ENV_DATA_DIR} environment variable. Ward boundaries go in boundaries/ "
     "(ONS Open Geography Portal), or pass --boundaries."

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import VrcGeoError
+from ..reference.area import AREA
 from . import data, fetch, health, hotspots, profile
 from .common import EPILOG
 
@@ -24,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with help text for every command and option."""
     parser = argparse.ArgumentParser(
         prog="python -m vrc_geo",
-        description="Kent & Medway violence hotspot explorer: data checks, ward tables, hotspots, "
+        description=f"{AREA.name} violence hotspot explorer: data checks, ward tables, hotspots, "
         "health data and official-source fetching.",
         epilog=EPILOG,
     )

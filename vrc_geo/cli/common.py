@@ -8,15 +8,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from ..reference.licences import ATTRIBUTION
+
 if TYPE_CHECKING:
     from ..dataset.aggregate import Selection
     from ..dataset.store import PoliceDataset
 
 EPILOG = (
     "Data is found by: the flags, then VRC_GEO_DATA_DIR / VRC_GEO_BOUNDARIES, then data/ and "
-    "boundaries/ in the project, then the sample bundle at ../shared/data/kent. "
-    "Contains public sector information licensed under the Open Government Licence v3.0; "
-    "contains OS data © Crown copyright and database right."
+    "boundaries/ in the project, then the area profile's sample bundle (../shared/data/kent for Kent & Medway). "
+    + ATTRIBUTION
 )
 
 

@@ -17,7 +17,7 @@ def register(sub: Any) -> None:
         "see the README) or generate the SYNTHETIC demo data, put it beside police violence by ward and "
         "write one row per ward (.csv, .xlsx with Totals and About sheets, or .geojson). Health figures "
         "are published only for fixed, non-overlapping periods (calendar years, or financial years for "
-        "counts given by financial year), always for all of Kent & Medway (--district keeps that table's "
+        "counts given by financial year), always for the whole area (--district keeps that table's "
         "rows). Counts from 1 to 7 (--suppress-up-to) are suppressed, with secondary suppression against "
         "the totals.",
         epilog=EPILOG,

@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
         "trend and write one row per hotspot (.csv, .xlsx with About, Labels, Backtest and Harm weights "
         "sheets, or .geojson footprints in WGS84). Prints the backtest: PAI of the list's top tenth, "
         "top third and all of it against the busiest snap points and grid cells of the same area. "
-        "Ranking methods: " + "; ".join(f"{m.key}: {m.summary}" for m in METHODS.values()),
+        "Ranking methods: " + " ".join(f"{m.key}: {m.summary}" for m in METHODS.values()),
         epilog=EPILOG,
     )
     p.add_argument("--out", required=True, metavar="FILE", help="output .csv, .xlsx or .geojson")
@@ -37,7 +37,7 @@ def register(sub: Any) -> None:
         help="which hotspots to list: " + ", ".join(f"{k.key} ({k.plural.lower()})" for k in HOTSPOT_KINDS),
     )
     p.add_argument("--plain", action="store_true", help="plain-English column headers (CSV and XLSX)")
-    method = p.add_argument_group("method (defaults suit a year of Kent data; docs/methods/ explains each)")
+    method = p.add_argument_group("method (defaults suit a year of police.uk data; docs/methods/ explains each)")
     add_param_options(method, PARAMS)
     method.add_argument(
         "--sites-file",

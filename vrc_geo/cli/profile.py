@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..reference.area import AREA
 from .common import EPILOG, add_source_options, load_dataset
 
 
@@ -12,7 +13,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "violence-profile",
         help="violence with / without injury, stalking and harassment, sexual offences by partnership",
-        description="One row per Kent & Medway Community Safety Partnership and one for Kent & Medway, from the "
+        description="One row per Community Safety Partnership of the area and one for the whole area, from the "
         "Home Office table of recorded crime by partnership (ONS Table C2): violence against the person and its "
         "subgroups, sexual offences, the share with injury and a severity-weighted total (ONS Crime Severity "
         "Score weights). The XLSX adds police.uk and OHID Fingertips figures per district, the weights and notes.",
@@ -33,9 +34,9 @@ def run_profile(args: argparse.Namespace) -> int:
     write_bytes(data, args.out)
     if not args.quiet:
         table = profile.table
-        county = table[table["area_name"] == "Kent & Medway"].iloc[0]
+        county = table[table["area_name"] == AREA.name].iloc[0]
         print(
-            f"Wrote {len(table)} rows ({profile.period}) to {args.out}. Kent & Medway: "
+            f"Wrote {len(table)} rows ({profile.period}) to {args.out}. {AREA.name}: "
             f"{county['violence_against_the_person']:,} violence against the person, "
             f"{100 * county['share_with_injury']:.1f}% with injury."
         )

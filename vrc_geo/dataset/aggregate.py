@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..base.params import check_period
-from ..reference.area import DISTRICTS, resolve_districts
+from ..reference.area import resolve_districts, selection_name
 from ..reference.taxonomy import resolve_crime_types
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class Selection:
 
     def describe(self) -> str:
         period = f"{self.start or 'first month'} to {self.end or 'last month'}"
-        where = ", ".join(DISTRICTS[d] for d in self.districts) if self.districts else "Kent & Medway"
+        where = selection_name(self.districts)
         what = ", ".join(self.crime_types) if self.crime_types else "all types"
         return f"{where}; {period}; {what}"
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..reference.area import AREA
 from ..reference.taxonomy import ASB
 
 __all__ = ["Reconciliation", "RowAccount", "reconcile"]
@@ -49,7 +50,7 @@ class RowAccount:
         """One row per outcome, for display: ``outcome, rows, share``."""
         rows = [
             (in_area_label, self.in_area),
-            ("Outside Kent & Medway", self.outside_area),
+            (f"Outside {AREA.name}", self.outside_area),
             ("No location", self.no_location),
         ]
         rows += [(f"Rejected: {reason}", n) for reason, n in sorted(self.rejected.items())]

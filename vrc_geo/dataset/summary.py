@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..reference.area import DISTRICTS
+from ..reference.area import AREA, DISTRICTS
 from ..reference.taxonomy import ASB
 
 if TYPE_CHECKING:
@@ -85,8 +85,8 @@ def summary_text(facts: dict[str, Any]) -> str:
         "Where every row went",
         _table(
             [
-                ("In a Kent & Medway ward", f"{facts['in_area']:,}", pct(facts["in_area"])),
-                ("Outside Kent & Medway", f"{facts['outside_area']:,}", pct(facts["outside_area"])),
+                (f"In a {AREA.name} ward", f"{facts['in_area']:,}", pct(facts["in_area"])),
+                (f"Outside {AREA.name}", f"{facts['outside_area']:,}", pct(facts["outside_area"])),
                 ("No location", f"{facts['no_location']:,}", pct(facts["no_location"])),
                 *[(f"Rejected: {k}", f"{v:,}", pct(v)) for k, v in facts["rejected"].items()],
                 ("Rows read", f"{n:,}", "100%" if n else "-"),

@@ -10,23 +10,28 @@ spread to wards.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from ..base.atomic import write_atomically
-from ..config import FINGERTIPS_URL
 from ..errors import ServiceError
-from ..reference.area import DISTRICTS
+from ..reference.area import AREA, DISTRICTS
+from ..reference.licences import licence_text
+from ..reference.sources import SOURCES
 from .http import Client
 from .manifest import file_entry, write_manifest
+from .options import FetchOptions
 
 __all__ = ["FINGERTIPS_URL", "INDICATOR", "fetch_fingertips"]
 
+FINGERTIPS_URL = str(SOURCES["fingertips"].base_url)  # the official service (an option points at a mirror)
+
 INDICATOR = 11201
 AREA_TYPE = 501  # districts and unitary authorities (from April 2023)
-KEEP = {*DISTRICTS, "E10000016", "E92000001"}  # + Kent county, England
-LICENCE = "Open Government Licence v3.0 (OHID, Fingertips)"
+KEEP = {*DISTRICTS, *AREA.context_areas}  # + the profile's comparators (Kent: the county, England)
+LICENCE = licence_text("ogl") + " (OHID, Fingertips)"
 
 
 def fetch_fingertips(
@@ -53,9 +58,11 @@ def fetch_fingertips(
         raise ServiceError(f"OHID Fingertips' table has no 'Area Code' column (columns: {', '.join(table.columns)}).")
     kept = table[table["Area Code"].isin(KEEP)]
     if not kept["Area Code"].isin(list(DISTRICTS)).any():
-        raise ServiceError(f"OHID Fingertips returned no Kent & Medway rows for indicator {indicator}.")
+        raise ServiceError(f"OHID Fingertips returned no {AREA.name} rows for indicator {indicator}.")
     folder = Path(data_dir) / "context"
-    path = write_atomically(folder / f"fingertips_{indicator}_kent_medway.csv", kept.to_csv(index=False).encode())
+    path = write_atomically(
+        folder / f"fingertips_{indicator}_{AREA.slug.replace('-', '_')}.csv", kept.to_csv(index=False).encode()
+    )
     periods = sorted(kept["Time period"].dropna().unique()) if "Time period" in kept else []
     write_manifest(
         folder,
@@ -69,3 +76,9 @@ def fetch_fingertips(
         },
     )
     return path
+
+
+def fetch_source(client: Client, options: FetchOptions, say: Callable[[str], None]) -> list[str]:
+    """The ``fetch`` registry's entry: the hospital admissions for violence indicator, by district."""
+    say("Fetching OHID Fingertips context figures…")
+    return [f"fingertips: wrote {fetch_fingertips(client, options.data_dir, base_url=options.base_url('fingertips'))}"]

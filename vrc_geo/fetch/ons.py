@@ -14,15 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from ..base.atomic import write_atomically
-from ..config import ONS_URL
 from ..errors import ServiceError
-from ..reference.area import DISTRICTS
+from ..reference.area import AREA, DISTRICTS
+from ..reference.licences import licence_text
+from ..reference.sources import SOURCES
 from .http import Client
 from .manifest import file_entry, write_manifest
+from .options import FetchOptions
 
 __all__ = ["ONS_URL", "fetch_boundaries", "query_all"]
 
-LICENCE = "Open Government Licence v3.0; contains OS data © Crown copyright and database right"
+ONS_URL = str(SOURCES["boundaries"].base_url)  # the official service (an option points at a mirror)
+
+LICENCE = licence_text("ogl+os")
 PAGE = 2000
 
 
@@ -95,12 +99,12 @@ def fetch_boundaries(
     for kind, service, folder_name, code_field in jobs:
         features = query_all(client, base_url, service, where, progress=progress)
         if not features:
-            raise ServiceError(f"The ONS service {service} returned no Kent & Medway {kind}; nothing was changed.")
+            raise ServiceError(f"The ONS service {service} returned no {AREA.name} {kind}; nothing was changed.")
         missing = [f for f in features if code_field not in (f.get("properties") or {})]
         if missing:
             raise ServiceError(f"The ONS service {service} has no {code_field} field; is {year} the right vintage?")
         folder = Path(boundaries_dir) / folder_name
-        path = write_atomically(folder / f"{kind}_{year}_kent_medway.geojson", _collection(features))
+        path = write_atomically(folder / f"{kind}_{year}_{AREA.slug.replace('-', '_')}.geojson", _collection(features))
         write_manifest(
             folder,
             {
@@ -114,3 +118,17 @@ def fetch_boundaries(
         )
         written.append(path)
     return written
+
+
+def fetch_source(client: Client, options: FetchOptions, say: Callable[[str], None]) -> list[str]:
+    """The ``fetch`` registry's entry: wards and districts of ``options.ward_year``."""
+    say(f"Fetching ONS wards and districts (December {options.ward_year})…")
+    paths = fetch_boundaries(
+        client,
+        options.boundaries_dir,
+        year=options.ward_year,
+        base_url=options.base_url("boundaries"),
+        ward_service=options.ward_service,
+        district_service=options.district_service,
+    )
+    return [f"boundaries: wrote {path}" for path in paths]

@@ -32,19 +32,24 @@ import numpy as np
 import shapely
 
 from ..base.atomic import write_atomically
-from ..config import POLICE_URL
 from ..errors import ServiceError
 from ..io.police import POLICE_COLUMNS
 from ..io.writers import guard_formula
+from ..reference.area import AREA
+from ..reference.licences import licence_text
+from ..reference.sources import SOURCES
 from .http import Client
 from .manifest import file_entry, now_iso, read_manifest, write_manifest
+from .options import FetchOptions
 
 __all__ = ["CATEGORIES", "POLICE_URL", "available_months", "fetch_force_area", "fetch_month", "fetch_police"]
 
-LICENCE = "Open Government Licence v3.0"
+POLICE_URL = str(SOURCES["police"].base_url)  # the official service (an option points at a mirror)
+
+LICENCE = licence_text("ogl")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-FORCE = "kent"
-FORCE_NAME = "Kent Police"
+FORCE = AREA.force
+FORCE_NAME = AREA.force_name
 #: API category slugs -> police.uk bulk-file crime types.
 CATEGORIES = {
     "anti-social-behaviour": "Anti-social behaviour",
@@ -115,7 +120,9 @@ def fetch_force_area(
         if len(ring) >= 3:
             shapes.append(shapely.make_valid(shapely.Polygon(ring)))
     if not shapes:
-        raise ServiceError("data.police.uk returned no neighbourhood boundaries for Kent; nothing was changed.")
+        raise ServiceError(
+            f"data.police.uk returned no neighbourhood boundaries for {FORCE_NAME}; nothing was changed."
+        )
     area = shapely.union_all(shapes)
     frame = gpd.GeoDataFrame({"force": [FORCE_NAME]}, geometry=[area], crs="EPSG:4326")
     write_atomically(path, frame.to_json().encode())
@@ -258,7 +265,7 @@ def fetch_police(
     out_dir = Path(data_dir) / "police_uk"
     wanted = months if months is not None else available_months(client, base_url)
     manifest = read_manifest(out_dir) or {
-        "source": "data.police.uk API, Kent Police street-level crime",
+        "source": f"data.police.uk API, {FORCE_NAME} street-level crime",
         "url": base_url,
         "licence": LICENCE,
         "files": [],
@@ -294,3 +301,30 @@ def fetch_police(
         }
         write_manifest(out_dir, manifest)  # after every month: an interrupted run resumes from here
     return results
+
+
+def _months_wanted(available: list[str], start: str | None, end: str | None, back: int) -> list[str]:
+    if start or end:
+        return [m for m in available if (not start or m >= start) and (not end or m <= end)]
+    return available[-back:] if back > 0 else []
+
+
+def fetch_source(client: Client, options: FetchOptions, say: Callable[[str], None]) -> list[str]:
+    """The ``fetch`` registry's entry: the force area once, then every month asked for that is missing."""
+    base_url = options.base_url("police")
+    say(f"Fetching the {FORCE_NAME} force area and the months police.uk holds…")
+    area = fetch_force_area(client, options.boundaries_dir, base_url=base_url)
+    months = _months_wanted(available_months(client, base_url), options.start, options.end, options.months_back)
+    tick = options.progress(len(months), "police.uk months") if options.progress is not None else None
+    results = fetch_police(
+        client,
+        options.data_dir,
+        area,
+        months=months,
+        base_url=base_url,
+        force_refetch=options.refetch,
+        progress=tick,
+    )
+    say(f"{client.requests_made} requests made.")
+    span = f" ({results[0].month} to {results[-1].month})" if results else " (none missing)"
+    return [f"police: {len(results)} month(s) fetched{span}"]

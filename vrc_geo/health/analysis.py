@@ -28,7 +28,7 @@ import pandas as pd
 from ..dataset.aggregate import Selection, select_records
 from ..dataset.reconcile import RowAccount
 from ..errors import ParameterError
-from ..reference.area import district_name
+from ..reference.area import AREA, district_name
 from ..reference.taxonomy import resolve_crime_types
 from .disclosure import SUPPRESSED, protect_counts, rounded
 from .periods import HealthPeriod
@@ -140,7 +140,7 @@ class HealthView:
         total = int(self.districts["admissions"].sum())
         rows.append(
             {
-                "area": "Kent & Medway",
+                "area": AREA.name,
                 "police_violence": int(self.districts["police_violence"].sum()),
                 "admissions": SUPPRESSED if ("total", "") in hidden else total,
                 "held_at_district": "",
@@ -157,7 +157,7 @@ class HealthView:
         out = {
             "rows read": rounded(acc.rows_read),
             "used": rounded(acc.in_area),
-            "outside Kent & Medway": rounded(acc.outside_area),
+            f"outside {AREA.name}": rounded(acc.outside_area),
             "no location": rounded(acc.no_location),
             "rejected": rounded(acc.rejected_total),
         }

@@ -14,7 +14,8 @@ from ..dataset.reconcile import RowAccount
 from ..errors import ParameterError
 from ..io.health import HealthRead, read_health, read_health_frames
 from ..io.writers import table_bytes
-from ..reference.area import DISTRICTS
+from ..reference.area import AREA, DISTRICTS, selection_name
+from ..reference.licences import OGL
 from .analysis import HealthView, analyse_health
 from .disclosure import SUPPRESSED
 from .periods import HealthPeriod, choose_period, health_periods
@@ -39,9 +40,9 @@ def suppression_rule(max_small: int, min_width: int = 3) -> str:
     return (
         f"Counts from 1 to {max_small} are shown as {SUPPRESSED}; so are rates, classes and flags built "
         "on them. Further counts (zeros included) are hidden where a hidden count could otherwise be worked "
-        f"out, or narrowed to fewer than {min_width + 1} possible values, from the district and Kent & "
-        "Medway totals beside it. Health figures are published only for fixed, non-overlapping periods "
-        "(whole years) and always for the whole of Kent & Medway, so no two tables can be subtracted; a "
+        f"out, or narrowed to fewer than {min_width + 1} possible values, from the district and {AREA.name} "
+        "totals beside it. Health figures are published only for fixed, non-overlapping periods "
+        f"(whole years) and always for the whole of {AREA.name}, so no two tables can be subtracted; a "
         "district view shows rows of that one table. Row counts of the extract are rounded to the nearest 10."
     )
 
@@ -78,18 +79,15 @@ class HealthBundle:
         meta: dict[str, object] = {}
         if self.synthetic:
             meta["WARNING"] = BANNER
-        where = (
-            "Kent & Medway"
-            if not self.districts or set(self.districts) == set(DISTRICTS)
-            else ", ".join(DISTRICTS[d] for d in self.districts) + " (rows of the Kent & Medway table)"
-        )
+        where = selection_name(self.districts)
+        if where != AREA.name:
+            where += f" (rows of the {AREA.name} table)"
         meta |= {
             "Title": "Police violence and hospital admissions for assault, by ward",
             "Period": self.period.describe(),
             "Districts": where,
             "Health data": self.view.data_source,
-            "Police data": "police.uk street-level crime, Kent Police (Open Government Licence v3.0): "
-            "Violence and sexual offences",
+            "Police data": f"police.uk street-level crime, {AREA.force_name} ({OGL}): Violence and sexual offences",
             "Boundaries": f"{self.dataset.wards.vintage} wards from {self.dataset.wards.source}",
             "Disclosure control": suppression_rule(self.view.max_small, self.view.min_width),
             "Geography": SCHEMA_NOTE,
@@ -112,7 +110,7 @@ class HealthBundle:
     def file_name(self, fmt: str) -> str:
         """``health_<SYNTHETIC_>…_<period>_<districts>.<ext>``: what is inside, SYNTHETIC first."""
         where = (
-            "kent-medway"
+            AREA.slug
             if not self.districts
             else "-".join(DISTRICTS[d].lower().replace(" ", "-") for d in self.districts)
         )

@@ -36,7 +36,7 @@ from ..base.crs import unproject_xy
 from ..base.params import Param, validate_params
 from ..errors import ParameterError
 from ..io.boundaries import read_boundaries
-from ..io.reference import find_lsoa_boundaries, read_lsoa_population_2011
+from ..io.reference import find_lsoa_boundaries, read_imd_deciles, read_lsoa_population_2011
 
 if TYPE_CHECKING:
     from ..dataset.store import PoliceDataset
@@ -198,13 +198,10 @@ def _residential(rng: np.random.Generator, dataset: PoliceDataset, wards: pd.Dat
 
 
 def _deprivation(reference: object, codes: pd.Series) -> np.ndarray:
-    from pathlib import Path
-
-    hits = sorted(Path(str(reference)).glob("deprivation/imd2019_lsoa11_kent_medway.csv")) if reference else []
-    if not hits:
+    """11 - IMD 2019 decile per LSOA (10 most deprived; 5.5 where unknown); all 1 without the table."""
+    decile = read_imd_deciles(reference)
+    if decile is None:
         return np.ones(len(codes))
-    imd = pd.read_csv(hits[0], dtype=str)
-    decile = pd.to_numeric(imd.set_index(imd.columns[0])[imd.columns[-1]], errors="coerce")
     return (11 - codes.map(decile).fillna(5.5)).to_numpy(dtype="float64")
 
 

@@ -33,7 +33,7 @@ from ..base.crs import unproject_xy
 from ..base.params import Param, defaults_of, validate_params
 from ..dataset.aggregate import Selection, select_records
 from ..errors import ParameterError
-from ..reference.area import DISTRICTS, district_name
+from ..reference.area import district_name, selection_name
 from ..reference.kinds import kind_keys
 from ..reference.taxonomy import ASB, GROUPS, SELECTIONS
 from .footprint import describe_footprints
@@ -146,10 +146,8 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe_selection(selection: Selection) -> str:
-    """The districts of a selection in words ("Kent & Medway" when all)."""
-    if not selection.districts or set(selection.districts) == set(DISTRICTS):
-        return "Kent & Medway"
-    return ", ".join(DISTRICTS[d] for d in selection.districts)
+    """The districts of a selection in words (the area's name when all)."""
+    return selection_name(selection.districts)
 
 
 def find_hotspots(

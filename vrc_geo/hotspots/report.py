@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..io.writers import table_bytes
+from ..reference.area import AREA
+from ..reference.licences import OGL, OS_NOTICE
 from .evaluate.backtest import BacktestResult
 from .rank import HotspotResult
 
@@ -95,13 +97,12 @@ def hotspot_metadata(
     table = result.table
     counts = table["kind"].value_counts()
     meta: dict[str, object] = {
-        "Title": f"Violence hotspots, {result.table['selection'].iloc[0] if len(table) else 'Kent & Medway'} "
-        "(police.uk)",
+        "Title": f"Violence hotspots, {result.table['selection'].iloc[0] if len(table) else AREA.name} (police.uk)",
         "Data period": f"{months[0]} to {months[-1]} ({len(months)} months)" if months else "none",
         "Selection": result.selection.describe(),
         "Boundaries": f"{dataset.wards.vintage} wards ({len(dataset.wards.wards)}) from {dataset.wards.source}",
-        "Source": "police.uk street-level crime, Kent Police — Open Government Licence v3.0; "
-        "ONS boundaries, contains OS data © Crown copyright and database right",
+        "Source": f"police.uk street-level crime, {AREA.force_name} — {OGL}; ONS boundaries, "
+        f"{OS_NOTICE[0].lower()}{OS_NOTICE[1:]}",
         "Method": METHOD,
         "Ranking": "harm: expected ONS crime severity a month per km²"
         if result.parameters.get("measure") == "harm"
@@ -139,7 +140,7 @@ def hotspot_metadata(
 def hotspot_file_name(result: HotspotResult, fmt: str, *, kind: str = "all", top: int | None = None) -> str:
     """A file name that says what is inside: ``hotspots_<districts>_<from>_<to>[_kind][_topN].<ext>``."""
     where = (
-        "kent-medway"
+        AREA.slug
         if not result.selection.districts
         else "-".join(
             re.sub(r"[^a-z0-9]+", "-", str(n).lower()).strip("-") for n in result.table["selection"].iloc[0].split(", ")

@@ -21,7 +21,7 @@ import pyogrio
 import shapely
 
 from ..errors import BoundaryError, ParameterError
-from ..reference.area import DISTRICTS, district_name, resolve_districts
+from ..reference.area import AREA, DISTRICTS, district_name, resolve_districts
 from .reference import read_ward_history
 
 __all__ = ["BNG", "BoundarySet", "boundary_files", "read_boundaries"]
@@ -219,11 +219,11 @@ def _finish(areas: gpd.GeoDataFrame, level: str, reference: Path | None) -> tupl
     unknown = areas["district_code"].isna() | ~areas["district_code"].isin(list(DISTRICTS))
     if unknown.all():
         raise BoundaryError(
-            "None of the areas could be placed in a Kent & Medway district. Use boundaries with an "
+            f"None of the areas could be placed in a {AREA.name} district. Use boundaries with an "
             "LADyyCD column, per-district files named by district code, or ONS ward codes."
         )
     if unknown.any():
-        notes.append(f"{int(unknown.sum())} area(s) outside the 13 Kent & Medway districts were left out.")
+        notes.append(f"{int(unknown.sum())} area(s) outside the {len(DISTRICTS)} {AREA.name} districts were left out.")
         areas = areas.loc[~unknown]
     _refuse_empty(areas)
     areas = _merge_parts(areas, notes)

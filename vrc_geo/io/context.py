@@ -25,7 +25,14 @@ from ..errors import DataNotFoundError, SchemaError
 from ..reference.harm import HarmWeights, derive_harm_weights
 from .reference import newest_file
 
-__all__ = ["CSP_COUNT_COLUMNS", "CspTable", "read_csp_crime", "read_harm_weights", "read_severity_weights"]
+__all__ = [
+    "CSP_COUNT_COLUMNS",
+    "CspTable",
+    "read_csp_crime",
+    "read_fingertips_context",
+    "read_harm_weights",
+    "read_severity_weights",
+]
 
 #: Count columns of Table C2, in published order (snake_case of the published headers).
 CSP_COUNT_COLUMNS = (
@@ -153,3 +160,18 @@ def read_harm_weights(reference: Path | None) -> HarmWeights:
             f"reference data folder ({reference}); use another measure, or add those files."
         )
     return derive_harm_weights(weights, csp)
+
+
+def read_fingertips_context(data_dir: Path | None = None) -> pd.DataFrame | None:
+    """Fetched OHID Fingertips rows (district level, as published) from ``<data>/context/``, if ``fetch``
+    has brought them in; ``None`` otherwise. ``data_dir``: the project's ``data/`` by default."""
+    from ..config import REPO_ROOT
+    from ..reference.area import AREA
+
+    folder = Path(data_dir) if data_dir is not None else REPO_ROOT / "data"
+    hits = sorted((folder / "context").glob(f"fingertips_*_{AREA.slug.replace('-', '_')}.csv"))
+    if not hits:
+        return None
+    table = pd.read_csv(hits[-1], dtype=str)
+    keep = [c for c in ("Area Name", "Area Code", "Time period", "Sex", "Value", "Count") if c in table.columns]
+    return table[keep]

@@ -14,6 +14,7 @@ import pandas as pd
 __all__ = [
     "find_lsoa_boundaries",
     "newest_file",
+    "read_imd_deciles",
     "read_lsoa_history",
     "read_lsoa_population_2011",
     "read_ward_history",
@@ -86,3 +87,16 @@ def find_lsoa_boundaries(reference: Path | None) -> list[Path]:
     if reference is None:
         return []
     return sorted(Path(reference).glob("boundaries/lsoa*"), reverse=True)
+
+
+def read_imd_deciles(reference: Path | str | None) -> pd.Series | None:
+    """English Indices of Deprivation 2019 decile per LSOA 2011 code (1 = most deprived), from the
+    ``deprivation/imd2019_lsoa11_*.csv`` table with an "IMD Decile" column; ``None`` when absent."""
+    if not reference:
+        return None
+    for path in sorted(Path(reference).glob("deprivation/imd2019_lsoa11_*.csv")):
+        imd = pd.read_csv(path, dtype=str)
+        decile = [c for c in imd.columns if "(IMD) Decile" in c]
+        if decile:
+            return pd.to_numeric(imd.set_index(imd.columns[0])[decile[0]], errors="coerce")
+    return None

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..reference.area import AREA
+from ..reference.licences import ATTRIBUTION
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -46,10 +49,7 @@ CAVEATS = (
     "offences largely reflect police activity (searches). Figures are past records, not a forecast of "
     "any one night."
 )
-LICENCE = (
-    "Contains public sector information licensed under the Open Government Licence v3.0 (police.uk, ONS). "
-    "Contains OS data © Crown copyright and database right."
-)
+LICENCE = ATTRIBUTION
 
 
 @dataclass
@@ -279,7 +279,7 @@ def build_briefing(
         }
     )
     brief = Briefing(
-        title=f"Violence hotspots — {describe.split(' · ')[0] or 'Kent & Medway'}",
+        title=f"Violence hotspots — {describe.split(' · ')[0] or AREA.name}",
         selection=describe,
         period=view.period,
         figures=figures,
@@ -290,7 +290,7 @@ def build_briefing(
         backtest=_backtest_in_brief(hotspots.backtest) if hotspots.backtest else None,
         method=METHOD,
         caveats=CAVEATS,
-        notes=[f"Boundaries: {dataset.wards.vintage} wards. Source: police.uk street-level crime, Kent Police."],
+        notes=[f"Boundaries: {dataset.wards.vintage} wards. Source: police.uk street-level crime, {AREA.force_name}."],
     )
     if health is not None:
         from ..health.service import suppression_rule

@@ -1,4 +1,8 @@
-"""What each data source holds, its period and age, and how to refresh it (for the Data page)."""
+"""What data is in use, how old it is, and how to refresh it (the app's Data page and ``summary``).
+
+Built from the source registry (:mod:`vrc_geo.reference.sources`): the fetched sources' manifests give
+their period and age, the dataset in use its files and months.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,15 @@ import pandas as pd
 
 from ..config import REPO_ROOT
 from ..fetch.manifest import source_status
+from ..reference.sources import SOURCES
 
 if TYPE_CHECKING:
     from ..dataset.store import PoliceDataset
 
-__all__ = ["source_table"]
+__all__ = ["licence_table", "source_table"]
 
-REFRESH = {
-    "police": "python -m vrc_geo fetch --what police",
-    "boundaries": "python -m vrc_geo fetch --what boundaries --ward-year 2024",
-    "context": "python -m vrc_geo fetch --what fingertips",
-}
+#: Folder name of a fetched source -> its registry key.
+_FOLDER_KEY = {"police_uk": "police", "context": "fingertips"}
 
 
 def _fetched_folders(project_root: Path) -> list[Path]:
@@ -33,50 +35,48 @@ def source_table(dataset: PoliceDataset | None, *, project_root: Path = REPO_ROO
     rows = []
     for status in source_status(_fetched_folders(project_root)):
         folder = Path(status["folder"]).name
-        kind = "police" if folder == "police_uk" else "context" if folder == "context" else "boundaries"
+        source = SOURCES[_FOLDER_KEY.get(folder, "boundaries")]
         rows.append(
             {
                 "source": status["source"],
-                "holds": f"{status['files']} file(s) in {status['folder']}",
+                "holds": f"{status['files']} file(s) in {folder}/",
                 "period": status["period"],
                 "retrieved": status["retrieved_at"],
                 "age_days": status["age_days"],
-                "licence": status["licence"],
-                "refresh": REFRESH[kind],
+                "licence": status["licence"] or source.licence_text,
+                "refresh": source.refresh,
             }
         )
     if dataset is not None:
         months = dataset.months
+        police, boundaries = SOURCES["police"], SOURCES["boundaries"]
         rows.append(
             {
-                "source": "police.uk street-level crime in use",
+                "source": f"{police.label}, in use",
                 "holds": f"{len(dataset.files)} file(s), {dataset.reconciliation.rows_read:,} rows",
                 "period": f"{months[0]} to {months[-1]}" if months else "",
                 "retrieved": "",
                 "age_days": None,
-                "licence": "Open Government Licence v3.0",
-                "refresh": REFRESH["police"] + " (new months go to data/police_uk, used automatically)",
+                "licence": police.licence_text,
+                "refresh": f"{police.refresh} (new months go to data/police_uk, used automatically)",
             }
         )
         rows.append(
             {
                 "source": f"Ward boundaries in use ({dataset.wards.vintage})",
-                "holds": f"{len(dataset.wards.wards)} wards from {dataset.wards.source}",
+                "holds": f"{len(dataset.wards.wards)} wards",
                 "period": dataset.wards.vintage,
                 "retrieved": "",
                 "age_days": None,
-                "licence": "Open Government Licence v3.0; contains OS data © Crown copyright",
-                "refresh": REFRESH["boundaries"] + " (then used automatically from boundaries/)",
+                "licence": boundaries.licence_text,
+                "refresh": f"{boundaries.refresh} (then used automatically from boundaries/)",
             }
         )
     return pd.DataFrame(rows, columns=["source", "holds", "period", "retrieved", "age_days", "licence", "refresh"])
 
 
-def fingertips_context(*, project_root: Path = REPO_ROOT) -> pd.DataFrame | None:
-    """Fetched OHID Fingertips rows (district level, published), if ``fetch`` has brought them in."""
-    hits = sorted((project_root / "data" / "context").glob("fingertips_*_kent_medway.csv"))
-    if not hits:
-        return None
-    table = pd.read_csv(hits[-1], dtype=str)
-    keep = [c for c in ("Area Name", "Area Code", "Time period", "Sex", "Value", "Count") if c in table.columns]
-    return table[keep]
+def licence_table() -> pd.DataFrame:
+    """Every registered source with its publisher and licence: ``data, publisher, licence``."""
+    return pd.DataFrame(
+        [(s.label, s.publisher, s.licence_text) for s in SOURCES.values()], columns=["data", "publisher", "licence"]
+    )

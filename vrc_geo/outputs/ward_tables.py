@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..dataset.aggregate import Selection, count_long, month_range, select_records
 from ..io.writers import table_bytes
+from ..reference.licences import OGL
 
 if TYPE_CHECKING:
     from ..dataset.store import PoliceDataset
@@ -40,7 +41,7 @@ def ward_export_bytes(
     meta = {
         "selection": selection.describe(),
         "boundaries": f"{dataset.wards.vintage} ({dataset.wards.source})",
-        "source": "police.uk street-level crime (Open Government Licence v3.0)",
+        "source": f"police.uk street-level crime ({OGL})",
     }
     data = table_bytes(table, fmt, geometry=geometry, metadata=meta)
     return data, len(table), int(table["count"].sum())

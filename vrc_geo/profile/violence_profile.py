@@ -26,7 +26,7 @@ import pandas as pd
 from ..errors import DataNotFoundError
 from ..io.context import read_csp_crime
 from ..io.context import read_harm_weights as harm_weights
-from ..reference.area import DISTRICTS
+from ..reference.area import AREA, DISTRICTS
 from ..reference.harm import VIOLENCE_SUBGROUPS
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def violence_profile(reference: Path | None) -> ViolenceProfile:
     ]
     weight = dict(zip(parts["part"], parts["weight"], strict=True))
     by_column = {col: weight[label] for col, (label, _) in VIOLENCE_SUBGROUPS.items()}
-    kent = csp[csp["pfa_name"].str.lower() == "kent"]
+    kent = csp[csp["pfa_name"].str.lower() == AREA.csp_force]
     rows = []
     unassigned = None
     for _, row in kent.iterrows():
@@ -94,7 +94,7 @@ def violence_profile(reference: Path | None) -> ViolenceProfile:
             unassigned = row
             continue
         out = {
-            "area_name": name or "Kent & Medway",
+            "area_name": name or AREA.name,
             "area_code": str(row["csp_code"] or row["pfa_code"]),
             "period": csp.attrs.get("period", ""),
         }
@@ -105,7 +105,7 @@ def violence_profile(reference: Path | None) -> ViolenceProfile:
         out["severity_weighted_total"] = round(sum(int(row[c]) * w for c, w in by_column.items()), 1)
         rows.append(out)
     table = pd.DataFrame(rows, columns=PROFILE_COLUMNS)
-    county = table["area_name"] == "Kent & Medway"
+    county = table["area_name"] == AREA.name
     table = pd.concat([table[~county].sort_values("area_name"), table[county]], ignore_index=True)
     notes = [
         "Dartford and Gravesham are one Community Safety Partnership: one row for the two districts.",
@@ -119,8 +119,8 @@ def violence_profile(reference: Path | None) -> ViolenceProfile:
         notes.insert(
             1,
             f"'Unassigned Kent' holds {int(unassigned['violence_against_the_person']):,} violence against the person "
-            "offences not placed in any partnership: the Kent & Medway row includes them, the partnership rows "
-            "do not, so the partnerships add up to less than Kent & Medway.",
+            f"offences not placed in any partnership: the {AREA.name} row includes them, the partnership rows "
+            f"do not, so the partnerships add up to less than {AREA.name}.",
         )
     weights = pd.DataFrame(
         {

@@ -1,44 +1,90 @@
-"""The 13 local authority districts policed by Kent Police, and how users may name them.
+"""The area a Violence Reduction Unit covers: its districts, names and data bundle, from an area profile.
 
-Codes are stable; names are not (Shepway became Folkestone and Hythe in April 2018, same code), so every
-table carries the code and takes its display name from here.
+Kent is configuration, not code: the districts policed by one force, their current names, the names
+users and older files give them, the police.uk force and the sample bundle come from a profile file
+(``areas/<name>.toml``; Kent & Medway is the default). Another area is another profile, chosen with the
+``VRC_GEO_AREA`` environment variable (a profile name or a path to a ``.toml``); see
+``docs/area-profiles.md``. Codes are stable, names are not (Shepway became Folkestone and Hythe in April
+2018, same code), so every table carries the code and takes its display name from here.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..errors import ParameterError
 
-__all__ = ["DISTRICTS", "district_name", "resolve_districts"]
+__all__ = [
+    "AREA",
+    "DISTRICTS",
+    "ENV_AREA",
+    "AreaProfile",
+    "district_name",
+    "load_area",
+    "resolve_districts",
+    "selection_name",
+]
 
-#: Code -> current name, in the order ONS lists them (Medway first, a unitary authority).
-DISTRICTS: dict[str, str] = {
-    "E06000035": "Medway",
-    "E07000105": "Ashford",
-    "E07000106": "Canterbury",
-    "E07000107": "Dartford",
-    "E07000108": "Dover",
-    "E07000109": "Gravesham",
-    "E07000110": "Maidstone",
-    "E07000111": "Sevenoaks",
-    "E07000112": "Folkestone and Hythe",
-    "E07000113": "Swale",
-    "E07000114": "Thanet",
-    "E07000115": "Tonbridge and Malling",
-    "E07000116": "Tunbridge Wells",
-}
+ENV_AREA = "VRC_GEO_AREA"
+DEFAULT_AREA = "kent-medway"
+_PROFILES = Path(__file__).with_name("areas")
 
-# Former or informal names users and older files use.
-_ALIASES: dict[str, str] = {
-    "shepway": "E07000112",
-    "folkestone": "E07000112",
-    "folkestone hythe": "E07000112",
-    "medway ua": "E06000035",
-    "medway towns": "E06000035",
-    "tonbridge": "E07000115",
-}
+
+@dataclass(frozen=True)
+class AreaProfile:
+    """One area: its name, police force, districts (code -> current name, in order) and data bundle."""
+
+    name: str
+    slug: str
+    force: str
+    force_name: str
+    districts: Mapping[str, str]
+    bundle: Path
+    csp_force: str = ""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    context_areas: tuple[str, ...] = ()
+    source: str = ""
+
+
+def load_area(name_or_path: str | os.PathLike[str] | None = None) -> AreaProfile:
+    """The profile named (``kent-medway``) or stored at a path; by default ``VRC_GEO_AREA``, else Kent & Medway."""
+    wanted = str(name_or_path or os.environ.get(ENV_AREA) or DEFAULT_AREA)
+    path = Path(wanted) if wanted.endswith(".toml") else _PROFILES / f"{wanted}.toml"
+    if not path.is_file():
+        known = sorted(p.stem for p in _PROFILES.glob("*.toml"))
+        raise ParameterError(f"No area profile {wanted!r}: use one of {known} or a path to a .toml profile.")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        districts = {str(k).upper(): str(v) for k, v in data["districts"].items()}
+        if not districts or not all(re.fullmatch(r"[EWSN]\d{8}", c) for c in districts):
+            raise ValueError("districts must map ONS codes (E06000035…) to names")
+        project = Path(__file__).resolve().parents[2]
+        bundle = Path(data.get("bundle", ""))
+        return AreaProfile(
+            name=str(data["name"]),
+            slug=str(data.get("slug") or re.sub(r"[^a-z0-9]+", "-", str(data["name"]).lower()).strip("-")),
+            force=str(data["force"]),
+            force_name=str(data.get("force_name", data["force"])),
+            districts=districts,
+            bundle=bundle if bundle.is_absolute() else Path(os.path.normpath(project / bundle)),
+            csp_force=str(data.get("csp_force", data["force"])).lower(),
+            aliases={str(k).lower(): str(v).upper() for k, v in data.get("aliases", {}).items()},
+            context_areas=tuple(str(c) for c in data.get("context_areas", ())),
+            source=str(path),
+        )
+    except (KeyError, ValueError, tomllib.TOMLDecodeError) as exc:
+        raise ParameterError(f"The area profile {path.name} is not usable: {exc}.") from exc
+
+
+#: The area in use (read once per process).
+AREA = load_area()
+#: Code -> current name of the area's districts, in the profile's order.
+DISTRICTS: dict[str, str] = dict(AREA.districts)
 
 
 def _key(text: str) -> str:
@@ -47,13 +93,22 @@ def _key(text: str) -> str:
 
 
 _BY_NAME: dict[str, str] = {_key(name): code for code, name in DISTRICTS.items()}
-_BY_NAME.update(_ALIASES)
+_BY_NAME.update({_key(k): v for k, v in AREA.aliases.items()})
 _BY_NAME.update({_key(name).replace(" and ", " "): code for code, name in DISTRICTS.items()})
+_WHOLE = {"all", _key(AREA.name), _key(AREA.name).replace(" and ", " ")}
 
 
 def district_name(code: str) -> str:
-    """Current name of a Kent & Medway district code; the code itself if it is not one of the 13."""
+    """Current name of one of the area's district codes; the code itself if it is not one of them."""
     return DISTRICTS.get(code, code)
+
+
+def selection_name(districts: Iterable[str] | None) -> str:
+    """Districts in words: the area's name when none or all are chosen, else their names joined."""
+    chosen = list(districts or [])
+    if not chosen or set(chosen) == set(DISTRICTS):
+        return AREA.name
+    return ", ".join(DISTRICTS.get(d, d) for d in chosen)
 
 
 def resolve_districts(values: Iterable[str] | str | None) -> list[str] | None:
@@ -72,7 +127,7 @@ def resolve_districts(values: Iterable[str] | str | None) -> list[str] | None:
         text = value.strip()
         if text.upper() in DISTRICTS:
             code = text.upper()
-        elif text.lower() in {"all", "kent and medway", "kent & medway"}:
+        elif _key(text) in _WHOLE:
             return None
         else:
             code = _BY_NAME.get(_key(text), "")

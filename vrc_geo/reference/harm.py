@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .area import DISTRICTS
+from .area import AREA, DISTRICTS
 from .taxonomy import ASB
 
 __all__ = ["VIOLENCE_SUBGROUPS", "HarmWeights", "derive_harm_weights"]
@@ -117,14 +117,14 @@ def _pick(weights: pd.DataFrame, rule: dict[str, object]) -> tuple[float, str]:
 
 def _district_rows(csp: pd.DataFrame) -> list[tuple[list[str], pd.Series, str]]:
     """(district codes, Table C2 row, area name) for Kent & Medway's partnerships; the force row last."""
-    kent = csp[csp["pfa_name"].str.lower() == "kent"]
+    kent = csp[csp["pfa_name"].str.lower() == AREA.csp_force]
     by_name = {re.sub(r"[^a-z]", "", n.lower()): c for c, n in DISTRICTS.items()}
     out = []
     for _, row in kent.iterrows():
         name = str(row["csp_name"])
         key = re.sub(r"[^a-z]", "", name.lower())
         if not name:
-            out.append(([], row, "Kent & Medway"))
+            out.append(([], row, AREA.name))
         elif key in by_name:
             out.append(([by_name[key]], row, name))
         else:
