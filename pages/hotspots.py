@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import data, maps, page, render
 from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.reference.kinds import HOTSPOT_KINDS
 
 DEFAULT_TOP = 30
 # Plain words on screen; the files keep the documented column names (the XLSX adds these labels too).
@@ -24,7 +25,7 @@ TABLE_LABELS = {
     "area_km2": "Area (km²)",
     "hotspot_id": "ID",
 }
-KIND_LABELS = {"cluster": "Place to patrol", "ward": "Hot ward", "site": "Institutional site"}
+KIND_LABELS = {k.key: k.label for k in HOTSPOT_KINDS}
 BACKTEST_LABELS = {
     "method": "Method",
     "cut": "Part of the list",
@@ -44,7 +45,7 @@ with render.guard():
     bundle = data.hotspots(dataset, dataset.key, scope, view.hotspot_params)
     result, backtest = bundle.result, bundle.backtest
     table = result.table
-    clusters = table[table["kind"] == "cluster"]
+    clusters = table[table["kind"] == "place"]
     n_wards, n_sites = int((table["kind"] == "ward").sum()), int((table["kind"] == "site").sum())
     st.title("Violence hotspots")
     st.caption(
@@ -66,7 +67,7 @@ with render.guard():
     for note in bundle.notes:
         st.info(render.md_escape(note))
 
-    kinds = {"all": "Everything", "cluster": "Places to patrol", "ward": "Hot wards", "site": "Sites"}
+    kinds = {"all": "Everything", **{k.key: k.plural for k in HOTSPOT_KINDS}}
     # A patrol list, not the whole table, by default: the first 30 places read clearly on the map and in
     # the files (which hold exactly the rows shown); "How many" goes up to every row.
     top = min(DEFAULT_TOP, len(table))

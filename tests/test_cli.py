@@ -286,7 +286,7 @@ def test_hotspots_with_a_register_of_institutions(capsys, sample_dir, tmp_path):
         "name,site_type,latitude,longitude\nSecure unit,hospital,51.273388,0.225836\nOops,school,51.3,0.5\n"
     )
     out = tmp_path / "h.csv"
-    base = ["hotspots", "--out", str(out), "--data-dir", str(sample_dir), "--no-backtest", "--kind", "cluster"]
+    base = ["hotspots", "--out", str(out), "--data-dir", str(sample_dir), "--no-backtest", "--kind", "place"]
     assert main([*base, "--sites-file", str(register)]) == 0
     err = capsys.readouterr().err
     assert "institutions.csv: 1 of 2 institutions used, 1 refused (line 3: site_type must be one of" in err

@@ -44,7 +44,7 @@ def places():
     return find_places(planted(), months=MONTHS, land=LAND)
 
 
-def _footprint_at(result, xy, kind="cluster"):
+def _footprint_at(result, xy, kind="place"):
     fp = result.footprints
     fp = fp[fp["kind"] == kind]
     return fp[fp.geometry.distance(shapely.Point(*xy)) < 150]
@@ -86,7 +86,7 @@ def test_the_prison_is_a_site_not_a_patrol_place(places):
 
 
 def test_background_is_not_listed(places):
-    clusters = places.footprints[places.footprints["kind"] == "cluster"]
+    clusters = places.footprints[places.footprints["kind"] == "place"]
     assert len(clusters) <= 4  # the street, the quiet place, maybe a chance pair of background points
     assert places.footprints["area_km2"].sum() < 0.1
 

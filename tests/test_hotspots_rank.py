@@ -100,7 +100,7 @@ def planted(tmp_path_factory):
 
 def _near(table, result, place, radius=150):
     x, y = PLACES[place]
-    clusters = (table["kind"] == "cluster").to_numpy()
+    clusters = (table["kind"] == "place").to_numpy()
     dist = result.footprints.distance(shapely.Point(x, y)).to_numpy()
     return table[clusters & (dist < radius)]
 
@@ -123,7 +123,7 @@ def test_planted_places_found_and_labelled(planted):
     assert _near(table, result, "drugs_only", radius=1000).empty
     assert table["rank"].tolist() == list(range(1, len(table) + 1))
     assert drug["top_locations"].iloc[0].startswith("drug_violence")
-    clusters = table[table["kind"] == "cluster"]
+    clusters = table[table["kind"] == "place"]
     assert clusters["density_per_km2"].is_monotonic_decreasing
     assert set(table["period"]) == {"2022-01 to 2022-12"}
     assert set(table["selection"]) == {"Kent & Medway"}
@@ -173,7 +173,7 @@ def sample_hotspots(sample_dataset):
 def test_town_centres_are_among_the_first_places(sample_hotspots):
     table = sample_hotspots.result.table
     first = sample_hotspots.result.footprints.iloc[:100]
-    assert (table["kind"].iloc[:100] == "cluster").all()
+    assert (table["kind"].iloc[:100] == "place").all()
     for town, (lon, lat) in TOWN_CENTRES.items():
         point = gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs("EPSG:27700").iloc[0]
         assert first.distance(point).min() < 500, f"{town} is not among the first 100 places"
@@ -183,7 +183,7 @@ def test_no_institution_heads_a_patrol_place(sample_hotspots):
     from vrc_geo.hotspots.snap.sites import site_of_name
 
     table = sample_hotspots.result.table
-    clusters = table[table["kind"] == "cluster"]
+    clusters = table[table["kind"] == "place"]
     busiest = clusters["top_locations"].str.split(r" \(").str[0].fillna("")
     assert not any(site_of_name(name) for name in busiest), busiest[[bool(site_of_name(n)) for n in busiest]]
     sites = table[table["kind"] == "site"]
@@ -200,7 +200,7 @@ def test_institutions_are_known_in_months_without_their_names(sample_dataset):
     # then sat at a new point named "Laurence Rise", 327 m from the old "Hospital" point; Cookham Wood
     # young offender institution's at "Sylewood Close"; Margate's hospital at "Drapers Avenue". Selected
     # alone, the later months still know them as sites (learnt from every month available).
-    result = find_hotspots(sample_dataset, make_selection(start="2022-08"), kinds=("cluster", "site"))
+    result = find_hotspots(sample_dataset, make_selection(start="2022-08"), kinds=("place", "site"))
     table = result.table
     busiest = table["top_locations"].str.split(r" \(").str[0]
     for street, label in (
@@ -301,7 +301,7 @@ def test_files_in_three_formats(sample_hotspots, tmp_path):
 
 
 def test_harm_measure_ranks_by_harm(sample_dataset):
-    result = find_hotspots(sample_dataset, make_selection(start="2022-07"), measure="harm", kinds=("cluster",))
+    result = find_hotspots(sample_dataset, make_selection(start="2022-07"), measure="harm", kinds=("place",))
     table = result.table
     assert table["harm_per_month"].notna().all()
     # Ranked by expected harm per km² (areas are rounded to 4 decimals in the table).

@@ -84,10 +84,10 @@ def test_the_heir_is_a_site_not_a_place_to_patrol():
     places = find_places(frame, months=MONTHS, land=land)
     points = places.points.set_index(["x", "y"])
     assert points.loc[(300.0, 0.0), "site_type"] == "hospital"
-    clusters = places.footprints[places.footprints["kind"] == "cluster"]
+    clusters = places.footprints[places.footprints["kind"] == "place"]
     assert clusters.distance(shapely.Point(300, 0)).min() > 40
     assert (places.footprints["site_type"] == "hospital").any()
     # Without the rule the hospital's new point is listed as a place to patrol.
     plain = find_places(frame, months=MONTHS, land=land, succession_m=0)
-    listed = plain.footprints[plain.footprints["kind"] == "cluster"]
+    listed = plain.footprints[plain.footprints["kind"] == "place"]
     assert listed.distance(shapely.Point(300, 0)).min() == 0

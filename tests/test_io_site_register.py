@@ -67,11 +67,11 @@ def test_a_registered_institution_is_a_site_not_a_place_to_patrol():
     records = pd.DataFrame(rows, columns=["x", "y", "month", "location"])
     land = shapely.box(0, 0, 10000, 10000)
     plain = find_places(records, months=months, land=land)
-    assert plain.footprints.iloc[0]["kind"] == "cluster"
+    assert plain.footprints.iloc[0]["kind"] == "place"
     assert plain.footprints.iloc[0].geometry.distance(shapely.Point(5000, 5000)) == 0
     register = pd.DataFrame({"site_type": ["hospital"], "x": [5060.0], "y": [5000.0], "radius_m": [100.0]})
     listed = find_places(records, months=months, land=land, register=register)
-    clusters = listed.footprints[listed.footprints["kind"] == "cluster"]
+    clusters = listed.footprints[listed.footprints["kind"] == "place"]
     assert not (clusters.distance(shapely.Point(5000, 5000)) <= 40).any()
     sites = listed.footprints[listed.footprints["kind"] == "site"]
     assert sites["site_type"].tolist() == ["hospital"]

@@ -67,7 +67,7 @@ def test_the_toy_method_ranks_the_places(toy_method):
     last3 = records[records["month"].isin(MONTHS[-3:])].groupby(["x", "y"]).size() / 3
     # The estimates the circles were placed on are the toy's: last three months' records a month.
     assert np.allclose(points.loc[last3.index, "expected_per_month"], last3.to_numpy())
-    assert (places.footprints["kind"] == "cluster").any()
+    assert (places.footprints["kind"] == "place").any()
     with pytest.raises(Exception, match="method must be one of"):
         find_places(records, months=MONTHS, land=LAND, method="no-such-method")
 

@@ -19,26 +19,11 @@ from vrc_geo.outputs.maps import (
     view_for,
     with_values,
 )
-from vrc_geo.outputs.maps import MAP_HEIGHT_PX as MAP_HEIGHT_PX  # the pages size their maps with it
+from vrc_geo.outputs.maps import MAP_HEIGHT_PX as MAP_HEIGHT_PX
+from vrc_geo.reference.kinds import GI_CLASSES, MARKER_COLOURS  # the pages size their maps with it
 
-GI_COLOURS = {
-    3: (189, 0, 38),
-    2: (240, 59, 32),
-    1: (253, 141, 60),
-    0: (236, 236, 236),
-    -1: (158, 202, 225),
-    -2: (66, 146, 198),
-    -3: (8, 81, 156),
-}
-GI_LABELS = {
-    3: "Hot 99%",
-    2: "Hot 95%",
-    1: "Hot 90%",
-    0: "Not significant",
-    -1: "Cold 90%",
-    -2: "Cold 95%",
-    -3: "Cold 99%",
-}
+GI_COLOURS = {b: colour for b, (_, colour) in GI_CLASSES.items()}
+GI_LABELS = {b: label for b, (label, _) in GI_CLASSES.items()}
 
 
 def _view(layers: dict[str, Any], codes: pd.Series | None) -> tuple[float, float, float]:
@@ -137,7 +122,7 @@ def measure_deck(
     return deck, classes
 
 
-HOTSPOT_COLOURS = {"drug": (197, 27, 125), "other": (35, 35, 35), "site": (120, 120, 120)}
+HOTSPOT_COLOURS = MARKER_COLOURS
 NUMBERED = 20  # markers carrying their rank number (more would crowd the county view)
 
 
@@ -185,7 +170,7 @@ def hotspot_deck(
                 "lat": round(point.y, 6),
                 "radius_px": round(5 + 11 * math.sqrt(max(row["violence_count"], 0) / max(top, 1)), 1),
                 "fill": list(colour[i]) + [235],
-                "label": str(int(row["rank"])) if row["kind"] == "cluster" and row["rank"] <= NUMBERED else "",
+                "label": str(int(row["rank"])) if row["kind"] == "place" and row["rank"] <= NUMBERED else "",
                 "name": html.escape(f"#{int(row['rank'])} {place}"),
                 "district_name": html.escape(str(row["district_name"])),
                 "value_text": ("Drug-related · " if row["drug_related"] else "")

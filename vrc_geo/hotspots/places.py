@@ -1,7 +1,7 @@
 """Patrol places: 40 m circles placed where most violence is expected, and quiet-area concentrations, ranked.
 
 :func:`find_places` turns the violence-group records of a selection into the ranked list behind
-``kind = "cluster"`` (and ``"site"``) rows:
+``kind = "place"`` (and ``"site"``) rows:
 
 1. every snap point gets its expected records a month (:class:`.MicroPlaceRates`: empirical Bayes,
    local prior, recency weights) and a site type (:func:`.classify_sites`; across a snap-point
@@ -281,7 +281,7 @@ def find_places(
         members = members[cover.member_ >= 0]  # a point no circle can hold without a site's point stays out
         if len(members) == 0:
             continue
-        groups.append(("cluster", "local", members, cover.discs_[["x", "y"]].to_numpy()))
+        groups.append(("place", "local", members, cover.discs_[["x", "y"]].to_numpy()))
         route[members] = "local"
     free = np.flatnonzero(patrol_ok & (route == ""))
     taken = np.vstack([g[3] for g in groups]) if groups else None
@@ -290,7 +290,7 @@ def find_places(
     centres = rate.discs_[["x", "y"]].to_numpy()
     for d in range(len(centres)):
         members = free[rate.member_ == d]
-        groups.append(("cluster", "rate", members, centres[d : d + 1]))
+        groups.append(("place", "rate", members, centres[d : d + 1]))
         route[members] = "rate"
     site_idx = np.flatnonzero(is_site & busy & ~p["include_sites"])
     for kind in SITE_LABELS:
@@ -373,7 +373,7 @@ def _rank(table: pd.DataFrame) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     key = pd.DataFrame(
         {
-            "kind": (table["kind"] != "cluster").astype(int),
+            "kind": (table["kind"] != "place").astype(int),
             "density": -table["density_per_km2"].round(9),
             "value": -(table["density_per_km2"] * table["area_km2"]).round(9),
             "x": table["_x"],

@@ -4,7 +4,7 @@
 
 1. patrol places from the violence-group offences (violence and sexual offences, robbery, possession of
    weapons): 40 m patrol circles placed where most records are expected, and concentrations far
-   above their surroundings (:func:`.places.find_places`) -> ``kind = "cluster"``;
+   above their surroundings (:func:`.places.find_places`) -> ``kind = "place"``;
    institutions (police stations, prisons, hospitals, ports, dominant blank locations) apart ->
    ``kind = "site"`` (``include_sites=True`` ranks them with the rest);
 2. Gi* and emerging classes of every ward of the study area (:mod:`.wardstats`), filtered to the
@@ -34,6 +34,7 @@ from ..base.params import Param, defaults_of, validate_params
 from ..dataset.aggregate import Selection, select_records
 from ..errors import ParameterError
 from ..reference.area import district_name, selection_name
+from ..reference.kinds import kind as kind_of
 from ..reference.kinds import kind_keys
 from ..reference.taxonomy import ASB, GROUPS, SELECTIONS
 from .footprint import describe_footprints
@@ -207,8 +208,8 @@ def find_hotspots(
     footprints = places.footprints
     hot = ward_stats[ward_stats["gi_bin"] >= 1].sort_values(["gi_z", "code"], ascending=[False, True])
     shapes, kinds, ids, extra = [], [], [], []
-    by_kind = {"cluster": footprints[footprints["kind"] == "cluster"], "site": footprints[footprints["kind"] == "site"]}
-    for kind in ("cluster", "ward", "site"):
+    by_kind = {"place": footprints[footprints["kind"] == "place"], "site": footprints[footprints["kind"] == "site"]}
+    for kind in KINDS:
         if kind not in p["kinds"]:
             continue
         if kind == "ward":
@@ -221,7 +222,7 @@ def find_hotspots(
         rows = by_kind[kind]
         shapes += list(rows.geometry)
         kinds += [kind] * len(rows)
-        prefix = "C" if kind == "cluster" else "S"
+        prefix = kind_of(kind).id_prefix
         ids += [f"{prefix}{i + 1:03d}" for i in range(len(rows))]
         extra += list(rows.itertuples())
     table = _describe(records, shapes, kinds, ids, wards, ward_stats, p)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..io.writers import table_bytes
 from ..reference.area import AREA
+from ..reference.kinds import kind as kind_of
 from ..reference.licences import OGL, OS_NOTICE
 from .evaluate.backtest import BacktestResult
 from .rank import HotspotResult
@@ -110,7 +111,7 @@ def hotspot_metadata(
         "Parameters": ", ".join(f"{k}={v}" for k, v in result.parameters.items()),
         "Columns": "; ".join(f"{k} = {v}" for k, v in PLAIN_LABELS.items()),
         "Caveats": CAVEATS,
-        "Hotspots": f"{len(table)}: {int(counts.get('cluster', 0))} places to patrol, "
+        "Hotspots": f"{len(table)}: {int(counts.get('place', 0))} places to patrol, "
         f"{int(counts.get('ward', 0))} hot wards, {int(counts.get('site', 0))} sites; "
         f"{int(table['drug_related'].sum())} drug-related",
     }
@@ -151,7 +152,7 @@ def hotspot_file_name(result: HotspotResult, fmt: str, *, kind: str = "all", top
     months = result.months
     parts = ["hotspots", where[:60], months[0] if months else "", months[-1] if months else ""]
     if kind != "all":
-        parts.append({"cluster": "places", "ward": "hot-wards", "site": "sites"}.get(kind, kind))
+        parts.append(kind_of(kind).file_part)
     if top is not None:
         parts.append(f"top{top}")
     return "_".join(p for p in parts if p) + fmt

@@ -244,7 +244,7 @@ def build_briefing(
     )
     districts = wards.dissolve(by="district_code", as_index=False)
     table = hotspots.result.table
-    clusters = table["kind"].eq("cluster").to_numpy()
+    clusters = table["kind"].eq("place").to_numpy()
     shown = hotspots.result.footprints[clusters].iloc[:top]
     labels = [str(r) for r in table.loc[clusters, "rank"].iloc[:top]]
     png = render_map_png(

@@ -33,7 +33,7 @@ class HotspotKind:
 
 #: In list order: places to patrol first, then hot wards (areas for partnership work), then sites.
 HOTSPOT_KINDS: tuple[HotspotKind, ...] = (
-    HotspotKind("cluster", "Place to patrol", "Places to patrol", "places", "C", (35, 35, 35)),
+    HotspotKind("place", "Place to patrol", "Places to patrol", "places", "P", (35, 35, 35)),
     HotspotKind("ward", "Hot ward", "Hot wards", "hot-wards", "W-", (0, 0, 0)),
     HotspotKind("site", "Institutional site", "Sites", "sites", "S", (120, 120, 120)),
 )
@@ -42,7 +42,7 @@ _BY_KEY = {k.key: k for k in HOTSPOT_KINDS}
 #: Markers on the hotspot map: a drug-related place stands out from other places and from sites.
 MARKER_COLOURS: dict[str, tuple[int, int, int]] = {
     "drug": (197, 27, 125),
-    "other": _BY_KEY["cluster"].colour,
+    "other": _BY_KEY["place"].colour,
     "site": _BY_KEY["site"].colour,
 }
 

@@ -217,7 +217,7 @@ def hotspot_backtest(
     land_km2 = land.area / 1e6
     coverage = DiscCoverage(land, radius_m=radius)
 
-    clusters = places.footprints[places.footprints["kind"] == "cluster"]
+    clusters = places.footprints[places.footprints["kind"] == "place"]
     circles = places.discs[places.discs["footprint"].isin(clusters["footprint"])]  # in list order
     later_set, earlier_set = (test_xy, test_w), (train_xy, train_w)
     ours_area, (ours_test, ours_train) = coverage.curve(circles["x"], circles["y"], later_set, earlier_set)
