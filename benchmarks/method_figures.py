@@ -74,9 +74,10 @@ def figures() -> dict[str, str]:
         f"two or more snap points ({int((covered.reindex(first100) >= 2).sum())} of the first 100)."
     )
     local = patrol[patrol["route"] == "local"]
+    held = local["records"]
     out["local-excess"] = (
-        f"{where}: {len(local)} quiet-area concentrations listed, holding {_n(local['records'].sum())} violence-group "
-        f"records ({local['records'].min() if len(local) else 0:,}–{local['records'].max() if len(local) else 0:,} each)."
+        f"{where}: {len(local)} quiet-area concentrations listed, holding {_n(held.sum())} violence-group "
+        f"records ({_range(held, '{:,.0f}')} each)."
     )
 
     sites = table[table["kind"] == "site"]
@@ -170,8 +171,8 @@ def _analytic_classes(dataset, result) -> tuple[int, int]:
     return int((bins > 0).sum()), int((bins < 0).sum())
 
 
-def _range(values: pd.Series) -> str:
-    return f"{values.min():.2f}–{values.max():.2f}" if len(values) else "none"
+def _range(values: pd.Series, fmt: str = "{:.2f}") -> str:
+    return f"{fmt.format(values.min())}–{fmt.format(values.max())}" if len(values) else "none"
 
 
 def main() -> None:
