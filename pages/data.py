@@ -167,7 +167,7 @@ with render.guard():
     st.dataframe(source_table(dataset), hide_index=True)
     st.caption(
         "Your analyst can bring in current ward boundaries (ONS), new police.uk months and the Fingertips "
-        "context figures with the tool's fetch command (see the README); only what is missing is downloaded."
+        "context figures with the tool's fetch command (docs/fetch.md); only what is missing is downloaded."
     )
     if st.button(
         "Reload data (after a fetch or new files)",

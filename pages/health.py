@@ -21,7 +21,7 @@ with render.guard():
         st.button("Show the SYNTHETIC demo", on_click=state.set_value, args=("f_health", state.HEALTH_LABELS["demo"]))
         st.stop()
     if view.health == "upload" and not data.health_upload():
-        st.info("No health extract uploaded in this session. Load one on the Data page (templates in the README).")
+        st.info("No health extract uploaded in this session. Load one on the Data page (templates: docs/data.md).")
         st.page_link("pages/data.py", label="Go to the Data page", icon=":material/folder_open:")
         st.stop()
     scope = Selection(None, None, selection.districts, None)
@@ -94,7 +94,7 @@ with render.guard():
         st.subheader("Published context: OHID hospital admissions for violence (district level)")
         st.caption(
             "Directly standardised rates per 100,000 by area of residence, from OHID Fingertips "
-            "(indicator 11201), as fetched by the tool's fetch command (see the README)."
+            "(indicator 11201), as fetched by the tool's fetch command (docs/fetch.md)."
         )
         render.table(context)
     if not view.present:

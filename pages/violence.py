@@ -54,7 +54,7 @@ with render.guard():
     st.caption(
         "police.uk figures are for the months loaded; OHID Fingertips (hospital admissions for violence, by the "
         "patient's district of residence) appears once an analyst has fetched it (the tool's fetch command, see "
-        "the README)."
+        "docs/data.md)."
     )
     with st.expander("Severity weights used (ONS Crime Severity Score)"):
         render.table(profile.weights)

@@ -1,7 +1,7 @@
 """Optional sign-in with OpenID Connect (``st.login``), off unless ``[auth]`` is in the secrets.
 
 With no ``.streamlit/secrets.toml`` (or one without ``[auth]``) the app is open, as the README's quick start
-expects. With ``[auth]`` configured (see the README: Microsoft Entra ID example), every page asks for
+expects. With ``[auth]`` configured (docs/deploy.md: Microsoft Entra ID example), every page asks for
 sign-in first and the signed-in name is printed in the briefing's footer.
 """
 

@@ -14,7 +14,7 @@ def register(sub: Any) -> None:
         "health",
         help="police violence and health admissions side by side per ward (suppressed), under-reporting flag",
         description="Read a partner health extract (ISTV-style incident records or HES-style area counts, "
-        "see the README) or generate the SYNTHETIC demo data, put it beside police violence by ward and "
+        "see docs/data.md) or generate the SYNTHETIC demo data, put it beside police violence by ward and "
         "write one row per ward (.csv, .xlsx with Totals and About sheets, or .geojson). Health figures "
         "are published only for fixed, non-overlapping periods (calendar years, or financial years for "
         "counts given by financial year), always for the whole area (--district keeps that table's "

@@ -7,16 +7,7 @@ failed or interrupted fetch leaves earlier data intact.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..base.lazy import lazy_exports
-
-if TYPE_CHECKING:
-    from .fingertips import FINGERTIPS_URL, fetch_fingertips
-    from .http import Client
-    from .manifest import read_manifest, source_status
-    from .ons import ONS_URL, fetch_boundaries
-    from .police_api import POLICE_URL, available_months, fetch_force_area, fetch_month, fetch_police
 
 # Resolved on first use (PEP 562): importing one fetcher (the app reads manifests) never imports the rest.
 _WHERE = {
@@ -34,20 +25,7 @@ _WHERE = {
     "source_status": "manifest",
 }
 
-__all__ = [
-    "FINGERTIPS_URL",
-    "ONS_URL",
-    "POLICE_URL",
-    "Client",
-    "available_months",
-    "fetch_boundaries",
-    "fetch_fingertips",
-    "fetch_force_area",
-    "fetch_month",
-    "fetch_police",
-    "read_manifest",
-    "source_status",
-]
+__all__ = sorted(_WHERE)
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

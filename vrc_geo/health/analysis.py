@@ -6,10 +6,10 @@ For one publication period (:mod:`.periods`: a whole year, never an arbitrary ru
 * ``police_violence``: police.uk "Violence and sexual offences" in the ward (the group is an option);
 * ``admissions``: health records (incidents) or counts placed in the ward (see :mod:`.placement`);
   figures held at district level are not spread: they appear in the district totals only;
-* rates per 1,000 residents over the period (ward populations as documented in the README);
+* rates per 1,000 residents over the period (ward populations as documented in docs/data.md);
 * ``bivariate_class``: each rate against its Kent & Medway rate (above = "high");
 * ``expected_admissions``, ``upper_limit`` and ``underreporting_flag``: the Poisson model and funnel of
-  :mod:`.underreporting` — admissions above the upper 99.8 % limit of what the ward's police violence
+  :mod:`.under_reporting` — admissions above the upper 99.8 % limit of what the ward's police violence
   and residents predict.
 
 Raw counts live in :class:`HealthView`; only its ``published*`` methods (suppressed, audited once for

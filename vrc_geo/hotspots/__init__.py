@@ -9,20 +9,7 @@ the app).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..base.lazy import lazy_exports
-
-if TYPE_CHECKING:
-    from .evaluate.backtest import BacktestResult, hotspot_backtest
-    from .places import PlaceList, find_places
-    from .rank import HOTSPOT_COLUMNS, HotspotResult, find_hotspots
-    from .snap.sites import classify_sites
-    from .stats.colocation import CoLocation, hotspot_colocation
-    from .stats.emerging import EmergingHotSpots, hotspot_classify, mann_kendall
-    from .stats.gistar import GiStar, hotspot_gistar
-    from .stats.local_excess import LocalExcess
-    from .stats.micro_places import MicroPlaceRates
 
 # Names are resolved on first use (PEP 562), not when the package is imported: importing one submodule
 # never imports its siblings, so two threads importing different submodules for the first time (two
@@ -47,25 +34,7 @@ _WHERE = {
     "mann_kendall": "stats.emerging",
 }
 
-__all__ = [
-    "HOTSPOT_COLUMNS",
-    "BacktestResult",
-    "CoLocation",
-    "EmergingHotSpots",
-    "GiStar",
-    "HotspotResult",
-    "LocalExcess",
-    "MicroPlaceRates",
-    "PlaceList",
-    "classify_sites",
-    "find_hotspots",
-    "find_places",
-    "hotspot_backtest",
-    "hotspot_classify",
-    "hotspot_colocation",
-    "hotspot_gistar",
-    "mann_kendall",
-]
+__all__ = sorted(_WHERE)
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

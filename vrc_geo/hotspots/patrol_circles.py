@@ -11,10 +11,8 @@ the standard approximation for it:
   with n sides too when ``margin_m`` exceeds ``radius_m * (1 - cos(pi / n))``: 0.19 m for a 40 m circle
   of 32 sides);
 * **candidate centres**: every snap point, and the midpoint of every pair within ``2 * reach``. Circles
-  are centred on the records, not fitted to their edge: the centres that put two points exactly on the
-  edge (which, with the snap points, always hold a best single circle) gained under 1 % on later months
-  of the same snap-point map and lost 10 % across police.uk's July 2022 redraw, which moved the points
-  a median 67 m;
+  are centred on the records, not fitted to their edge (why, with the figures measured on the sample:
+  docs/methods/patrol-circles.md);
 * **value** of a candidate: the expected records a month of the snap points within reach not yet covered;
 * **greedy**: take the candidate of highest value (ties: lower x, then lower y), mark its points covered,
   repeat while the best value is at least ``min_value``. A candidate whose circle would contain a

@@ -24,9 +24,9 @@
    quantity PAI rewards — ties by expected records, then position.
 
 Why circles placed on the records rather than a circle round every busy snap point: two busy points
-60 m apart are covered by one circle between them at half the land, and PAI is records per land. On
-the sample's later months this lifted the list from about level with the busiest snap points to
-18-35 % above them (``benchmarks/accuracy_hotspots.py``).
+60 m apart are covered by one circle between them at half the land, and PAI is records per land. How
+the list does on months it never saw: docs/methods/backtest.md (figures written by
+``benchmarks/accuracy_hotspots.py``); the method: docs/methods/patrol-circles.md.
 
 Institutional sites (police stations, prisons, hospitals, ports, dominant blank locations) are kept
 out of the patrol list by default and returned as ``kind = "site"`` footprints (the union of 40 m

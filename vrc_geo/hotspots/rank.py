@@ -7,7 +7,7 @@
    above their surroundings (:func:`.places.find_places`) -> ``kind = "place"``;
    institutions (police stations, prisons, hospitals, ports, dominant blank locations) apart ->
    ``kind = "site"`` (``include_sites=True`` ranks them with the rest);
-2. Gi* and emerging classes of every ward of the study area (:mod:`.wardstats`), filtered to the
+2. Gi* and emerging classes of every ward of the study area (:mod:`.ward_stats`), filtered to the
    selection -> every hot ward at 90 % or more -> ``kind = "ward"`` (the ward polygon);
 3. counts of violence, drugs, weapons and robbery in each footprint, drugs within ``near_m``;
 4. co-location of violence-group offences towards drugs for each footprint, as a ratio to its
@@ -16,7 +16,7 @@
 5. ranking: patrol places first, by expected records a month per km² (``measure="harm"``: expected
    crime harm), then hot wards (areas for partnership work) by Gi* z-score, then sites.
 
-The output table follows :data:`HOTSPOT_COLUMNS` (documented in the README).
+The output table follows :data:`HOTSPOT_COLUMNS` (documented in docs/contract.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Read partner health extracts: ISTV-style incident records and HES-style area counts.
 
-Two documented schemas (templates in ``templates/``; column details in the README):
+Two documented schemas (templates in ``templates/``; column details in docs/data.md):
 
 * **incidents** (ISTV / Cardiff Model, one row per emergency-department record): ``record_id``,
   ``incident_date`` (YYYY-MM-DD) or ``incident_month`` (YYYY-MM), optional ``incident_time`` (HH:MM);
@@ -204,7 +204,10 @@ def _check_columns(frame: pd.DataFrame, shape: str, name: str) -> None:
     else:
         missing = [c for c in COUNT_COLUMNS["required"] if c not in columns]
     if missing:
-        raise SchemaError(f"{name}: missing column(s) {', '.join(missing)}. See the README's health schemas.")
+        raise SchemaError(
+            f"{name}: missing column(s) {', '.join(missing)}. See the health schemas in docs/data.md "
+            "(templates in templates/)."
+        )
 
 
 def _code_status(codes: pd.Series, known: dict[str, str]) -> tuple[pd.Series, pd.Series, pd.Series]:

@@ -2,7 +2,7 @@
 
 police.uk publishes 14 categories (13 crime types and anti-social behaviour). Analyses speak in groups:
 "violence", "drugs", "weapons"... One table, here, says which category belongs to which group; the
-README reproduces it. Categories police.uk used before 2014 are mapped too, so old files still read.
+docs/data.md reproduces it. Categories police.uk used before 2014 are mapped too, so old files still read.
 
 =====================  =============================================================
 group                  police.uk categories

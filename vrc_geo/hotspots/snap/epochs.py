@@ -1,10 +1,9 @@
 """police.uk redraws its map of snap points from time to time: line the old ones up with the current set.
 
 Every police.uk record is moved to a snap point, and police.uk replaces its set of snap points now and
-then. In the sample, 94 % of the snap points used in July 2022 had never been used before (a month
-usually brings 10-20 % new ones), and the median distance from a July point to the nearest June point
-is 67 m: the same streets, anonymised to different points. A method that counts records per snap point
-then sees every busy place of the first half-year go quiet and a new one start beside it.
+then (on the sample, in July 2022: docs/methods/snap-epochs.md gives the figures). A method that counts
+records per snap point then sees every busy place of the earlier map go quiet and a new one start beside
+it.
 
 :func:`align_snap_epochs` finds such changes and lines the history up:
 

@@ -2,7 +2,7 @@
 
 :func:`snap_point_sites` runs the site rules of :mod:`.sites` on records as the patrol list sees them:
 records from before police.uk's latest snap-point map are counted at the nearest current point (their
-names go with them, :mod:`.snapepochs`), a new point that took over a named site's records across the
+names go with them, :mod:`.epochs`), a new point that took over a named site's records across the
 change inherits its type (:mod:`.succession`), and every name seen at a point counts.
 
 The patrol list runs it twice: on the selection, and on every month available (``SiteHistory``),

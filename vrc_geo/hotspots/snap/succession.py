@@ -2,11 +2,10 @@
 
 The word list of :mod:`.sites` reads police.uk's place names, and police.uk's names changed with its
 map: up to June 2022 a hospital's records sat at "On or near Hospital"; from July 2022 nearly every
-point is named after a street (in the sample, "Hospital" appears on 98-152 records a month before and
-0-9 after; "Police Station" 118-136 before, 0-10 after). Re-snapping (:mod:`.snapepochs`) carries an
-old point's names to the nearest current point within 150 m, which is enough where police.uk put the
-institution's new point close by. Not always: Darent Valley Hospital's records (about 19 a month at
-"Hospital") moved to a new point 327 m away named "Laurence Rise", which then topped the patrol list.
+point is named after a street. Re-snapping (:mod:`.epochs`) carries an old point's names to the nearest
+current point within 150 m, which is enough where police.uk put the institution's new point close by;
+not always (on the sample, Darent Valley Hospital's records moved hundreds of metres to a point named
+after a street: docs/methods/sites.md).
 
 :func:`inherit_sites` follows the records instead of the name. For every named site ``S`` of the
 earlier epoch seeing at least ``min_rate`` violence-group records a month:
