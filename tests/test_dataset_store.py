@@ -68,11 +68,11 @@ def test_lazy_tables_are_cached_too(small):
 
 
 def test_a_new_cache_version_rebuilds(small, monkeypatch):
-    import vrc_geo.dataset.store as store
+    import vrc_geo.dataset.cache as cache
 
     sources, _, _ = small
     first = load_police(sources)
-    monkeypatch.setattr(store, "CACHE_VERSION", store.CACHE_VERSION + "-next")
+    monkeypatch.setattr(cache, "CACHE_VERSION", cache.CACHE_VERSION + "-next")
     second = load_police(sources)
     assert not second.from_cache
     assert second.key != first.key

@@ -370,10 +370,13 @@ def test_lazy_tables_use_unique_temporary_names(tmp_path, monkeypatch):
         return pd.DataFrame({"a": range(1000)})
 
     threads = [
-        threading.Thread(target=lambda t=t: results.append(t._cached("overlaps.parquet", build))) for t in tables
+        threading.Thread(
+            target=lambda t=t: results.append(t._cached("x.parquet", build, columns=("a",), may_be_none=False))
+        )
+        for t in tables
     ]
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert len(set(used)) == 2  # two writers, two temporary files
-    assert len(pd.read_parquet(tmp_path / "overlaps.parquet")) == 1000
-    assert not [p for p in os.listdir(tmp_path) if p != "overlaps.parquet"]
+    assert len(pd.read_parquet(tmp_path / "x.parquet")) == 1000
+    assert not [p for p in os.listdir(tmp_path) if p != "x.parquet"]

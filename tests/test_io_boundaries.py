@@ -72,12 +72,14 @@ def test_areas_outside_kent_are_left_out_with_a_note(tmp_path):
 
 def test_district_from_per_district_file_names(tmp_path):
     folder = tmp_path / "wards"
-    for lad in ("E07000110", "E07000105"):
+    for shift, lad in enumerate(("E07000110", "E07000105")):
         path = tiny_wards_geojson(folder / f"{lad}.json")
         data = json.loads(path.read_text())
         for i, feature in enumerate(data["features"]):
             del feature["properties"]["LAD23CD"]
             feature["properties"]["WD23CD"] = f"E0599{lad[-2:]}{i:02d}"
+            ring = feature["geometry"]["coordinates"][0]
+            feature["geometry"]["coordinates"][0] = [[x + 3000 * shift, y] for x, y in ring]  # side by side
         path.write_text(json.dumps(data))
     areas = read_boundaries(folder).areas
     assert sorted(areas["district_name"].unique()) == ["Ashford", "Maidstone"]

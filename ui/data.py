@@ -24,6 +24,7 @@ import streamlit as st
 from ui.auth import signed_in_name
 from vrc_geo.config import find_sources
 from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.dataset.cache import file_sha256
 from vrc_geo.dataset.store import PoliceDataset, load_police, sources_fingerprint
 
 T = TypeVar("T")
@@ -160,7 +161,7 @@ def hotspot_deck(
 def hotspots(_dataset: PoliceDataset, key: str, selection: Selection, params: tuple):
     """Hotspots of a view, with the register of institutions beside the data when there is one."""
     path = find_sources(**app_flags()).sites_register
-    stamp = f"{path}:{path.stat().st_mtime_ns}" if path is not None and path.is_file() else ""
+    stamp = f"{path}:{file_sha256(path)}" if path is not None and path.is_file() else ""
     return _hotspots(_dataset, key, selection, params, stamp)
 
 

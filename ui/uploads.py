@@ -20,9 +20,13 @@ from typing import Any
 
 import streamlit as st
 
+from vrc_geo.errors import InputFileError
+
 __all__ = ["UPLOAD_ROOT", "SessionUploads", "safe_name", "session_uploads", "sweep_orphans"]
 
 UPLOAD_ROOT = Path(tempfile.gettempdir()) / "vrc_uploads"
+#: All the files of one upload together (each file is also capped by server.maxUploadSize, 64 MB).
+UPLOAD_LIMIT_BYTES = 256 * 2**20
 
 
 def safe_name(name: str) -> str:
@@ -42,7 +46,15 @@ class SessionUploads:
         self._lock = threading.Lock()
 
     def save(self, files: list[Any]) -> tuple[str, list[Path]]:
-        """(digest, paths) of uploaded files (objects with ``name`` and ``getvalue()``), written once."""
+        """(digest, paths) of uploaded files (objects with ``name`` and ``getvalue()``), written once. More
+        than :data:`UPLOAD_LIMIT_BYTES` together is refused before anything is written or read."""
+        total = sum(len(f.getvalue()) for f in files)
+        if total > UPLOAD_LIMIT_BYTES:
+            raise InputFileError(
+                f"These {len(files)} files are {total / 2**20:,.0f} MiB together, over the "
+                f"{UPLOAD_LIMIT_BYTES // 2**20} MiB an upload may hold: remove some (a year of police.uk months is about 45 MB), or ask your "
+                "analyst to load larger data on the server."
+            )
         digest = hashlib.sha256()
         for f in files:
             digest.update(f"{f.name}\0{len(f.getvalue())}\0".encode())

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -75,15 +76,40 @@ class DataSources:
 
 
 def cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    """Folder for processed tables: ``VRC_GEO_CACHE_DIR``, else ``.cache/vrc_geo`` in the project."""
+    """Folder for processed tables: ``VRC_GEO_CACHE_DIR``, else ``.cache/vrc_geo`` in the project; when
+    that cannot be written, a folder of this user's own under the temporary directory. A folder owned by
+    someone else, or one others may write to, is never used: cached tables are trusted as input."""
     env = os.environ if env is None else env
     folder = Path(env[ENV_CACHE_DIR]) if env.get(ENV_CACHE_DIR) else REPO_ROOT / ".cache" / "vrc_geo"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if _trusted(folder):
+            return folder
     except OSError:
-        folder = Path(tempfile.gettempdir()) / "vrc_geo_cache"
-        folder.mkdir(parents=True, exist_ok=True)
-    return folder
+        pass
+    return _private_temp_cache()
+
+
+def _trusted(folder: Path) -> bool:
+    """Owned by this user and writable by nobody else (on systems with owners)."""
+    if not hasattr(os, "getuid"):
+        return True
+    info = folder.stat()
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _private_temp_cache() -> Path:
+    """``<temp>/vrc_geo_cache-<user id>``, mode 700, created for this user; one planted by someone else (or
+    left open to others) is passed over for a new private folder."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    folder = Path(tempfile.gettempdir()) / f"vrc_geo_cache-{uid}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if _trusted(folder) and not folder.is_symlink():
+            return folder
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix=f"vrc_geo_cache-{uid}-"))
 
 
 def find_crime_files(folder: Path) -> list[Path]:

@@ -16,11 +16,13 @@ import numbers
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar
 
 from ..errors import ParameterError
 
 __all__ = [
+    "FIRST_POLICE_MONTH",
     "Estimator",
     "Param",
     "add_param_options",
@@ -28,11 +30,19 @@ __all__ = [
     "check_month",
     "check_number",
     "check_period",
+    "current_month",
     "defaults_of",
     "validate_params",
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+#: The first month police.uk published (December 2010); no record can be older.
+FIRST_POLICE_MONTH = "2010-12"
+
+
+def current_month() -> str:
+    """This month, ``YYYY-MM`` (no record can be newer)."""
+    return date.today().strftime("%Y-%m")
 
 
 def check_month(value: object, name: str = "month") -> str:

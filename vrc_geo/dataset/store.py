@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +23,19 @@ import numpy as np
 import pandas as pd
 
 from ..config import DataSources, cache_dir
+from .cache import (
+    CACHE_VERSION,
+    FILE_COLUMNS,
+    RECORD_COLUMNS,
+    REJECT_COLUMNS,
+    WARD_COLUMNS,
+    cache_key,
+    checked,
+    file_sha256,
+    read_cache,
+    reference_files,
+    write_cache,
+)
 from .reconcile import Reconciliation, reconcile
 
 if TYPE_CHECKING:
@@ -37,8 +50,6 @@ __all__ = [
     "load_wards",
     "sources_fingerprint",
 ]
-
-CACHE_VERSION = "4"  # bump when placement or table columns change: old caches must not be reused
 
 
 class WardTable:
@@ -67,21 +78,32 @@ class WardTable:
         self._overlaps: pd.DataFrame | bool | None = False  # False = not computed yet
         self._population: pd.DataFrame | None = None
 
-    def _cached(self, name: str, build: Callable[[], pd.DataFrame | None]) -> pd.DataFrame | None:
+    def _cached(
+        self, name: str, build: Callable[[], pd.DataFrame | None], *, columns: tuple[str, ...], may_be_none: bool
+    ) -> pd.DataFrame | None:
+        """A lazy table from the cache folder, else built (and cached). A cached file that cannot be read,
+        or lacks ``columns``, is rebuilt with a note; a "none" marker counts only where ``None`` is a
+        possible answer (a marker left beside a table that always exists is ignored)."""
         path = self._folder / name if self._folder is not None else None
+        marker = path.parent / (name + ".none") if path is not None else None
         if path is not None and path.exists():
             try:
-                return pd.read_parquet(path)
+                value = pd.read_parquet(path)
+                if not set(columns) <= set(value.columns):
+                    raise ValueError(f"columns {sorted(set(columns) - set(value.columns))} missing")
+                return value
             except Exception:  # a damaged cache file of any kind: build it again
                 self.notes.append(f"The cached {name} was unreadable and was rebuilt.")
                 path.unlink(missing_ok=True)
-        if path is not None and (path.parent / (name + ".none")).exists():
-            return None
+        if marker is not None and marker.exists():
+            if may_be_none:
+                return None
+            marker.unlink(missing_ok=True)
         value = build()
         if path is not None and path.parent.is_dir():
             try:
                 if value is None:
-                    (path.parent / (name + ".none")).touch()
+                    marker.touch()  # type: ignore[union-attr]
                 else:
                     # A unique temporary name: two processes building the same table never collide.
                     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".part")
@@ -99,7 +121,9 @@ class WardTable:
     def overlaps(self) -> pd.DataFrame | None:
         """``lsoa_code, ward_code, share`` from the reference LSOA boundaries (``None`` if absent)."""
         if self._overlaps is False:
-            self._overlaps = self._cached("overlaps.parquet", self._build_overlaps)
+            self._overlaps = self._cached(
+                "overlaps.parquet", self._build_overlaps, columns=("lsoa_code", "ward_code", "share"), may_be_none=True
+            )
         return self._overlaps  # type: ignore[return-value]
 
     def _build_overlaps(self) -> pd.DataFrame | None:
@@ -119,7 +143,12 @@ class WardTable:
     def population(self) -> pd.DataFrame:
         """``ward_code, population, population_source`` (population ``<NA>`` where unknown)."""
         if self._population is None:
-            self._population = self._cached("population.parquet", self._build_population)
+            self._population = self._cached(
+                "population.parquet",
+                self._build_population,
+                columns=("ward_code", "population", "population_source"),
+                may_be_none=False,
+            )
         return self._population  # type: ignore[return-value]
 
     def _build_population(self) -> pd.DataFrame:
@@ -169,66 +198,20 @@ class PoliceDataset:
         return self.records[self.records["status"] == "in_area"]
 
 
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def _key(kind: str, files: Iterable[Path], extra: str = "", *, explicit: frozenset[Path] = frozenset()) -> str:
-    """Cache key: the kind, code version, ``extra``, and for each input file its path, whether it was named
-    explicitly (a folder skips files a name would read) and the SHA-256 of its bytes."""
-    digest = hashlib.sha256(f"{kind}|{CACHE_VERSION}|{extra}".encode())
-    for path in files:
-        resolved = path.resolve()
-        digest.update(f"|{resolved}|{resolved in explicit}|{file_sha256(path)}".encode())
-    return digest.hexdigest()[:24]
-
-
 def sources_fingerprint(sources: DataSources) -> str:
-    """Names, sizes and modification times of every input file (none is read: it costs milliseconds), so
-    the app can notice new or changed files without hashing them."""
+    """The data version: the SHA-256 of every input file's content (and its path), so a file edited in
+    place — whatever its size and times — is a new version. About 1 GB/s, once per file per process
+    (:func:`file_sha256`); the sample's 49 MB take 0.05 s the first time, then milliseconds."""
     from ..io.boundaries import boundary_files
     from ..io.police import expand_sources
 
-    files = [*expand_sources(sources.crimes), *boundary_files(sources.boundaries), *_reference_files(sources.reference)]
+    files = [*expand_sources(sources.crimes), *boundary_files(sources.boundaries), *reference_files(sources.reference)]
+    if sources.sites_register is not None and Path(sources.sites_register).is_file():
+        files.append(Path(sources.sites_register))
     digest = hashlib.sha256(CACHE_VERSION.encode())
     for path in files:
-        info = path.stat()
-        digest.update(f"|{path.resolve()}|{info.st_size}|{info.st_mtime_ns}".encode())
+        digest.update(f"|{path.resolve()}|{file_sha256(path)}".encode())
     return digest.hexdigest()[:16]
-
-
-def _read_cache(folder: Path, read: Callable[[], object], notes: list[str]) -> object | None:
-    """``read()`` of a cache folder, or ``None`` (with a note, the folder removed) if it is damaged."""
-    if not (folder / "meta.json").exists():
-        return None
-    try:
-        return read()
-    except Exception:  # a truncated parquet, bad JSON, a missing file: the cache is rebuilt
-        notes.append(f"The cache {folder.name} was unreadable and was rebuilt.")
-        shutil.rmtree(folder, ignore_errors=True)
-        return None
-
-
-def _reference_files(reference: Path | None) -> list[Path]:
-    if reference is None:
-        return []
-    patterns = ["lookups/*.csv", "population/*.csv", "boundaries/lsoa*/*"]
-    return sorted(p for pat in patterns for p in Path(reference).glob(pat) if p.is_file())
-
-
-def _write_atomically(folder: Path, write: Callable[[Path], None]) -> None:
-    """Write into a temporary sibling folder, then move it into place (never a half cache)."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
-    try:
-        write(tmp)
-        if folder.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)  # caching is an optimisation; never fail for it
 
 
 def load_wards(sources: DataSources, *, use_cache: bool = True) -> WardTable:
@@ -237,15 +220,17 @@ def load_wards(sources: DataSources, *, use_cache: bool = True) -> WardTable:
 
     from ..io.boundaries import boundary_files
 
-    inputs = [*boundary_files(sources.boundaries), *_reference_files(sources.reference)]
-    key = _key("wards", inputs, str(Path(sources.boundaries).resolve()))
+    inputs = [*boundary_files(sources.boundaries), *reference_files(sources.reference)]
+    key = cache_key("wards", inputs, str(Path(sources.boundaries).resolve()))
     folder = cache_dir() / f"wards-{key}"
     notes: list[str] = []
 
     def read() -> tuple[gpd.GeoDataFrame, dict]:
-        return gpd.read_parquet(folder / "wards.parquet"), json.loads((folder / "meta.json").read_text())
+        wards = checked(gpd.read_parquet(folder / "wards.parquet"), WARD_COLUMNS)
+        meta = json.loads((folder / "meta.json").read_text())
+        return wards, {k: meta[k] for k in ("vintage", "source", "notes")}
 
-    cached = _read_cache(folder, read, notes) if use_cache else None
+    cached = read_cache(folder, read, notes) if use_cache else None
     if cached is not None:
         wards, meta = cached  # type: ignore[misc]
         return WardTable(wards, reference=sources.reference, folder=folder, key=key, **meta)
@@ -257,7 +242,7 @@ def load_wards(sources: DataSources, *, use_cache: bool = True) -> WardTable:
 
     if not use_cache:
         shutil.rmtree(folder, ignore_errors=True)  # a forced rebuild also drops lazy tables
-    _write_atomically(folder, write)
+    write_cache(folder, write)
     meta = {**meta, "notes": notes + meta["notes"]}  # the rebuild note is for this run only
     return WardTable(wards, reference=sources.reference, folder=folder, key=key, **meta)
 
@@ -288,16 +273,19 @@ def load_police(
     wards = wards or load_wards(sources, use_cache=use_cache)
     inputs = expand_sources(sources.crimes)
     explicit = frozenset(Path(p).resolve() for p in sources.crimes if Path(p).is_file())
-    key = _key("police", inputs, wards.key, explicit=explicit)
+    key = cache_key("police", inputs, wards.key, explicit=explicit)
     folder = cache_dir() / f"police-{key}"
     notes: list[str] = []
 
     def read() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
         meta = json.loads((folder / "meta.json").read_text())
-        tables = [pd.read_parquet(folder / f"{name}.parquet") for name in ("records", "rejects", "files")]
+        tables = [
+            checked(pd.read_parquet(folder / f"{name}.parquet"), columns)
+            for name, columns in (("records", RECORD_COLUMNS), ("rejects", REJECT_COLUMNS), ("files", FILE_COLUMNS))
+        ]
         return (*tables, list(meta["notes"]))
 
-    cached = _read_cache(folder, read, notes) if use_cache else None
+    cached = read_cache(folder, read, notes) if use_cache else None
     if cached is not None:
         records, rejects, files, meta_notes = cached  # type: ignore[misc]
         if progress is not None:
@@ -322,7 +310,7 @@ def load_police(
         dataset.files.to_parquet(tmp / "files.parquet", index=False)
         (tmp / "meta.json").write_text(json.dumps({"notes": dataset.notes}))
 
-    _write_atomically(folder, write)
+    write_cache(folder, write)
     dataset.notes[:0] = notes  # the rebuild note is for this run only
     return dataset
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..dataset.aggregate import Selection
 from ..dataset.reconcile import RowAccount
-from ..errors import ParameterError
+from ..errors import InputFileError, ParameterError
 from ..io.health import HealthRead, read_health, read_health_frames
 from ..io.writers import table_bytes
 from ..reference.area import AREA, DISTRICTS, selection_name
@@ -155,6 +155,12 @@ def load_health(
         label = f"{SYNTHETIC} (demo generator, seed {seed}, {rate_per_100k:g} a year per 100,000)"
         return read, place_health(read, dataset.wards), label, True
     read = read_health(admissions, known_codes=known) if admissions else read_health_frames(frames, known_codes=known)
+    if read.rows_read and len(read.records) == 0:
+        reasons = read.rejects["reason"].value_counts()
+        listed = "; ".join(f"{reason} ({_rounded(n)})" for reason, n in reasons.head(3).items())
+        raise InputFileError(
+            f"No row of the health extract can be used: every row was refused ({listed}). Nothing was written."
+        )
     kind = "ISTV-style incident records" if read.shape == "incidents" else "HES-style admission counts"
     names = ", ".join(Path(f).name for f in read.files)
     is_synthetic = (
@@ -220,3 +226,8 @@ def health_for(
             "NHS Digital's small-number rules treat as the minimum): small counts may be recognisable.",
         )
     return HealthBundle(view, read, placed, account, dataset, periods, selection.districts, notes)
+
+
+def _rounded(n: int) -> str:
+    """A row count as published: to the nearest 10, "fewer than 10" below that (docs/methods/disclosure.md)."""
+    return "fewer than 10 rows" if n < 10 else f"about {round(n, -1):,} rows"

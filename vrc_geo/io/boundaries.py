@@ -22,6 +22,7 @@ import shapely
 
 from ..errors import BoundaryError, ParameterError
 from ..reference.area import AREA, DISTRICTS, district_name, resolve_districts
+from .boundary_checks import check_codes_across_files, check_in_britain, check_overlaps
 from .reference import read_ward_history
 
 __all__ = ["BNG", "BoundarySet", "boundary_files", "read_boundaries"]
@@ -83,7 +84,7 @@ def read_boundaries(
     levels, vintages = set(), set()
     for file in files:
         frame, file_level, vintage = _read_one(file, reference)
-        frames.append(frame)
+        frames.append(frame.assign(_file=file.name, _vintage=vintage))
         levels.add(file_level)
         vintages.add(vintage)
     if len(levels) > 1:
@@ -113,7 +114,9 @@ def _read_one(file: Path, reference: Path | None) -> tuple[gpd.GeoDataFrame, str
         raise BoundaryError(f"Boundary file {file.name} holds no geometry.")
     if len(frame) == 0:
         raise BoundaryError(f"Boundary file {file.name} holds no areas.")
+    declared = frame.crs
     frame = _to_bng(frame, file.name)
+    check_in_britain(frame, file.name, declared_crs=declared)
     code_col, name_col, level, vintage = _detect_columns(frame, file.name)
     out = gpd.GeoDataFrame(
         {
@@ -142,6 +145,11 @@ def _to_bng(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
             frame = frame.set_crs("EPSG:4326")
         elif minx >= 0 and maxx <= 800_000 and miny >= 0 and maxy <= 1_400_000:
             frame = frame.set_crs(BNG)
+        elif minx >= 48 and maxx <= 62 and miny >= -10 and maxy <= 5:
+            raise BoundaryError(
+                f"Boundary file {name}: its coordinates read as latitude first (latitude and longitude swapped); "
+                "export it again with longitude first, or in British National Grid (EPSG:27700)."
+            )
         else:
             raise BoundaryError(f"Boundary file {name} has no coordinate reference system.")
     return frame.to_crs(BNG)
@@ -226,7 +234,9 @@ def _finish(areas: gpd.GeoDataFrame, level: str, reference: Path | None) -> tupl
         notes.append(f"{int(unknown.sum())} area(s) outside the {len(DISTRICTS)} {AREA.name} districts were left out.")
         areas = areas.loc[~unknown]
     _refuse_empty(areas)
+    check_codes_across_files(areas)
     areas = _merge_parts(areas, notes)
+    check_overlaps(areas)
     areas = areas.sort_values("code", kind="stable").reset_index(drop=True)
     areas["district_name"] = areas["district_code"].map(district_name).astype("string")
     areas["code"] = areas["code"].astype("string")
@@ -267,7 +277,9 @@ def _merge_parts(areas: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
     if not repeated.any():
         return areas
     parts = areas.loc[repeated]
-    merged = parts.groupby("code", sort=False).agg({"name": "first", "district_code": "first"})
+    merged = parts.groupby("code", sort=False).agg(
+        {"name": "first", "district_code": "first", "_file": "first", "_vintage": "first"}
+    )
     merged["geometry"] = [
         shapely.union_all(group.to_numpy()) for _, group in parts.groupby("code", sort=False).geometry
     ]

@@ -17,6 +17,7 @@ each figure is held) is :mod:`vrc_geo.health.placement`'s job.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..base.params import current_month
 from ..errors import InputFileError, SchemaError
+from .spreadsheet import read_path
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -85,6 +88,7 @@ REASONS = {
     "code": "unknown area code (not an ONS ward, LSOA, MSOA or district code of Kent & Medway)",
     "period": "period not YYYY-MM, YYYY-Qn, YYYY or YYYY/YY",
     "count": "admissions not a whole number from 0 to 1,000,000",
+    "date_range": "date before 2000 or after this month",
     "category": "value not in the documented list",
 }
 
@@ -101,29 +105,38 @@ class HealthRead:
     notes: list[str] = field(default_factory=list)
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A health extract as a table of strings (columns lower-cased, spaces as underscores)."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in {".xlsx", ".xls"}:
-            frame = pd.read_excel(path, dtype=str)
-        elif suffix == ".csv":
-            data = path.read_bytes()
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("cp1252", errors="replace")
-            from io import StringIO
+EARLIEST_MONTH = "2000-01"  # older health records are not what the tool reads
+#: Sheet names the templates use; otherwise the first visible sheet is read.
+TEMPLATE_SHEETS = ("records", "incidents", "counts", "admissions", "institutions")
+MAX_CSV_BYTES = 64 * 2**20
 
-            frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
-        else:
-            raise InputFileError(f"{path.name}: health extracts must be .csv or .xlsx files.")
-    except (InputFileError, FileNotFoundError):
-        raise
-    except Exception as exc:  # parser errors of every kind become one message
-        raise InputFileError(f"Cannot read {path.name}: {exc}") from exc
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A health extract (or register) as a table of strings (columns lower-cased, spaces as underscores).
+    XLSX through the bounded reader (:mod:`.spreadsheet`); which sheet was read is in ``attrs["note"]``."""
+    suffix = path.suffix.lower()
+    note = ""
+    if suffix == ".xlsx":
+        sheet = read_path(path, sheet_names=TEMPLATE_SHEETS)
+        frame, note = sheet.frame, sheet.describe(path.name)
+    elif suffix == ".csv":
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise InputFileError(f"{path.name} is over the {MAX_CSV_BYTES // 2**20} MiB limit for an extract.")
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+        except Exception as exc:  # parser errors of every kind become one message
+            raise InputFileError(f"Cannot read {path.name}: {exc}") from exc
+    else:
+        raise InputFileError(f"{path.name}: extracts must be .csv or .xlsx files (save an .xls as .xlsx).")
     frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
-    return frame.fillna("").astype(str).apply(lambda col: col.str.strip())
+    frame = frame.fillna("").astype(str).apply(lambda col: col.str.strip())
+    frame.attrs["note"] = note
+    return frame
 
 
 def _shape_of(columns: set[str], name: str) -> str:
@@ -187,8 +200,9 @@ def read_health_frames(
             "text": [",".join(row)[:200] for row in table.loc[bad, cols].itertuples(index=False)],
         }
     )
+    notes = [raw.attrs["note"] for _, raw in tables if raw.attrs.get("note")]
     return HealthRead(
-        shape, records.loc[~bad].reset_index(drop=True), rejects, len(table), [label for label, _ in tables]
+        shape, records.loc[~bad].reset_index(drop=True), rejects, len(table), [label for label, _ in tables], notes
     )
 
 
@@ -238,12 +252,19 @@ def _check_incidents(table: pd.DataFrame, known: dict[str, str]) -> tuple[pd.Dat
     refuse(table["record_id"].eq(""), "id")
     dates = table.get("incident_date", pd.Series("", index=table.index))
     months = table.get("incident_month", pd.Series("", index=table.index))
-    parsed = pd.to_datetime(dates.where(dates.ne("")), format="%Y-%m-%d", errors="coerce")
-    month_only = pd.to_datetime(months.where(months.ne("")), format="%Y-%m", errors="coerce")
+    # A spreadsheet's date cell arrives as "YYYY-MM-DD" or "YYYY-MM-DD HH:MM" (io.spreadsheet): the day is
+    # the date; a month column holding a date is that date's month.
+    parsed = pd.to_datetime(dates.str[:10].where(dates.ne("")), format="%Y-%m-%d", errors="coerce")
+    month_text = months.where(~months.str.match(r"^\d{4}-\d{2}-\d{2}"), months.str[:7])
+    month_only = pd.to_datetime(month_text.where(month_text.ne("")), format="%Y-%m", errors="coerce")
     refuse(parsed.isna() & month_only.isna(), "date")
+    when = parsed.dt.strftime("%Y-%m").where(parsed.notna(), month_only.dt.strftime("%Y-%m"))
+    refuse(when.notna() & ((when < EARLIEST_MONTH) | (when > current_month())), "date_range")
     out["incident_date"] = parsed
-    out["month"] = parsed.dt.strftime("%Y-%m").where(parsed.notna(), month_only.dt.strftime("%Y-%m"))
+    out["month"] = when
     times = table.get("incident_time", pd.Series("", index=table.index))
+    stamped = dates.str.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+    times = times.where(times.ne("") | ~stamped, dates.str[11:16])
     refuse(times.ne("") & ~times.str.match(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"), "time")
     out["incident_time"] = times.where(times.ne(""))
 
@@ -321,6 +342,8 @@ def _check_counts(table: pd.DataFrame, known: dict[str, str]) -> tuple[pd.DataFr
     out["period"] = table["period"].str.upper()
     out["period_start"] = periods.map(lambda p: p[0] if p else None)
     out["period_end"] = periods.map(lambda p: p[1] if p else None)
+    starts, ends = out["period_start"].fillna(""), out["period_end"].fillna("")
+    refuse(periods.notna() & ((starts < EARLIEST_MONTH) | (ends > current_month())), "date_range")
     raw = table["admissions"].str.replace(",", "")
     suppressed = raw.str.lower().isin(SOURCE_SUPPRESSED)
     numbers = pd.to_numeric(raw.where(~suppressed), errors="coerce")

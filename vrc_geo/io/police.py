@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ..base.params import FIRST_POLICE_MONTH, current_month
 from ..errors import InputFileError, SchemaError
 from ..reference.taxonomy import known_crime_types
 from .police_files import PoliceFile, expand_sources, police_files
@@ -63,6 +64,7 @@ _GB_LAT, _GB_LON = (49.0, 61.5), (-9.0, 2.5)
 REJECT_REASONS = {
     "malformed": "malformed row (wrong number of fields)",
     "month": "month missing or not YYYY-MM",
+    "month_range": "month outside police.uk's range (December 2010 to this month)",
     "crime_type": "unknown crime type",
     "coords_partial": "only one of longitude/latitude given",
     "coords_text": "coordinates are not numbers",
@@ -326,6 +328,10 @@ def _check_rows(table: pa.Table) -> tuple[pd.DataFrame, pd.DataFrame]:
         return pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool)
 
     refuse(~as_bool(pc.match_substring_regex(table.column("month"), _MONTH.pattern)), "month")
+    months = table.column("month")
+    early = as_bool(pc.less(months, FIRST_POLICE_MONTH))
+    late = as_bool(pc.greater(months, current_month()))
+    refuse(early | late, "month_range")
     known = pa.array(known_crime_types(), type=pa.string())
     refuse(~as_bool(pc.is_in(table.column("crime_type"), value_set=known)), "crime_type")
     lon, lon_blank, lon_bad = _coordinate(table.column("lon"))

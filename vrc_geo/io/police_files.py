@@ -7,6 +7,9 @@
   month is a few MB; the busiest force's, about 30 MB), and no zip member that inflates more than
   :data:`MAX_RATIO` times (police.uk CSVs compress about ten to one). Zip members are read in chunks and
   stopped at the limit, so a "zip bomb" costs at most the limit in memory.
+* **Total input**: all the files together at most :func:`max_total_bytes` (768 MiB by default, the
+  ``VRC_GEO_MAX_INPUT_MB`` environment variable changes it; ten years of one county's months are about
+  420 MB), checked from the sizes on disk and in the zips' directories before anything is read.
 * **Duplicates**: the same content given twice (a month as a folder and as the zip it came from), or a
   second file with the same police.uk name (``2022-01-kent-street.csv``) from another source, is not read
   twice: its rows are counted as rejected, with the reason naming the copy that was read.
@@ -15,6 +18,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -23,9 +27,18 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import InputFileError
 
-__all__ = ["MAX_FILE_BYTES", "MAX_RATIO", "PoliceFile", "expand_sources", "police_files"]
+__all__ = ["MAX_FILE_BYTES", "MAX_RATIO", "PoliceFile", "expand_sources", "max_total_bytes", "police_files"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+ENV_MAX_INPUT_MB = "VRC_GEO_MAX_INPUT_MB"
+
+
+def max_total_bytes() -> int:
+    """The cap on all police.uk input together (``VRC_GEO_MAX_INPUT_MB``, default 768 MiB)."""
+    text = os.environ.get(ENV_MAX_INPUT_MB, "").strip()
+    return int(float(text) * 2**20) if text.replace(".", "", 1).isdigit() else 768 * 2**20
+
+
 MAX_RATIO = 100
 _STREET = re.compile(r".*-street\.csv$", re.IGNORECASE)
 _CHUNK = 1024 * 1024
@@ -152,6 +165,7 @@ def police_files(paths: Sequence[str | Path], notes: list[str]) -> Iterator[tupl
             else:
                 notes.append(f"Skipped {path.name}: not a police.uk street file (*-street.csv).")
 
+    _check_total(expand_sources(paths))
     for item in candidates():
         data = item.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
@@ -164,3 +178,24 @@ def police_files(paths: Sequence[str | Path], notes: list[str]) -> Iterator[tupl
             by_hash[digest] = item.label
             by_name.setdefault(name, item.label)
         yield item, data
+
+
+def _check_total(files: list[Path]) -> None:
+    """Refuse, before reading anything, input whose files together exceed :func:`max_total_bytes`."""
+    total = 0
+    for path in files:
+        if path.suffix.lower() == ".zip":
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    total += sum(m.file_size for m in archive.infolist() if _STREET.match(m.filename))
+            except (zipfile.BadZipFile, OSError):
+                continue  # reported when the zip is read
+        else:
+            total += path.stat().st_size
+    cap = max_total_bytes()
+    if total > cap:
+        raise InputFileError(
+            f"The police.uk input is {total / 2**20:,.0f} MiB in all, over the limit of {cap / 2**20:,.0f} MiB "
+            f"(ten years of one county's months are about 420 MB). Read a shorter period, or raise the limit "
+            f"with the {ENV_MAX_INPUT_MB} environment variable on a machine with the memory for it."
+        )

@@ -1,0 +1,127 @@
+"""The processed-table cache: content digests of input files, cache keys, safe reads and atomic writes.
+
+Each processed table is cached under a key made from the SHA-256 of every input file it read plus
+:data:`CACHE_VERSION`, so a changed file (or a new release that changes the tables) builds anew. A cached
+table that cannot be read, or lacks the columns it must have, is rebuilt with a note (never trusted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "CACHE_VERSION",
+    "FILE_COLUMNS",
+    "RECORD_COLUMNS",
+    "REJECT_COLUMNS",
+    "WARD_COLUMNS",
+    "cache_key",
+    "checked",
+    "file_sha256",
+    "read_cache",
+    "reference_files",
+    "write_cache",
+]
+
+CACHE_VERSION = "4"  # bump when placement or table columns change: old caches must not be reused
+
+_DIGESTS: dict[tuple, str] = {}
+_DIGESTS_LOCK = threading.Lock()
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes. Remembered in this process by the file's full status (path, size,
+    inode, modification *and* change times): writing to a file always changes its change time, which no
+    one can set back, so an edit that keeps the size and the modification time is still seen."""
+    info = os.stat(path)
+    key = (str(Path(path).resolve()), info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
+    with _DIGESTS_LOCK:
+        known = _DIGESTS.get(key)
+    if known is not None:
+        return known
+    with open(path, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    with _DIGESTS_LOCK:
+        if len(_DIGESTS) > 20_000:
+            _DIGESTS.clear()
+        _DIGESTS[key] = digest
+    return digest
+
+
+def cache_key(kind: str, files: Iterable[Path], extra: str = "", *, explicit: frozenset[Path] = frozenset()) -> str:
+    """Cache key: the kind, code version, ``extra``, and for each input file its path, whether it was named
+    explicitly (a folder skips files a name would read) and the SHA-256 of its bytes."""
+    digest = hashlib.sha256(f"{kind}|{CACHE_VERSION}|{extra}".encode())
+    for path in files:
+        resolved = path.resolve()
+        digest.update(f"|{resolved}|{resolved in explicit}|{file_sha256(path)}".encode())
+    return digest.hexdigest()[:24]
+
+
+#: Columns a cached table must have; one without them was damaged (or written by other code) and is rebuilt.
+WARD_COLUMNS = ("code", "name", "district_code", "district_name", "area_km2", "geometry")
+RECORD_COLUMNS = (
+    "crime_id",
+    "month",
+    "crime_type",
+    "location",
+    "lsoa_code",
+    "x",
+    "y",
+    "ward_code",
+    "district_code",
+    "placement",
+    "status",
+    "source_file",
+    "source_line",
+)
+REJECT_COLUMNS = ("source_file", "source_line", "reason", "text")
+FILE_COLUMNS = ("file", "rows_read")
+
+
+def checked(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The table, if it has ``columns`` (else ``ValueError``: the cache entry is rebuilt)."""
+    missing = set(columns) - set(table.columns)
+    if missing:
+        raise ValueError(f"cached table lacks {sorted(missing)}")
+    return table
+
+
+def read_cache(folder: Path, read: Callable[[], object], notes: list[str]) -> object | None:
+    """``read()`` of a cache folder, or ``None`` (with a note, the folder removed) if it is damaged."""
+    if not (folder / "meta.json").exists():
+        return None
+    try:
+        return read()
+    except Exception:  # a truncated parquet, bad JSON, a missing file: the cache is rebuilt
+        notes.append(f"The cache {folder.name} was unreadable and was rebuilt.")
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+
+def reference_files(reference: Path | None) -> list[Path]:
+    if reference is None:
+        return []
+    patterns = ["lookups/*.csv", "population/*.csv", "boundaries/lsoa*/*"]
+    return sorted(p for pat in patterns for p in Path(reference).glob(pat) if p.is_file())
+
+
+def write_cache(folder: Path, write: Callable[[Path], None]) -> None:
+    """Write into a temporary sibling folder, then move it into place (never a half cache)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
+    try:
+        write(tmp)
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+        os.replace(tmp, folder)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)  # caching is an optimisation; never fail for it
