@@ -52,8 +52,8 @@ class SessionUploads:
         if total > UPLOAD_LIMIT_BYTES:
             raise InputFileError(
                 f"These {len(files)} files are {total / 2**20:,.0f} MiB together, over the "
-                f"{UPLOAD_LIMIT_BYTES // 2**20} MiB an upload may hold: remove some (a year of police.uk months is about 45 MB), or ask your "
-                "analyst to load larger data on the server."
+                f"{UPLOAD_LIMIT_BYTES // 2**20} MiB an upload may hold: remove some (a year of police.uk months "
+                "is about 45 MB), or ask your analyst to load larger data on the server."
             )
         digest = hashlib.sha256()
         for f in files:
