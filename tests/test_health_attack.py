@@ -1,9 +1,10 @@
 """A differencing attacker against every health table the tool can publish from one fixed extract.
 
 The attacker asks for cumulative periods, single months, every single district and every district but
-one, collects every ward table, totals table and About sheet, and solves the linear programme of all
-the numbers they were shown. No count from 1 to 7 may come out pinned (or narrower than the audit's
-minimum width), and no view may show a number another view hides.
+one — and asks again after each monthly refresh of the police data (the same extract published while the
+police data reach November, December and January) — collects every ward table, totals table and About
+sheet, and solves the linear programme of all the numbers they were shown. No count from 1 to 7 may come
+out pinned (or narrower than the audit's minimum width), and no view may show a number another view hides.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def test_the_differencing_attacker_recovers_no_small_count(sample_dataset, demo_
     # Cumulative periods and single months other than the fixed periods are refused, not computed.
     assert ("2022-01", "2022-03") in refused and ("2022-01", "2022-04") in refused
     assert ("2022-04", "2022-04") in refused
-    assert [p.label for p in first.periods] == ["2022", "2023 (January)"]
+    assert [p.label for p in first.periods] == ["2022"]  # 2023 is not whole: not published at all
     books = _collect(bundles)
     by_period = {b.period.label: b for b in bundles}
     small = 0
@@ -142,9 +143,10 @@ def test_a_six_record_extract_gives_nothing_away(sample_dataset, tmp_path):
     wards = sample_dataset.wards.wards
     thanet = wards[wards["district_code"] == "E07000114"]["code"].tolist()
     rows = [
-        {"record_id": f"r{i}", "incident_date": f"2022-07-{10 + i:02d}", "area_code": thanet[i % 2]} for i in range(5)
+        {"record_id": f"r{i}", "incident_date": f"2022-{1 + 2 * i:02d}-{10 + i:02d}", "area_code": thanet[i % 2]}
+        for i in range(5)
     ]
-    rows.append({"record_id": "r5", "incident_date": "2023-01-03", "area_code": thanet[0]})
+    rows.append({"record_id": "r5", "incident_date": "2022-12-03", "area_code": thanet[0]})
     path = tmp_path / "six.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     bundle = health_for(sample_dataset, make_selection(), admissions=[path])
@@ -160,3 +162,40 @@ def test_a_six_record_extract_gives_nothing_away(sample_dataset, tmp_path):
     books = _collect([bundle])
     for node, (lo, hi) in _solve(bundle, books[bundle.period.label]).items():
         assert hi - lo >= bundle.view.min_width - 1e-6, f"{node}: {lo}..{hi}"
+
+
+def _police_until(dataset, last: str):
+    """The same police data as it stood when ``last`` was its newest month (an earlier refresh)."""
+    from dataclasses import replace
+
+    keep = dataset.records["month"].astype(str) <= last
+    return replace(dataset, records=dataset.records[keep.to_numpy()])
+
+
+def test_a_refresh_of_the_police_data_recovers_nothing(sample_dataset, demo_frames):
+    """The attack that worked on the earlier version: one extract published while the police data reached
+    November ("2022 (January-November)") and again after December arrived ("2022"); subtracting gave
+    December's counts. Now a year is published only when whole, and the same year's table is the same
+    table whatever the police data's extent."""
+    for last in ("2022-10", "2022-11"):
+        with pytest.raises(HealthPeriodError, match="whole years only"):
+            _views(_police_until(sample_dataset, last), demo_frames)
+    bundles = []
+    for last in ("2022-12", "2023-01"):
+        bundles += _views(_police_until(sample_dataset, last), demo_frames)[1]
+    assert {b.period.label for b in bundles} == {"2022"}
+    books = _collect(bundles)  # _note fails if one refresh shows a number another hides or changes
+    for label, book in books.items():
+        bundle = next(b for b in bundles if b.period.label == label)
+        for node, (lo, hi) in _solve(bundle, book).items():
+            assert hi - lo >= bundle.view.min_width - 1e-6, f"{label} {node}: {lo}..{hi}"
+
+
+def test_months_missing_from_the_police_data_are_never_published(sample_dataset, demo_frames):
+    """With January and March but not February, 2022 is not whole: nothing is published for it."""
+    from dataclasses import replace
+
+    months = sample_dataset.records["month"].astype(str)
+    gap = replace(sample_dataset, records=sample_dataset.records[(months != "2022-02").to_numpy()])
+    with pytest.raises(HealthPeriodError, match="whole years only"):
+        health_for(gap, make_selection(), frames=demo_frames)

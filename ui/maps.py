@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Any
 
@@ -171,8 +170,8 @@ def hotspot_deck(
                 "radius_px": round(5 + 11 * math.sqrt(max(row["violence_count"], 0) / max(top, 1)), 1),
                 "fill": list(colour[i]) + [235],
                 "label": str(int(row["rank"])) if row["kind"] == "place" and row["rank"] <= NUMBERED else "",
-                "name": html.escape(f"#{int(row['rank'])} {place}"),
-                "district_name": html.escape(str(row["district_name"])),
+                "name": f"#{int(row['rank'])} {place}",  # Streamlit escapes tooltip values (one step)
+                "district_name": str(row["district_name"]),
                 "value_text": ("Drug-related · " if row["drug_related"] else "")
                 + ("Institutional site · " if row["kind"] == "site" else ""),
                 "count_text": f"{int(row['violence_count']):,}",

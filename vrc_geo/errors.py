@@ -11,6 +11,7 @@ __all__ = [
     "BoundaryError",
     "DataNotFoundError",
     "InputFileError",
+    "OutputError",
     "ParameterError",
     "SchemaError",
     "ServiceError",
@@ -44,3 +45,7 @@ class ParameterError(VrcGeoError, ValueError):
 
 class ServiceError(VrcGeoError):
     """An online service failed, refused or was out of reach."""
+
+
+class OutputError(VrcGeoError):
+    """A file could not be written (a folder in the way, a full disk, another user's file...)."""

@@ -106,7 +106,7 @@ def _period_selection(dataset: object, args: argparse.Namespace, selection: obje
 
     for year_start in (1, 4):
         for period in health_periods(dataset.months, year_start=year_start):
-            if period.label.split(" ")[0] == args.period:
+            if period.label == args.period:
                 return Selection(period.start, period.end, selection.districts, selection.crime_types)
     raise HealthPeriodError(
         f"--period {args.period!r} is not a publication period of this data; calendar years look like 2022, "

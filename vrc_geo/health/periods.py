@@ -1,23 +1,29 @@
-"""The fixed periods health figures are published for: whole years, never overlapping.
+"""The fixed periods health figures are published for: whole years both data sets cover, never overlapping.
 
-Disclosure control audits one table at a time. If a user could ask for any run of months, the tables
-for January–March and January–April would be audited separately and their difference would give
-April's counts — small counts included. So health figures are published only for fixed periods that do
-not overlap: calendar years (January–December), or financial years (April–March) when a partner's
-area counts are given by financial year, as Hospital Episode Statistics are. The last period may be
-partial (the months the police data reach); it is still one fixed period, never re-cut. Each period's
-table covers the whole of Kent & Medway and is audited once; a district view shows that table's rows,
-never a new sum. A request for any other period is refused with the periods that can be shown.
+Disclosure control audits one table at a time, so nothing may let two tables overlap:
+
+* If a user could ask for any run of months, the tables for January–March and January–April would be
+  audited separately and their difference would give April's counts.
+* If a period followed the data's extent — "2022 (January–November)" while the police data reach
+  November, then "2022" once December arrives — the same extract published before and after a monthly
+  refresh would give December's counts by subtraction (found by an attacker on the earlier version).
+
+So health figures are published only for **whole years** — calendar years (January–December), or
+financial years (April–March) when a partner's area counts are given by financial year, as Hospital
+Episode Statistics are — that **both** the police data and the health extract cover in full. A year that
+either one covers only in part is not published at all, whatever it would show; a refresh can add a
+year, never re-cut one. Each year's table covers the whole area and is audited once; a district view
+shows that table's rows, never a new sum. The method: docs/methods/disclosure.md.
 """
 
 from __future__ import annotations
 
-import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import ParameterError
 
-__all__ = ["HealthPeriod", "HealthPeriodError", "choose_period", "health_periods"]
+__all__ = ["HealthPeriod", "HealthPeriodError", "choose_period", "health_periods", "year_months"]
 
 
 class HealthPeriodError(ParameterError):
@@ -26,11 +32,11 @@ class HealthPeriodError(ParameterError):
 
 @dataclass(frozen=True)
 class HealthPeriod:
-    """One publication period: ``label`` ("2022", "2022/23", "2023 (January)"), its months."""
+    """One publication period: ``label`` ("2022", "2022/23") and its twelve months."""
 
     label: str
     months: tuple[str, ...]
-    complete: bool
+    complete: bool = True
 
     @property
     def start(self) -> str:
@@ -41,8 +47,16 @@ class HealthPeriod:
         return self.months[-1]
 
     def describe(self) -> str:
-        span = self.start if self.start == self.end else f"{self.start} to {self.end}"
-        return f"{self.label}: {span}" + ("" if self.complete else ", part of a year")
+        return f"{self.label}: {self.start} to {self.end}"
+
+
+def year_months(year: int, year_start: int) -> tuple[str, ...]:
+    """The twelve months of a calendar (``year_start=1``) or financial (``4``) year."""
+    out = []
+    for i in range(12):
+        m = year_start - 1 + i
+        out.append(f"{year + m // 12}-{m % 12 + 1:02d}")
+    return tuple(out)
 
 
 def _year_of(month: str, year_start: int) -> int:
@@ -50,36 +64,36 @@ def _year_of(month: str, year_start: int) -> int:
     return year if m >= year_start else year - 1
 
 
-def health_periods(months: list[str], *, year_start: int = 1) -> list[HealthPeriod]:
-    """The publication periods covering ``months`` (the months both data sets reach), oldest first:
-    calendar years (``year_start=1``) or financial years (``year_start=4``)."""
+def health_periods(
+    months: Iterable[str], *, year_start: int = 1, covered: Iterable[str] | None = None
+) -> list[HealthPeriod]:
+    """The publication periods, oldest first: every whole year (calendar, ``year_start=1``, or financial,
+    ``4``) all of whose months are among ``months`` (the police data's) and ``covered`` (the extract's)."""
     if year_start not in (1, 4):
         raise ParameterError(f"year_start must be 1 (calendar years) or 4 (financial years), got {year_start!r}.")
-    groups: dict[int, list[str]] = {}
-    for m in sorted(months):
-        groups.setdefault(_year_of(m, year_start), []).append(m)
+    police = set(months)
+    extract = police if covered is None else set(covered)
     out = []
-    for year, inside in groups.items():
-        complete = len(inside) == 12
-        label = str(year) if year_start == 1 else f"{year}/{(year + 1) % 100:02d}"
-        if not complete:
-            names = [calendar.month_name[int(m[5:7])] for m in (inside[0], inside[-1])]
-            span = names[0] if len(inside) == 1 else f"{names[0]}–{names[1]}"
-            label = f"{label} ({span})"
-        out.append(HealthPeriod(label, tuple(inside), complete))
+    for year in sorted({_year_of(m, year_start) for m in police}):
+        inside = year_months(year, year_start)
+        if all(m in police and m in extract for m in inside):
+            label = str(year) if year_start == 1 else f"{year}/{(year + 1) % 100:02d}"
+            out.append(HealthPeriod(label, inside))
     return out
 
 
-def choose_period(periods: list[HealthPeriod], start: str | None, end: str | None) -> HealthPeriod:
+def choose_period(
+    periods: list[HealthPeriod], start: str | None, end: str | None, *, why_none: str = ""
+) -> HealthPeriod:
     """The publication period a request means: exactly one of ``periods`` (its first and last months),
-    or, with no period asked for, the latest complete one (else the latest)."""
+    or, with no period asked for, the latest."""
     if not periods:
         raise HealthPeriodError(
-            "No health figures can be published: the health data and the police data share no month."
+            "No health figures can be published: they are published for whole years only, and no year is "
+            f"covered in full by both the police data and the health data{why_none}."
         )
     if start is None and end is None:
-        complete = [p for p in periods if p.complete]
-        return (complete or periods)[-1]
+        return periods[-1]
     for period in periods:
         if (start or period.start) == period.start and (end or period.end) == period.end:
             return period

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..dataset.aggregate import Selection
+from ..dataset.aggregate import Selection, month_range
 from ..dataset.reconcile import RowAccount
 from ..errors import InputFileError, ParameterError
 from ..io.health import HealthRead, read_health, read_health_frames
@@ -170,16 +170,41 @@ def load_health(
     return read, place_health(read, dataset.wards), label, is_synthetic
 
 
+def extract_months(read: HealthRead) -> list[str]:
+    """The months an extract covers: for incident records, every month from its first record's to its
+    last's; for area counts, every month of every period a row is given for."""
+    if not len(read.records):
+        return []
+    if read.shape == "incidents":
+        months = read.records["month"].dropna()
+        spans = [(months.min(), months.max())] if len(months) else []
+    else:
+        rows = read.records[["period_start", "period_end"]].dropna().drop_duplicates()
+        spans = list(rows.itertuples(index=False, name=None))
+    covered: set[str] = set()
+    for first, last in spans:
+        covered.update(month_range(str(first), str(last)))
+    return sorted(covered)
+
+
 def health_periods_for(dataset: PoliceDataset, read: HealthRead) -> list[HealthPeriod]:
-    """The fixed publication periods for an extract: calendar years, or financial years when the area
-    counts are given by financial year; limited to the months of the police data."""
+    """The fixed publication periods for an extract: whole calendar years, or financial years when the
+    area counts are given by financial year, that both the police data and the extract cover in full."""
     year_start = 1
     if read.shape == "counts" and len(read.records):
         starts = read.records["period_start"].dropna().str[5:7]
         ends = read.records["period_end"].dropna().str[5:7]
         if len(starts) and (starts == "04").all() and (ends == "03").all():
             year_start = 4
-    return health_periods(dataset.months, year_start=year_start)
+    return health_periods(dataset.months, year_start=year_start, covered=extract_months(read))
+
+
+def _coverage_words(dataset: PoliceDataset, read: HealthRead) -> str:
+    police = dataset.months
+    extract = extract_months(read)
+    span = f"{extract[0]} to {extract[-1]}" if extract else "no usable month"
+    held = f"{police[0]} to {police[-1]} ({len(police)} months)" if police else "none"
+    return f" (police data: {held}; health data: {span})"
 
 
 def health_for(
@@ -205,7 +230,7 @@ def health_for(
         rate_per_100k=rate_per_100k,
     )
     periods = health_periods_for(dataset, read)
-    period = choose_period(periods, selection.start, selection.end)
+    period = choose_period(periods, selection.start, selection.end, why_none=_coverage_words(dataset, read))
     account = row_account(read, placed)
     view = analyse_health(
         placed,

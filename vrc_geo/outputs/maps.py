@@ -1,6 +1,7 @@
 """Pure builders of map data and pydeck decks (no Streamlit): classes, colours, legends, layers.
 
-Text properties sent to the browser are HTML-escaped (the tooltips are HTML). Geometry for the browser is
+Text properties are sent as they are: Streamlit's map escapes every value it puts into a tooltip's HTML,
+so escaping here too would show "St John&#x27;s" (one escaping step, Streamlit's). Geometry for the browser is
 simplified (``tolerance_m`` in British National Grid), converted to WGS84
 and rounded to 5 decimals (~1 m); its size is reported so the app can show it. No basemap is needed:
 the ward and district layers are the map, a basemap tile layer is added only when asked for.
@@ -137,9 +138,9 @@ def _jsonable(value: Any) -> Any:
         return None
     if isinstance(value, (bool, int)):
         return value
-    # Text goes into the tooltip's HTML: escaped, so a crafted name (a police.uk "Location" or a ward name
-    # from an uploaded file) shows as text and never runs as markup.
-    return html.escape(value if isinstance(value, str) else str(value))
+    # Text goes into the tooltip's HTML through Streamlit's own escaping (every {value} of the template),
+    # so a crafted name (a police.uk "Location", a ward name from an uploaded file) shows as text.
+    return value if isinstance(value, str) else str(value)
 
 
 def geojson_size_bytes(collection: dict) -> int:
