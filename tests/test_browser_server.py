@@ -93,3 +93,55 @@ def test_sign_in_gates_every_page_and_names_the_briefing(tmp_path):
             tab.get_by_role("heading", name="One-page briefing").wait_for()
             tab.frame_locator("iframe").get_by_text("Prepared by Alex Analyst").wait_for()
             _clean(tab, "briefing-signed-in")
+
+
+def test_a_crafted_ward_name_shows_as_text_once_escaped(tmp_path):
+    """A ward named with an apostrophe and markup: the tooltip shows it exactly as written ("St John's",
+    not "St John&#x27;s"), and the markup never runs."""
+    import json
+    import math
+
+    import geopandas as gpd
+    from conftest import police_row, tiny_wards_geojson, write_police_csv
+
+    from vrc_geo.io.boundaries import read_boundaries
+    from vrc_geo.outputs.maps import MAP_HEIGHT_PX, view_for
+
+    _need_browser()
+    evil = 'St John\'s <img src=x onerror="window.__pwned=1">'
+    data = tmp_path / "data"
+    wards = tiny_wards_geojson(data / "boundaries" / "wards_2023" / "tiny.geojson")
+    collection = json.loads(wards.read_text())
+    collection["features"][0]["properties"]["WD23NM"] = evil
+    wards.write_text(json.dumps(collection))
+    rows = [police_row(x=575500, y=155500, month=f"2022-0{m}") for m in (1, 2) for _ in range(5)]
+    write_police_csv(data / "police_uk" / "2022-01" / "2022-01-kent-street.csv", rows)
+    areas = read_boundaries(wards).areas
+    ward = areas[areas["name"] == evil].iloc[0]
+    point = gpd.GeoSeries([ward.geometry.representative_point()], crs=areas.crs).to_crs("EPSG:4326").iloc[0]
+    bounds = tuple(gpd.GeoSeries(areas.geometry, crs=areas.crs).to_crs("EPSG:4326").total_bounds)
+    lat0, lon0, zoom = view_for(bounds)
+    env = {"VRC_GEO_DATA_DIR": str(data), "VRC_GEO_CACHE_DIR": str(tmp_path / "cache")}
+    with served_app(env=env) as url, chromium() as browser:
+        tab = browser.new_page(viewport={"width": 1366, "height": 768})
+        tab.set_default_timeout(120_000)
+        tab.goto(url)
+        tab.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for()
+        tab.wait_for_timeout(2500)
+        chart = tab.locator("[data-testid='stDeckGlJsonChart']").first
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        scale = 512 * 2**zoom
+
+        def merc(lat: float) -> float:
+            return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+        x = box["x"] + box["width"] / 2 + (point.x - lon0) * scale / 360
+        y = box["y"] + MAP_HEIGHT_PX / 2 - (merc(point.y) - merc(lat0)) * scale / (2 * math.pi)
+        tab.mouse.move(x, y)
+        tooltip = tab.locator(".deck-tooltip")
+        tooltip.get_by_text("St John's", exact=False).wait_for(timeout=15_000)
+        shown = tooltip.inner_text()
+        assert evil in shown and "&#x27;" not in shown and "&amp;" not in shown
+        assert tab.evaluate("() => window.__pwned === undefined")
+        assert tooltip.locator("img").count() == 0
