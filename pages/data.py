@@ -136,9 +136,12 @@ with render.guard():
                 ("Period", f"{dataset.months[0]} to {dataset.months[-1]} ({_months(len(dataset.months))})"),
                 (
                     "Ward boundaries",
-                    f"{dataset.wards.vintage}: {len(dataset.wards.wards)} wards from {dataset.wards.source}",
+                    f"{dataset.wards.vintage}: {len(dataset.wards.wards)} wards ({dataset.wards.label})",
                 ),
-                ("Reference tables", str(dataset.wards.reference or "none")),
+                (
+                    "Reference tables",
+                    "population, look-ups, deprivation, harm weights" if dataset.wards.reference else "none",
+                ),
                 (
                     "Session",
                     "your uploaded files" if st.session_state.get("dataset_override") is not None else "server data",

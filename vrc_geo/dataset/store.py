@@ -118,6 +118,12 @@ class WardTable:
         return value
 
     @property
+    def label(self) -> str:
+        """Where the boundaries came from, for screens and files: the file or folder name, never a
+        server path (``source`` keeps the path, for reading them again)."""
+        return Path(self.source).name or self.source
+
+    @property
     def overlaps(self) -> pd.DataFrame | None:
         """``lsoa_code, ward_code, share`` from the reference LSOA boundaries (``None`` if absent)."""
         if self._overlaps is False:

@@ -38,7 +38,7 @@ def summarise(dataset: PoliceDataset) -> dict[str, Any]:
             },
             "boundaries": {
                 "vintage": dataset.wards.vintage,
-                "source": dataset.wards.source,
+                "source": dataset.wards.label,
                 "wards": len(dataset.wards.wards),
             },
             "by_district": [

@@ -88,7 +88,7 @@ class HealthBundle:
             "Districts": where,
             "Health data": self.view.data_source,
             "Police data": f"police.uk street-level crime, {AREA.force_name} ({OGL}): Violence and sexual offences",
-            "Boundaries": f"{self.dataset.wards.vintage} wards from {self.dataset.wards.source}",
+            "Boundaries": f"{self.dataset.wards.vintage} wards from {self.dataset.wards.label}",
             "Disclosure control": suppression_rule(self.view.max_small, self.view.min_width),
             "Geography": SCHEMA_NOTE,
             "Under-reporting model": self.view.model.describe(),

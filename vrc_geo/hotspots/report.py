@@ -101,7 +101,7 @@ def hotspot_metadata(
         "Title": f"Violence hotspots, {result.table['selection'].iloc[0] if len(table) else AREA.name} (police.uk)",
         "Data period": f"{months[0]} to {months[-1]} ({len(months)} months)" if months else "none",
         "Selection": result.selection.describe(),
-        "Boundaries": f"{dataset.wards.vintage} wards ({len(dataset.wards.wards)}) from {dataset.wards.source}",
+        "Boundaries": f"{dataset.wards.vintage} wards ({len(dataset.wards.wards)}) from {dataset.wards.label}",
         "Source": f"police.uk street-level crime, {AREA.force_name} — {OGL}; ONS boundaries, "
         f"{OS_NOTICE[0].lower()}{OS_NOTICE[1:]}",
         "Method": METHOD,

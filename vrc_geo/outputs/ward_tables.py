@@ -40,7 +40,7 @@ def ward_export_bytes(
         geometry = by_code.loc[table["ward_code"]].set_axis(table.index)
     meta = {
         "selection": selection.describe(),
-        "boundaries": f"{dataset.wards.vintage} ({dataset.wards.source})",
+        "boundaries": f"{dataset.wards.vintage} ({dataset.wards.label})",
         "source": f"police.uk street-level crime ({OGL})",
     }
     data = table_bytes(table, fmt, geometry=geometry, metadata=meta)
