@@ -399,3 +399,15 @@ def test_another_users_file_is_not_replaced(tmp_path, monkeypatch):
     with pytest.raises(OutputError, match="belongs to another user"):
         atomic.write_atomically(theirs, b"mine")
     assert theirs.read_bytes() == b"their work"
+
+
+def test_a_zipped_boundary_bomb_is_refused_before_it_is_opened(tmp_path, monkeypatch):
+    from vrc_geo.io import boundaries
+
+    monkeypatch.setattr(boundaries, "MAX_ZIP_BYTES", 8 * 2**20)
+    path = tmp_path / "wards.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("wards.shp", b"\0" * (64 * 2**20))  # 64 MB of nothing in ~60 KB
+    assert path.stat().st_size < 200_000
+    with pytest.raises(InputFileError, match="wards.shp unpacks to more than"):
+        read_boundaries(path)

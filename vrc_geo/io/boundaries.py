@@ -22,6 +22,7 @@ import shapely
 
 from ..errors import BoundaryError, ParameterError
 from ..reference.area import AREA, DISTRICTS, district_name, resolve_districts
+from .archives import check_zip
 from .boundary_checks import check_codes_across_files, check_in_britain, check_overlaps
 from .reference import read_ward_history
 
@@ -99,7 +100,13 @@ def read_boundaries(
     return BoundarySet(areas, found_level, vintage, str(path), notes)
 
 
+#: A zipped boundary file (a Shapefile's parts) may unpack to this much (ONS's national BGC wards: ~60 MB).
+MAX_ZIP_BYTES = 512 * 2**20
+
+
 def _read_one(file: Path, reference: Path | None) -> tuple[gpd.GeoDataFrame, str, str]:
+    if file.suffix.lower() == ".zip":
+        check_zip(file, file.name, max_member=MAX_ZIP_BYTES, max_total=MAX_ZIP_BYTES)
     source = f"/vsizip/{file}" if file.suffix.lower() == ".zip" else str(file)
     try:
         if file.suffix.lower() == ".parquet":

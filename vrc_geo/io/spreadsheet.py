@@ -5,7 +5,7 @@ of 600 MB, or megabytes of whitespace between rows). So, before openpyxl parses 
 
 * the file itself is at most :data:`MAX_FILE_BYTES`;
 * every member's declared size is at most :data:`MAX_MEMBER_BYTES`, all of them together at most
-  :data:`MAX_TOTAL_BYTES`, and none inflates more than :data:`MAX_RATIO` times its packed size; members
+  :data:`MAX_TOTAL_BYTES`, and none inflates more than 100 times its packed size (:mod:`.archives`); members
   are then unpacked in chunks and stopped at those limits, so a header that lies gets no further.
 
 Then the sheet is read streamed (openpyxl ``read_only``): at most :data:`MAX_ROWS` rows and
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputFileError
+from .archives import check_zip
 
 __all__ = [
     "MAX_CELL_CHARS",
@@ -43,7 +43,6 @@ __all__ = [
 MAX_FILE_BYTES = 64 * 2**20  # what the app accepts for one upload
 MAX_MEMBER_BYTES = 48 * 2**20  # one XML part, unpacked (a 100,000-row sheet is ~15 MB)
 MAX_TOTAL_BYTES = 96 * 2**20  # every part together, unpacked
-MAX_RATIO = 100  # XML packs about 5-15 to 1; 100 to 1 is a bomb
 MAX_ROWS = 500_000
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
@@ -66,40 +65,8 @@ def check_xlsx(data: bytes, label: str) -> bytes:
     """Raise :class:`InputFileError` unless ``data`` is a zip within the limits above; returns it."""
     if len(data) > MAX_FILE_BYTES:
         raise InputFileError(f"{label} is {len(data) / 1e6:,.0f} MB, over the {MAX_FILE_BYTES // 2**20} MiB limit.")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise InputFileError(f"{label} is not an XLSX workbook (not a zip archive): {exc}.") from exc
-    total = 0
-    with archive:
-        for member in archive.infolist():
-            declared = member.file_size
-            if declared > MAX_MEMBER_BYTES or declared > max(member.compress_size, 1) * MAX_RATIO:
-                raise _bomb(label, member.filename, declared)
-            total += _unpacked_size(archive, member, label)
-            if total > MAX_TOTAL_BYTES:
-                raise _bomb(label, "the workbook", total)
+    check_zip(data, label, max_member=MAX_MEMBER_BYTES, max_total=MAX_TOTAL_BYTES)
     return data
-
-
-def _unpacked_size(archive: zipfile.ZipFile, member: zipfile.ZipInfo, label: str) -> int:
-    """Bytes a member really unpacks to, read in chunks and stopped at the limit."""
-    limit = min(MAX_MEMBER_BYTES, max(member.compress_size, 1) * MAX_RATIO)
-    size = 0
-    with archive.open(member) as handle:
-        while chunk := handle.read(2**20):
-            size += len(chunk)
-            if size > limit:
-                raise _bomb(label, member.filename, size)
-    return size
-
-
-def _bomb(label: str, part: str, size: int) -> InputFileError:
-    return InputFileError(
-        f"{label}: {part} unpacks to more than {size / 1e6:,.0f} MB (the limit is {MAX_MEMBER_BYTES // 2**20} MiB a "
-        f"part, {MAX_RATIO} times its packed size): a spreadsheet this size is not a health extract or a "
-        "register, and it was not opened."
-    )
 
 
 def _text(value: object) -> str:
