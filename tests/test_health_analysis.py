@@ -16,7 +16,7 @@ from vrc_geo.health.analysis import HEALTH_COLUMNS
 from vrc_geo.health.disclosure import SUPPRESSED
 from vrc_geo.health.service import health_for
 from vrc_geo.health.synthetic import SYNTHETIC, expected_count, generate_incidents
-from vrc_geo.health.under_reporting import fit_underreporting, winsorised_dispersion
+from vrc_geo.health.under_reporting import fit_underreporting
 
 
 def _planted_wards(seed: int, *, n: int = 300, slope: float = 0.6, per_100k: float = 40.0):
@@ -43,17 +43,43 @@ def test_the_model_fits_at_realistic_rates_and_recovers_the_slope():
     assert np.mean(slopes) == pytest.approx(0.6, abs=0.08)
 
 
-def test_the_fit_equals_an_independent_newton_raphson_on_the_same_input():
-    population, police_rate, admissions = _planted_wards(11)
-    model = fit_underreporting(admissions, police_rate, population)
+def _nb2_wards(seed: int, *, alpha: float = 0.5, n: int = 300):
+    """Wards whose admissions vary more than chance: gamma heterogeneity of variance ``alpha``."""
+    rng = np.random.default_rng(seed)
+    population, police_rate, _ = _planted_wards(seed, n=n)
+    x = np.log(police_rate + 0.1)
+    mean = population * np.exp(0.6 * (x - x.mean())) * 40 / 100_000 * 4  # four years of admissions
+    gamma = rng.gamma(1 / alpha, alpha, n)
+    return population, police_rate, rng.poisson(mean * gamma).astype(float)
+
+
+def _nb2_by_hand(admissions, police_rate, population):
+    """An independent NB2 maximum-likelihood fit: scipy's optimiser on the log-likelihood written out."""
+    from scipy.optimize import minimize
+    from scipy.special import gammaln
+
     x = np.c_[np.ones(len(admissions)), np.log(police_rate + 0.1)]
-    beta = np.array([np.log(admissions.sum() / population.sum()), 0.0])
-    for _ in range(50):  # Newton-Raphson on the Poisson log-likelihood with offset log(population)
-        mu = population * np.exp(x @ beta)
-        beta = beta + np.linalg.solve(x.T @ (mu[:, None] * x), x.T @ (admissions - mu))
-    assert [model.intercept, model.slope] == pytest.approx(beta.tolist(), abs=1e-6)
-    mu = population * np.exp(x @ beta)
-    assert np.sqrt(np.diag(np.linalg.inv(x.T @ (mu[:, None] * x))))[1] == pytest.approx(model.slope_se, rel=1e-4)
+    y, offset = admissions, np.log(population)
+
+    def nll(theta):
+        beta, alpha = theta[:2], np.exp(theta[2])
+        mu = np.exp(x @ beta + offset)
+        r = 1 / alpha
+        ll = gammaln(y + r) - gammaln(r) - gammaln(y + 1) + r * np.log(r / (r + mu)) + y * np.log(mu / (r + mu))
+        return -ll.sum()
+
+    start = np.array([np.log(y.sum() / population.sum()), 0.0, np.log(0.3)])
+    fit = minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-9, "fatol": 1e-9, "maxiter": 20000})
+    return fit.x[0], fit.x[1], float(np.exp(fit.x[2]))
+
+
+def test_the_fit_equals_an_independent_nb2_on_the_same_input():
+    population, police_rate, admissions = _nb2_wards(11)
+    model = fit_underreporting(admissions, police_rate, population)
+    b0, b1, alpha = _nb2_by_hand(admissions, police_rate, population)
+    assert [model.intercept, model.slope] == pytest.approx([b0, b1], abs=1e-3)
+    assert model.alpha == pytest.approx(alpha, rel=1e-2)
+    assert model.overdispersed and 0.3 < model.alpha < 0.8  # the planted heterogeneity: 0.5
 
 
 def test_planted_under_reporting_is_flagged_and_nothing_else():
@@ -64,39 +90,50 @@ def test_planted_under_reporting_is_flagged_and_nothing_else():
     assert sorted(np.flatnonzero(model.table["flag"].to_numpy())) == planted
 
 
-def test_limits_are_two_sided_99_8_percent_and_exact_at_small_counts():
-    population, police_rate, admissions = _planted_wards(3)
-    model = fit_underreporting(admissions, police_rate, population)
-    assert not model.overdispersed
-    e = model.table["expected"].to_numpy()
-    np.testing.assert_array_equal(model.table["upper_limit"], stats.poisson.isf(0.001, e))
-    np.testing.assert_array_equal(model.table["lower_limit"], stats.poisson.ppf(0.001, e))
+def test_limits_are_the_fitted_models_99_8_percent_and_exact_at_small_counts():
+    for population, police_rate, admissions in (_planted_wards(3), _nb2_wards(3)):
+        model = fit_underreporting(admissions, police_rate, population)
+        e = model.table["expected"].to_numpy()
+        if model.overdispersed:
+            size = 1 / model.alpha
+            dist = stats.nbinom(size, size / (size + e))
+        else:
+            dist = stats.poisson(e)
+        np.testing.assert_array_equal(model.table["upper_limit"], dist.isf(0.001))
+        np.testing.assert_array_equal(model.table["lower_limit"], dist.ppf(0.001))
+        np.testing.assert_array_equal(model.table["flag"], dist.sf(admissions - 1) < 0.001)
     # The normal approximation's ±3.09 SD matches the exact limits only for large expectations.
     assert stats.norm.isf(0.001) == pytest.approx(3.09, abs=0.005)
 
 
-def test_overdispersion_is_winsorised_tested_and_then_applied():
-    rng = np.random.default_rng(2)
-    population, police_rate, _ = _planted_wards(2)
-    x = np.log(police_rate + 0.1)
-    mean = population * np.exp(0.6 * (x - x.mean())) * 40 / 100_000 * 4  # four years of admissions
-    admissions = rng.negative_binomial(mean / 2, 1 / 3).astype(float)  # variance = 3 x mean
-    model = fit_underreporting(admissions, police_rate, population)
-    assert model.overdispersed
-    # True phi is 3; winsorising at 10 % trims the tails of the z-scores too (Spiegelhalter 2005), so less.
-    assert 1.5 < model.dispersion < 4.5
-    # Quasi-Poisson standard errors, as statsmodels computes them (Pearson scale), when over-dispersed.
-    import statsmodels.api as sm
+def _real_wards(sample_dataset):
+    """The sample's wards: residents and police violence rates a year, and the demo model's expectation."""
+    pop = sample_dataset.wards.population.set_index("ward_code")["population"].astype(float)
+    records = sample_dataset.in_area
+    year = records[(records["crime_type"].astype(str) == "Violence and sexual offences")]
+    year = year[year["month"].astype(str).str.startswith("2022")]
+    rate = 1000 * year["ward_code"].astype(str).value_counts().reindex(pop.index).fillna(0) / pop
+    expected = np.exp(np.log(pop.to_numpy()) - 9.72 + 0.51 * np.log(rate.to_numpy() + 0.1))
+    return pop.to_numpy(), rate.to_numpy(), expected
 
-    design = sm.add_constant(np.log(police_rate + 0.1))
-    quasi = sm.GLM(admissions, design, family=sm.families.Poisson(), offset=np.log(population)).fit(scale="X2")
-    assert model.slope_se == pytest.approx(quasi.bse[1], rel=1e-6)
-    assert model.intercept_se == pytest.approx(quasi.bse[0], rel=1e-6)
-    # A few gross outliers barely move the winsorised estimate.
-    spiked = admissions.copy()
-    spiked[:5] += 200
-    assert fit_underreporting(spiked, police_rate, population).dispersion == pytest.approx(model.dispersion, rel=0.3)
-    assert winsorised_dispersion(np.r_[np.zeros(90), np.full(10, 100.0)]) == 0.0
+
+def test_null_worlds_with_heterogeneity_flag_near_nominal_and_planted_wards_are_found(sample_dataset):
+    """Simulated years over the real wards following the model, each ward's rate times a gamma of
+    variance 0.25 (wards differing for reasons the model does not see): false flags stay near the nominal
+    0.1 % a ward (0.3 a year over 305 wards; at most 0.6 on average), and three wards planted at 8 times
+    their mean are found at least two times in three."""
+    population, rate, expected = _real_wards(sample_dataset)
+    rng = np.random.default_rng(2026)
+    false_flags, found = [], []
+    for _ in range(30):
+        world = rng.poisson(expected * rng.gamma(4.0, 0.25, len(expected))).astype(float)
+        planted = rng.choice(len(expected), 3, replace=False)
+        false_flags.append(int(fit_underreporting(world, rate, population).table["flag"].sum()))
+        world[planted] = rng.poisson(expected[planted] * 8)
+        flags = fit_underreporting(world, rate, population).table["flag"].to_numpy()
+        found += list(flags[planted])
+    assert np.mean(false_flags) <= 0.6, false_flags
+    assert np.mean(found) >= 2 / 3, np.mean(found)
 
 
 def test_too_little_data_fits_nothing_and_flags_nothing():
@@ -236,3 +273,18 @@ def test_area_counts_end_to_end(sample_dataset, tmp_path):
     assert published.loc[thanet[0], "admissions"] == SUPPRESSED
     assert bundle.view.districts.set_index("district_code").loc["E07000110", "held_at_district"] == 15
     assert published["data_source"].str.startswith("HES-style").all()
+
+
+def test_counts_by_home_area_get_no_under_reporting_flag(sample_dataset, demo, tmp_path):
+    """HES-style counts are by the patient's home; police records by where the crime happened. Set side by
+    side, a residential ward beside a town centre would read as "under-reported": no flag is made, and
+    every surface says why."""
+    raw = demo.view.wards[["ward_code", "admissions"]]
+    counts = raw.assign(period="2022")[["ward_code", "period", "admissions"]].rename(columns={"ward_code": "area_code"})
+    path = tmp_path / "hes.csv"
+    counts.to_csv(path, index=False)
+    bundle = health_for(sample_dataset, make_selection(), admissions=[path])
+    published = bundle.published()
+    assert set(published["underreporting_flag"].astype(str)) <= {"", SUPPRESSED}
+    assert "home area" in bundle.metadata()["Under-reporting model"]
+    assert demo.published()["underreporting_flag"].astype(str).isin(["True", "False", SUPPRESSED]).all()

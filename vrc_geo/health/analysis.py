@@ -8,9 +8,10 @@ For one publication period (:mod:`.periods`: a whole year, never an arbitrary ru
   figures held at district level are not spread: they appear in the district totals only;
 * rates per 1,000 residents over the period (ward populations as documented in docs/data.md);
 * ``bivariate_class``: each rate against its Kent & Medway rate (above = "high");
-* ``expected_admissions``, ``upper_limit`` and ``underreporting_flag``: the Poisson model and funnel of
-  :mod:`.under_reporting` — admissions above the upper 99.8 % limit of what the ward's police violence
-  and residents predict.
+* ``expected_admissions``, ``upper_limit`` and ``underreporting_flag``: the negative binomial model and
+  funnel of :mod:`.under_reporting` — admissions above the upper 99.8 % limit of what the ward's police
+  violence and residents predict — for incident-located records only (ISTV: where the assault happened,
+  as police records are); counts by the patient's home area get no flag (:data:`RESIDENCE_NOTE`).
 
 Raw counts live in :class:`HealthView`; only its ``published*`` methods (suppressed, audited once for
 the whole table) leave the package through exports, the app and briefings.
@@ -37,7 +38,14 @@ from .under_reporting import UnderreportingModel, fit_underreporting
 if TYPE_CHECKING:
     from ..dataset.store import PoliceDataset
 
-__all__ = ["HEALTH_COLUMNS", "HealthView", "analyse_health"]
+__all__ = ["HEALTH_COLUMNS", "RESIDENCE_NOTE", "HealthView", "analyse_health"]
+
+#: Why counts by residence get no under-reporting flag (shown wherever the flag would be).
+RESIDENCE_NOTE = (
+    "no under-reporting comparison for counts by the patients' home area (HES-style): police records are "
+    "placed where the crime happened, so residential wards beside town centres would read as under-reported; "
+    "incident-located records (ISTV, Cardiff Model) are needed for it"
+)
 
 HEALTH_COLUMNS = [
     "ward_code",
@@ -228,11 +236,19 @@ def analyse_health(
         table["police_rate_per_1000"] = np.round(police_rate, 2)
         table["admissions_rate_per_1000"] = np.round(np.where(pop > 0, 1000 * table["admissions"] / pop, np.nan), 3)
     known = ~table["ward_code"].isin(source_hidden).to_numpy()
-    model = fit_underreporting(np.where(known, table["admissions"], np.nan), police_rate, pop)
-    notes += [f"Under-reporting model not fitted: {n}." for n in model.notes]
+    if shape == "incidents":
+        model = fit_underreporting(np.where(known, table["admissions"], np.nan), police_rate, pop)
+        notes += [f"Under-reporting model not fitted: {n}." for n in model.notes]
+        table["underreporting_flag"] = model.table["flag"].to_numpy()
+    else:
+        # Counts by the patient's home area beside police records placed where the crime happened: a
+        # residential ward next to a town centre would read as "under-reported". No flag is made.
+        model = fit_underreporting(np.full(len(table), np.nan), police_rate, pop)
+        model.notes = [RESIDENCE_NOTE]
+        notes.append(RESIDENCE_NOTE)
+        table["underreporting_flag"] = ""
     table["expected_admissions"] = model.table["expected"].round(1).to_numpy()
     table["upper_limit"] = model.table["upper_limit"].to_numpy()
-    table["underreporting_flag"] = model.table["flag"].to_numpy()
     table["bivariate_class"] = _bivariate(table)
     table["data_source"] = data_source
     districts = _district_totals(table, held, wards)
