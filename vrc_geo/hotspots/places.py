@@ -20,8 +20,8 @@
    ``min_rate_per_month`` records a month. Each circle is one place: a town centre is several places, each the size one
    officer can watch;
 4. footprint = the union of its circles, clipped to land;
-5. rank by expected records a month per km² of footprint (or expected harm, with harm weights) — the
-   quantity PAI rewards — ties by expected records, then position.
+5. rank by expected records a month per circle (or expected harm, with harm weights), ties by expected
+   records, then position.
 
 Why circles placed on the records rather than a circle round every busy snap point: two busy points
 60 m apart are covered by one circle between them at half the land, and PAI is records per land. How
@@ -122,7 +122,7 @@ class PlaceList:
     it is a member of, -1: member of none — a point in the edge ring of a circle, or a stray point of a
     concentration, can lie inside a footprint without being counted in its expected records).
     ``footprints``: GeoDataFrame (EPSG:27700), clusters first by rank, then sites by rank:
-    ``footprint, kind, site_type, route, snap_points, records, expected_per_month,
+    ``footprint, kind, site_type, route, snap_points, circles, records, expected_per_month,
     expected_value_per_month, area_km2, density_per_km2, geometry``.
     ``discs``: the circles each footprint is the union of (``footprint, x, y``: centres, in list order).
     """
@@ -318,6 +318,7 @@ def find_places(
                 "site_type": SITE_LABELS.get(str(types[busiest]), ""),
                 "route": how,
                 "snap_points": len(members),
+                "circles": len(at),
                 "records": int(counts[members].sum()),
                 "expected_per_month": total,
                 "expected_value_per_month": value,
@@ -359,6 +360,7 @@ _FOOTPRINT_COLUMNS = [
     "site_type",
     "route",
     "snap_points",
+    "circles",
     "records",
     "expected_per_month",
     "expected_value_per_month",
@@ -368,16 +370,20 @@ _FOOTPRINT_COLUMNS = [
 
 
 def _rank(table: pd.DataFrame) -> np.ndarray:
-    """Clusters first, then sites; each by density, expected value, then position (deterministic)."""
+    """Places first, then sites; each by expected records (or harm) a month per circle, then in all,
+    then position (deterministic). Per circle, not per km²: the two agree except where the coast clips a
+    circle, which should not lift it up the list."""
     if table.empty:
         return np.zeros(0, dtype=np.int64)
+    value = table["density_per_km2"] * table["area_km2"]
+    circles = table["circles"].clip(lower=1)
     key = pd.DataFrame(
         {
             "kind": (table["kind"] != "place").astype(int),
-            "density": -table["density_per_km2"].round(9),
-            "value": -(table["density_per_km2"] * table["area_km2"]).round(9),
+            "per_circle": -(value / circles).round(9),
+            "value": -value.round(9),
             "x": table["_x"],
             "y": table["_y"],
         }
     )
-    return key.sort_values(["kind", "density", "value", "x", "y"], kind="mergesort").index.to_numpy()
+    return key.sort_values(["kind", "per_circle", "value", "x", "y"], kind="mergesort").index.to_numpy()

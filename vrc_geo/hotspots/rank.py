@@ -13,7 +13,7 @@
 4. co-location of violence-group offences towards drugs for each footprint, as a ratio to its
    expectation under random relabelling; ``drug_related`` when that ratio is above 1 and its
    FDR-adjusted permutation p-value is below ``alpha``;
-5. ranking: patrol places first, by expected records a month per km² (``measure="harm"``: expected
+5. ranking: patrol places first, by expected records a month per circle (``measure="harm"``: expected
    crime harm), then hot wards (areas for partnership work) by Gi* z-score, then sites.
 
 The output table follows :data:`HOTSPOT_COLUMNS` (documented in docs/contract.md).
@@ -64,6 +64,7 @@ HOTSPOT_COLUMNS = [
     "drugs_near_count",
     "expected_per_month",
     "density_per_km2",
+    "circles",
     "harm_per_month",
     "drug_related",
     "colocation_quotient",
@@ -291,6 +292,7 @@ def _place_columns(
         harm.append(float(row.expected_value_per_month) if ward_harm is not None else np.nan)
     table["expected_per_month"] = np.round(expected, 3)
     table["density_per_km2"] = np.round(density, 1)
+    table["circles"] = pd.array([None if r is None else int(r.circles) for r in extra], dtype="Int64")
     table["harm_per_month"] = np.round(harm, 1)
     table["site_type"] = [("" if r is None else str(r.site_type)) for r in extra]
 

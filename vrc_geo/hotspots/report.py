@@ -35,8 +35,8 @@ METHOD = (
     "to see at least one record a month: each circle is one place. Concentrations far above their "
     "surroundings in quiet places are listed too (a local test against the records 150 m-1.5 km away, "
     "FDR-adjusted, at least 4 records a month and 8 times the expected number), drawn as a few "
-    "circles that cover them. Places are ranked by expected records a month per km² — what a patrol "
-    "covering a small area can expect to meet. Police stations, prisons, hospitals, ports and dominant "
+    "circles that cover them. Places are ranked by expected records a month per circle — what one officer "
+    "watching it can expect to meet. Police stations, prisons, hospitals, ports and dominant "
     "unnamed sites are listed apart as sites. Hot wards: Getis-Ord Gi* of every ward's records (queen "
     "contiguity over the whole county; conditional permutations, exact where the class is in doubt; "
     "Benjamini-Hochberg FDR; hot at 90/95/99%). Drug-related: the local co-location quotient of "
@@ -59,7 +59,8 @@ PLAIN_LABELS: dict[str, str] = {
     "robbery_count": "Robberies inside",
     "drugs_near_count": "Drugs offences within 200 m",
     "expected_per_month": "Expected violence-group records a month",
-    "density_per_km2": "Expected records a month per km² (ranking)",
+    "density_per_km2": "Expected records a month per km²",
+    "circles": "Patrol circles (40 m) it covers",
     "harm_per_month": "Expected crime harm a month (ONS severity)",
     "drug_related": "Drug-related",
     "colocation_quotient": "Drugs near this violence (co-location quotient)",
@@ -105,9 +106,9 @@ def hotspot_metadata(
         "Source": f"police.uk street-level crime, {AREA.force_name} — {OGL}; ONS boundaries, "
         f"{OS_NOTICE[0].lower()}{OS_NOTICE[1:]}",
         "Method": METHOD,
-        "Ranking": "harm: expected ONS crime severity a month per km²"
+        "Ranking": "harm: expected ONS crime severity a month per patrol circle"
         if result.parameters.get("measure") == "harm"
-        else "expected violence-group records a month per km²",
+        else "expected violence-group records a month per patrol circle",
         "Parameters": ", ".join(f"{k}={v}" for k, v in result.parameters.items()),
         "Columns": "; ".join(f"{k} = {v}" for k, v in PLAIN_LABELS.items()),
         "Caveats": CAVEATS,
