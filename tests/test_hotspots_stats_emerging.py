@@ -9,7 +9,7 @@ from test_hotspots_stats_gistar import grid
 
 from vrc_geo.errors import ParameterError
 from vrc_geo.hotspots import EmergingHotSpots, mann_kendall
-from vrc_geo.hotspots.stats.emerging import classify_series
+from vrc_geo.hotspots.stats.emerging import classify_series, space_time_gistar
 from vrc_geo.hotspots.stats.spatial_weights import contiguity_weights
 
 
@@ -131,8 +131,14 @@ def test_model_on_a_growing_and_a_new_hotspot():
     base = rng.poisson(10, (periods, 25)).astype(float)
     growing = base.copy()
     growing[:, [0, 1, 5, 6]] += np.linspace(30, 150, periods)[:, None]  # a block hot throughout, rising
+    # Each month against itself (the earlier version): hot throughout, rising -> intensifying.
+    per_month = EmergingHotSpots(time_step=0, global_window="period").fit(growing, w)
+    assert per_month.classes_[0] in {"intensifying hot spot", "persistent hot spot"}
+    # Against the whole cube (ArcGIS's default): its first months are not hot next to its later ones,
+    # so it is a run of hot months ending now.
     model = EmergingHotSpots().fit(growing, w)
-    assert model.classes_[0] in {"intensifying hot spot", "persistent hot spot"}
+    assert model.classes_[0] == "consecutive hot spot"
+    assert not model.gi_bin_[0, 0] and model.gi_bin_[-1, 0] == 3
     assert model.trend_z_[0] > 0
     assert model.z_.shape == (periods, 25)
     late = base.copy()
@@ -148,3 +154,43 @@ def test_bad_arguments():
         EmergingHotSpots().fit(np.ones((1, 4)), w)
     with pytest.raises(ParameterError, match="trend_alpha"):
         EmergingHotSpots(trend_alpha=0).fit(np.ones((3, 4)), w)
+    with pytest.raises(ParameterError, match="time_step=0"):
+        EmergingHotSpots(global_window="period").fit(np.ones((3, 4)), w)
+
+
+def _gistar_by_hand(values, w, time_step, whole_cube):
+    """Space-time Gi* from its definition, one bin at a time (loops, no matrices)."""
+    n_periods, n_areas = values.shape
+    out = np.zeros_like(values)
+    for t in range(n_periods):
+        bins = values.ravel() if whole_cube else values[t]
+        n, mean, sd = len(bins), bins.mean(), bins.std()
+        for i in range(n_areas):
+            near = [i, *w.neighbors[i]]
+            cells = [(s, j) for s in range(max(0, t - time_step), t + 1) for j in near]
+            total = sum(values[s, j] for s, j in cells)
+            k = len(cells)
+            out[t, i] = (total - mean * k) / (sd * np.sqrt((n * k - k * k) / (n - 1)))
+    return out
+
+
+@pytest.mark.parametrize(("time_step", "window"), [(1, "cube"), (2, "cube"), (0, "cube"), (0, "period")])
+def test_space_time_gistar_equals_its_definition(time_step, window):
+    areas = grid(4)
+    w = contiguity_weights(areas)
+    values = np.random.default_rng(time_step).poisson(6, (7, 16)).astype(float)
+    values[:, [5, 6, 9]] += np.arange(7)[:, None] * 3
+    ours = space_time_gistar(values, w, time_step=time_step, global_window=window)
+    np.testing.assert_allclose(ours, _gistar_by_hand(values, w, time_step, window == "cube"), rtol=1e-10)
+
+
+def test_one_month_on_its_own_equals_esda():
+    from esda.getisord import G_Local
+
+    areas = grid(5)
+    w = contiguity_weights(areas)
+    values = np.random.default_rng(4).poisson(8, (3, 25)).astype(float)
+    ours = space_time_gistar(values, w, time_step=0, global_window="period")
+    for t in range(3):
+        ref = G_Local(values[t], w, transform="B", star=True, permutations=0)
+        np.testing.assert_allclose(ours[t], ref.Zs, rtol=1e-9)

@@ -1,32 +1,30 @@
-"""Emerging hot spots: Gi* in every period, then a Mann-Kendall trend on each area's z-scores.
+r"""Emerging hot spots: space-time Gi* in every period, then a Mann-Kendall trend on each area's z-scores.
 
-Classes as ArcGIS Pro's Emerging Hot Spot Analysis defines them (cold classes mirror the hot ones). With
-n periods, a period is *hot* when its Gi* is a hot spot at 90 % confidence (FDR-adjusted within the
-period); "90 %" means at least 90 % of **all** n periods:
+As ArcGIS Pro's Emerging Hot Spot Analysis computes them, with its defaults:
 
-* new — hot in the final period and never hot before;
-* consecutive — a single uninterrupted run of at least two hot periods ending with the final one,
-  never hot before the run, hot in fewer than 90 % of periods;
-* intensifying — hot in at least 90 % of periods, the final one included, and a significant upward
-  trend in the z-scores;
-* persistent — hot in at least 90 % of periods with no significant trend;
-* diminishing — hot in at least 90 % of periods, the final one included, and a significant downward
-  trend;
-* sporadic — hot in the final period, on and off before, hot in fewer than 90 % of periods and
-  never cold;
-* oscillating — hot in the final period, cold in some earlier period, hot in fewer than 90 %;
-* historical — not hot in the final period, but hot in at least 90 % of periods.
+* **space-time Gi\*** — a bin (area *i*, period *t*) is compared, with its neighbourhood, against the
+  whole space-time cube: the neighbourhood is the area and its contiguous neighbours in period *t* and
+  in the ``time_step`` periods before it (ArcGIS's "Neighborhood Time Step", default 1), with binary
+  weights; the global mean and standard deviation are those of **every bin of the cube** (ArcGIS's
+  "Define Global Window", default Entire cube):
+  ``z = (sum_N x - mean * |N|) / (sd * sqrt((n |N| - |N|^2) / (n - 1)))`` with ``n`` the cube's bins;
+  analytic two-sided p-values, Benjamini-Hochberg FDR over the cube; a bin is *hot* (*cold*) at 90 %
+  confidence or more. ``time_step=0, global_window="period"`` gives the per-month Gi* of the earlier
+  version (each month on its own);
+* **trend** — Mann-Kendall on each area's z-scores over the periods: S = sum_{i<j} sign(x_j - x_i),
+  Var(S) with the tie correction, z = (S - sign(S)) / sqrt(Var(S)), two-sided, significant at
+  ``trend_alpha`` (0.05);
+* **classes**, with n periods and "90 %" meaning at least 90 % of all n periods (cold classes mirror
+  the hot): new — hot in the final period and never before; consecutive — a single uninterrupted run of
+  at least two hot periods ending with the final one, never hot before, hot in under 90 %; intensifying —
+  hot in at least 90 %, the final one included, with a significant upward trend; persistent — hot in at
+  least 90 % with no significant trend; diminishing — hot in at least 90 %, the final one included, with
+  a significant downward trend; sporadic — hot in the final period, on and off before, under 90 %, never
+  cold; oscillating — hot in the final period, cold in some earlier one, under 90 %; historical — not hot
+  in the final period but hot in at least 90 %. The final period decides the family (new before
+  consecutive before oscillating/sporadic).
 
-Precedence: the final period decides the family. A location hot in the final period takes a hot class
-(new before consecutive before oscillating/sporadic, as the definitions above read); cold in the final
-period, a cold class; neither, only a historical class (hot or cold) is possible — persistent,
-intensifying and diminishing need the final period significant, since hot in 90 % of periods with the
-final one not hot is by definition historical. Hot and cold never compete for one location.
-
-Per-period Gi* uses the analytic p-value (as ArcGIS does for space-time cubes) over spatial contiguity
-only. Mann-Kendall: S = sum_{i<j} sign(x_j - x_i), Var(S) = [n(n-1)(2n+5) - sum_t t(t-1)(2t+5)] / 18
-(t = sizes of tied groups), z = (S - sign(S)) / sqrt(Var(S)), two-sided p; a trend is significant at
-``trend_alpha`` (0.05).
+Method page: docs/methods/emerging.md.
 """
 
 from __future__ import annotations
@@ -35,13 +33,13 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from ...base.params import Estimator, Param
 from ...errors import ParameterError
-from .gistar import GiStar
+from .gistar import adjust_pvalues, confidence_bins
 
-__all__ = ["EmergingHotSpots", "classify_series", "hotspot_classify", "mann_kendall"]
+__all__ = ["EmergingHotSpots", "classify_series", "hotspot_classify", "mann_kendall", "space_time_gistar"]
 
 NO_PATTERN = "no pattern"
 
@@ -105,7 +103,15 @@ class EmergingHotSpots(Estimator):
 
     params: ClassVar[dict[str, Param]] = {
         "trend_alpha": Param(low=0, high=1, low_inclusive=False, default=0.05, help="Mann-Kendall trend level"),
-        "correction": Param(choices=("fdr", "none"), default="fdr", help="multiple-testing correction per period"),
+        "correction": Param(choices=("fdr", "none"), default="fdr", help="multiple-testing correction of the bins"),
+        "time_step": Param(
+            low=0, high=24, integer=True, default=1, help="earlier periods in a bin's neighbourhood (ArcGIS: 1)"
+        ),
+        "global_window": Param(
+            choices=("cube", "period"),
+            default="cube",
+            help="the bins the global mean and spread come from: the whole cube (ArcGIS) or each period",
+        ),
     }
 
     def fit(self, values: np.ndarray, w: object) -> EmergingHotSpots:
@@ -113,9 +119,17 @@ class EmergingHotSpots(Estimator):
         values = np.asarray(values, dtype="float64")
         if values.ndim != 2 or values.shape[0] < 2:
             raise ParameterError("values must be (periods, areas) with at least 2 periods.")
-        fits = [GiStar(permutations=0, inference="analytic", correction=self.correction).fit(row, w) for row in values]
-        self.z_ = np.vstack([f.z_ for f in fits])
-        self.gi_bin_ = np.vstack([f.gi_bin_ for f in fits])
+        if not np.isfinite(values).all():
+            raise ParameterError("values must be finite numbers.")
+        if self.global_window == "period" and self.time_step:
+            raise ParameterError("global_window='period' compares each period with itself: use it with time_step=0.")
+        self.z_ = space_time_gistar(values, w, time_step=self.time_step, global_window=self.global_window)
+        p = 2 * stats.norm.sf(np.abs(self.z_))
+        if self.global_window == "cube":
+            q = adjust_pvalues(p.ravel(), self.correction).reshape(p.shape)
+        else:
+            q = np.vstack([adjust_pvalues(row, self.correction) for row in p])
+        self.gi_bin_ = confidence_bins(self.z_, q)
         trends = [mann_kendall(self.z_[:, j]) for j in range(values.shape[1])]
         self.trend_z_ = np.array([t[2] for t in trends])
         self.trend_p_ = np.array([t[3] for t in trends])
@@ -128,6 +142,36 @@ class EmergingHotSpots(Estimator):
             dtype=object,
         )
         return self
+
+
+def space_time_gistar(values: np.ndarray, w: object, *, time_step: int = 1, global_window: str = "cube") -> np.ndarray:
+    """Space-time Gi* z-score of every bin (periods x areas): see the module docstring."""
+    n_periods, n_areas = values.shape
+    ids = list(range(n_areas))
+    rows = [i for i in ids for _ in w.neighbors[i]] + ids
+    cols = [j for i in ids for j in w.neighbors[i]] + ids
+    near = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_areas, n_areas))
+    near.data[:] = 1.0  # binary weights, the area itself included
+    degree = np.asarray(near.sum(axis=1)).ravel()
+    spatial = np.asarray(near @ values.T).T  # (periods, areas): each period's neighbourhood sums
+    sums = np.zeros_like(values)
+    steps = np.zeros(n_periods)
+    for lag in range(time_step + 1):
+        sums[lag:] += spatial[: n_periods - lag]
+        steps[lag:] += 1
+    weights = steps[:, None] * degree[None, :]
+    if global_window == "cube":
+        n = values.size
+        mean, spread = values.mean(), values.std()
+        mean, spread = np.full_like(values, mean), np.full_like(values, spread)
+    else:
+        n = n_areas
+        mean = np.repeat(values.mean(axis=1, keepdims=True), n_areas, axis=1)
+        spread = np.repeat(values.std(axis=1, keepdims=True), n_areas, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denominator = spread * np.sqrt((n * weights - weights**2) / (n - 1))
+        z = (sums - mean * weights) / denominator
+    return np.where(np.isfinite(z), z, 0.0)
 
 
 def hotspot_classify(
