@@ -17,7 +17,7 @@ from ui.render import md_escape
 from vrc_geo.dataset.aggregate import Selection, make_selection
 from vrc_geo.errors import VrcGeoError
 from vrc_geo.hotspots.methods import METHODS
-from vrc_geo.hotspots.places import PLACE_DEFAULTS
+from vrc_geo.hotspots.place_options import PLACE_DEFAULTS
 from vrc_geo.reference.area import AREA, DISTRICTS, selection_name
 from vrc_geo.reference.taxonomy import CRIME_TYPES, GROUP_LABELS
 

@@ -48,11 +48,13 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from ..base.params import Param, defaults_of, validate_params
+from ..base.params import validate_params
 from ..errors import ParameterError
 from ..reference.kinds import SITE_LABELS
-from .methods import make_method, method_keys
+from .evaluate.calibration import PointCalibration, fit_point_calibration
+from .methods import make_method
 from .patrol_circles import PatrolDiscs
+from .place_options import PLACE_DEFAULTS, PLACE_PARAMS
 from .snap.epochs import SnapEpochs, find_epochs, resnap
 from .snap.site_types import SiteHistory, snap_point_sites
 from .stats.local_excess import concentration_cores
@@ -60,57 +62,6 @@ from .stats.local_excess import concentration_cores
 __all__ = ["PLACE_DEFAULTS", "PLACE_PARAMS", "PlaceList", "find_places", "group_points"]
 
 BNG = "EPSG:27700"
-
-#: Options of the patrol places, declared once: read by :func:`find_places`, the CLI (``flag``), the app
-#: and ``docs/methods/`` (defaults and ranges).
-PLACE_PARAMS: dict[str, Param] = {
-    "method": Param(
-        choices_of=method_keys,
-        default="expected",
-        help="how each snap point's expected records a month are estimated (docs/methods/)",
-        flag="--method",
-    ),
-    "min_rate_per_month": Param(
-        low=0,
-        high=10000,
-        low_inclusive=False,
-        default=1.0,
-        help="expected records a month for a patrol circle to be listed",
-        flag="--min-rate",
-    ),
-    "resnap_m": Param(low=0, high=2000, default=150.0, help="earlier records move to a current snap point this near"),
-    "footprint_radius_m": Param(
-        low=1, high=500, default=40.0, help="patrol circle radius in metres", flag="--footprint-radius-m"
-    ),
-    "margin_m": Param(low=0.5, high=100, default=2.0, help="covered points lie this far inside the drawn circle"),
-    "max_span_m": Param(low=10, high=10000, default=250.0, help="widest span of one site's footprint"),
-    "half_life_months": Param(
-        low=0.25,
-        high=1200,
-        optional=True,
-        default=2.0,
-        help="recency half-life in months",
-        flag="--half-life-months",
-    ),
-    "prior_radius_m": Param(low=1, high=5000, default=250.0, help="neighbourhood of the local prior, metres"),
-    "prior_strength_months": Param(
-        low=0, high=1200, optional=True, default=None, help="prior strength in months (None: estimated)"
-    ),
-    "window_m": Param(low=10, high=2000, default=150.0, help="quiet-area test window radius, metres"),
-    "background_m": Param(low=50, high=20000, default=1500.0, help="outer radius of the comparison ring, metres"),
-    "min_window_records_per_month": Param(low=0, high=10000, default=4.0, help="least window records a month"),
-    "min_relative_risk": Param(low=1, high=1e6, default=8.0, help="least window rate over the ring's"),
-    "local_alpha": Param(low=0, high=1, low_inclusive=False, default=0.05, help="FDR level of the local test"),
-    "site_radius_m": Param(low=0, high=2000, default=100.0, help="a point this near a named site belongs to it"),
-    "succession_m": Param(low=0, high=5000, default=500.0, help="how far a site's records may move at a redraw"),
-    "include_sites": Param(
-        choices=(True, False),
-        default=False,
-        help="rank police stations, prisons, hospitals, ports with the rest",
-        flag="--include-sites",
-    ),
-}
-PLACE_DEFAULTS: dict[str, Any] = defaults_of(PLACE_PARAMS)
 
 
 @dataclass
@@ -133,6 +84,7 @@ class PlaceList:
     prior_strength_months: float
     parameters: dict[str, Any]
     epochs: SnapEpochs | None = None
+    calibration: PointCalibration | None = None
 
 
 def group_points(xy: np.ndarray, *, link_m: float, max_span_m: float) -> np.ndarray:
@@ -222,17 +174,35 @@ def find_places(
         "prior_radius_m": p["prior_radius_m"],
         "prior_strength_months": p["prior_strength_months"],
     }
-    counted = make_method(p["method"], **rates).fit(x, y, period.to_numpy(), n_periods=len(months), context=context)
+    periods = period.to_numpy()
+    counted = make_method(p["method"], **rates).fit(x, y, periods, n_periods=len(months), context=context)
     points = counted.places_[["x", "y", "records", "expected_per_month"]].copy()
     if weight is not None:
         keep = records[["x", "y"]].notna().all(axis=1).to_numpy()
         w = np.asarray(weight, dtype="float64")[keep]
-        valued = make_method(p["method"], **rates).fit(
-            x, y, period.to_numpy(), n_periods=len(months), weight=w, context=context
-        )
+        valued = make_method(p["method"], **rates).fit(x, y, periods, n_periods=len(months), weight=w, context=context)
         points["expected_value_per_month"] = valued.places_["expected_per_month"].to_numpy()
     else:
         points["expected_value_per_month"] = points["expected_per_month"]
+    # Circles are placed on the method's estimates; the figures the list states are calibrated on the
+    # records' own past (docs/methods/micro-places.md): the same order, levels that hold.
+    calibration = PointCalibration(None, 0.0, 0, ())
+    if p["calibrate"]:
+        month_of = None if context is None else context["month"].astype(str).map(index)
+
+        def estimate(before: np.ndarray, origin: int) -> pd.DataFrame:
+            earlier = None if context is None else context[(month_of < origin).to_numpy()]
+            method = make_method(p["method"], **rates)
+            return method.fit(x[before], y[before], periods[before], n_periods=origin, context=earlier).places_
+
+        calibration = fit_point_calibration(estimate, x, y, periods, n_periods=len(months))
+    points["estimate_per_month"] = points["expected_per_month"]
+    points["expected_per_month"] = calibration.apply(points["estimate_per_month"].to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(
+            points["estimate_per_month"] > 0, points["expected_per_month"] / points["estimate_per_month"], 1.0
+        )
+    points["expected_value_per_month"] = points["expected_value_per_month"] * scale
     site_options = {
         "resnap_m": p["resnap_m"],
         "site_radius_m": p["site_radius_m"],
@@ -252,8 +222,8 @@ def find_places(
     xy = points[["x", "y"]].to_numpy()
     is_site = points["site_type"].ne("").to_numpy()
     patrol_ok = ~is_site if not p["include_sites"] else np.ones(len(points), dtype=bool)
-    expected = points["expected_per_month"].to_numpy()
-    busy = expected >= p["min_rate_per_month"]
+    estimated = points["estimate_per_month"].to_numpy()
+    busy = estimated >= p["min_rate_per_month"]
     route = np.full(len(points), "", dtype=object)
     circle = {"radius_m": p["footprint_radius_m"], "margin_m": p["margin_m"]}
     if circle["margin_m"] >= circle["radius_m"]:
@@ -286,7 +256,7 @@ def find_places(
     free = np.flatnonzero(patrol_ok & (route == ""))
     taken = np.vstack([g[3] for g in groups]) if groups else None
     rate = PatrolDiscs(**circle, min_value=p["min_rate_per_month"])
-    rate.fit(xy[free, 0], xy[free, 1], expected[free], blocked=blocked, taken=taken)
+    rate.fit(xy[free, 0], xy[free, 1], estimated[free], blocked=blocked, taken=taken)
     centres = rate.discs_[["x", "y"]].to_numpy()
     for d in range(len(centres)):
         members = free[rate.member_ == d]
@@ -302,6 +272,7 @@ def find_places(
 
     footprint = np.full(len(points), -1, dtype=np.int64)
     rows, shapes = [], []
+    expected = points["expected_per_month"].to_numpy()
     valued = points["expected_value_per_month"].to_numpy()
     counts = points["records"].to_numpy()
     types = points["site_type"].to_numpy()
@@ -332,6 +303,11 @@ def find_places(
         )
         shapes.append(shape)
     table = pd.DataFrame(rows)
+    if len(table):
+        members = list(table["_members"])
+        labels = np.repeat(np.arange(len(members)), [len(m) for m in members])
+        low, high = calibration.interval(expected[np.concatenate(members)], labels)
+        table["expected_low"], table["expected_high"] = low, high
     if table.empty:
         table = pd.DataFrame(columns=[*_FOOTPRINT_COLUMNS, "_x", "_y", "_members", "_centres"])
     order = _rank(table)
@@ -349,9 +325,10 @@ def find_places(
     frame = gpd.GeoDataFrame(
         table[_FOOTPRINT_COLUMNS], geometry=gpd.GeoSeries(shapes, crs=BNG) if shapes else None, crs=BNG
     )
-    cols = ["x", "y", "name", "records", "expected_per_month", "expected_value_per_month", "site_type"]
+    cols = ["x", "y", "name", "records", "estimate_per_month", "expected_per_month", "expected_value_per_month"]
     strength = float(getattr(counted, "prior_strength_months_", float("nan")))
-    return PlaceList(points[[*cols, "route", "footprint"]], frame, discs, strength, p, epochs)
+    frame_points = points[[*cols, "site_type", "route", "footprint"]]
+    return PlaceList(frame_points, frame, discs, strength, p, epochs, calibration)
 
 
 _FOOTPRINT_COLUMNS = [
@@ -363,6 +340,8 @@ _FOOTPRINT_COLUMNS = [
     "circles",
     "records",
     "expected_per_month",
+    "expected_low",
+    "expected_high",
     "expected_value_per_month",
     "area_km2",
     "density_per_km2",

@@ -38,7 +38,8 @@ from ..reference.kinds import kind as kind_of
 from ..reference.kinds import kind_keys
 from ..reference.taxonomy import ASB, GROUPS, SELECTIONS
 from .footprint import describe_footprints
-from .places import PLACE_DEFAULTS, PLACE_PARAMS, PlaceList, find_places
+from .place_options import PLACE_DEFAULTS, PLACE_PARAMS
+from .places import PlaceList, find_places
 from .snap.site_types import SiteHistory
 from .stats.colocation import hotspot_colocation
 from .ward_stats import ward_statistics
@@ -63,6 +64,8 @@ HOTSPOT_COLUMNS = [
     "robbery_count",
     "drugs_near_count",
     "expected_per_month",
+    "expected_low",
+    "expected_high",
     "density_per_km2",
     "circles",
     "harm_per_month",
@@ -293,6 +296,8 @@ def _place_columns(
     table["expected_per_month"] = np.round(expected, 3)
     table["density_per_km2"] = np.round(density, 1)
     table["circles"] = pd.array([None if r is None else int(r.circles) for r in extra], dtype="Int64")
+    table["expected_low"] = pd.array([None if r is None else int(r.expected_low) for r in extra], dtype="Int64")
+    table["expected_high"] = pd.array([None if r is None else int(r.expected_high) for r in extra], dtype="Int64")
     table["harm_per_month"] = np.round(harm, 1)
     table["site_type"] = [("" if r is None else str(r.site_type)) for r in extra]
 

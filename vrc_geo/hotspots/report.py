@@ -59,6 +59,8 @@ PLAIN_LABELS: dict[str, str] = {
     "robbery_count": "Robberies inside",
     "drugs_near_count": "Drugs offences within 200 m",
     "expected_per_month": "Expected violence-group records a month",
+    "expected_low": "In 8 months of 10, at least",
+    "expected_high": "In 8 months of 10, at most",
     "density_per_km2": "Expected records a month per km²",
     "circles": "Patrol circles (40 m) it covers",
     "harm_per_month": "Expected crime harm a month (ONS severity)",
@@ -184,6 +186,8 @@ def hotspot_file_bytes(
         extra["Labels"] = pd.DataFrame({"column": list(PLAIN_LABELS), "meaning": list(PLAIN_LABELS.values())})
         if backtest is not None:
             extra["Backtest"] = backtest.table().round(4)
+            if len(backtest.calibration):
+                extra["Calibration"] = backtest.calibration.round(3)
         if result.harm is not None:
             extra["Harm weights"] = result.harm.derivation
     if plain and fmt != ".geojson":

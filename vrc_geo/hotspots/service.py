@@ -11,7 +11,7 @@ from ..dataset.aggregate import Selection, select_records
 from ..errors import ParameterError
 from ..reference.taxonomy import ASB
 from .evaluate.backtest import BacktestResult, hotspot_backtest
-from .places import PLACE_DEFAULTS
+from .place_options import PLACE_DEFAULTS
 from .rank import VIOLENCE_GROUP, HotspotResult, find_hotspots
 from .report import hotspot_file_bytes, hotspot_file_name
 

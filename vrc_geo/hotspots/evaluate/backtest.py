@@ -37,6 +37,7 @@ import shapely
 from ...base.params import Param, validate_params
 from ...errors import ParameterError
 from ..places import find_places
+from .calibration import calibration_table
 from .coverage import DiscCoverage, order_by_capture
 
 __all__ = ["BACKTEST_PARAMS", "CUTS", "BacktestResult", "ScoreCard", "grid_cells", "hotspot_backtest"]
@@ -88,6 +89,9 @@ class BacktestResult:
     train_records: int
     study_area_km2: float
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: places by decile of their stated expectation (calibrated on the earlier months only) against
+    #: what the later months held: ``decile, places, expected, observed, ratio`` (records a month)
+    calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def table(self) -> pd.DataFrame:
         """One row per cut and method: ``method, cut, rows, hit_rate, area_share, area_km2, pai, pei,
@@ -241,6 +245,9 @@ def hotspot_backtest(
     def pai_of(area: float, hits: float) -> float:
         return (hits / total_test) / (area / land_km2) if area and total_test else 0.0
 
+    per_place = np.diff(np.r_[0.0, ours_test[ends]]) if len(ends) else np.zeros(0)
+    raw = places.points.groupby("footprint")["estimate_per_month"].sum().reindex(clusters["footprint"]).to_numpy()
+    calibration = calibration_table(clusters["expected_per_month"].to_numpy(), per_place / len(later), order=raw)
     cards: list[ScoreCard] = []
     n_rows = len(clusters)
     for cut, share in CUTS.items() if n_rows else []:
@@ -271,6 +278,7 @@ def hotspot_backtest(
             "cell_sizes_m": list(cell_sizes_m),
             "weighted": weight is not None,
         },
+        calibration=calibration,
     )
 
 
