@@ -66,7 +66,7 @@ def test_the_toy_method_ranks_the_places(toy_method):
     points = places.points.set_index(["x", "y"])
     last3 = records[records["month"].isin(MONTHS[-3:])].groupby(["x", "y"]).size() / 3
     # The estimates the circles were placed on are the toy's: last three months' records a month.
-    assert np.allclose(points.loc[last3.index, "expected_per_month"], last3.to_numpy())
+    assert np.allclose(points.loc[last3.index, "estimate_per_month"], last3.to_numpy())
     assert (places.footprints["kind"] == "place").any()
     with pytest.raises(Exception, match="method must be one of"):
         find_places(records, months=MONTHS, land=LAND, method="no-such-method")
