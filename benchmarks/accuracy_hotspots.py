@@ -9,6 +9,7 @@ like-for-like peer), so the cost of keeping prisons, hospitals and police statio
 list can be read separately from the method.
 
 Usage: python benchmarks/accuracy_hotspots.py [--splits 10:3 9:3 8:3 7:3 12:1 11:2 6:7 4:3]
+       [--no-public-registers]
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from vrc_geo.reference.taxonomy import ASB  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--splits", nargs="+", default=["10:3", "9:3", "8:3", "7:3", "12:1", "11:2", "6:7", "4:3"])
+    parser.add_argument(
+        "--no-public-registers", action="store_true", help="leave out the claims of the public registers"
+    )
     args = parser.parse_args()
     dataset = load_police(find_sources())
     records = dataset.in_area
@@ -48,7 +52,14 @@ def main() -> None:
         window = months[: n_train + n_test]
         sub = violent[violent["month"].astype(str).isin(window)]
         ctx = context[context["month"].astype(str).isin(window)]
-        bt = hotspot_backtest(sub, land, test_months=n_test, context=ctx)
+        bt = hotspot_backtest(
+            sub,
+            land,
+            test_months=n_test,
+            context=ctx,
+            institutions=dataset.institutions.sites,
+            place_params={"public_registers": not args.no_public_registers},
+        )
         ratios = bt.ratios()
         fair = _without_sites(bt, sub, land, window[:n_train], window[n_train:])
         for cut in CUTS:
@@ -63,13 +74,12 @@ def main() -> None:
 
 
 def _without_sites(bt, violent, land, train_months, test_months) -> dict[str, float]:
-    """PAI of the busiest snap points when the sites our list leaves out are left out too."""
-    from vrc_geo.hotspots.places import find_places
-
+    """PAI of the busiest snap points when the sites our list leaves out (as built on the same months)
+    are left out too."""
     month = violent["month"].astype(str)
     train, test = violent[month.isin(train_months)], violent[month.isin(test_months)]
-    places = find_places(train, months=train_months, land=land)
-    sites = places.points[places.points["site_type"] != ""][["x", "y"]]
+    points = bt.places.points
+    sites = points[points["site_type"] != ""][["x", "y"]]
     keys = set(map(tuple, sites.to_numpy()))
     stacked = train.groupby(["x", "y"]).size().rename("n").reset_index()
     stacked = stacked[[(x, y) not in keys for x, y in zip(stacked["x"], stacked["y"], strict=True)]]

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import data, maps, page, render
 from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.hotspots.snap.institutions import institutions_sheet
 from vrc_geo.reference.kinds import HOTSPOT_KINDS
 
 DEFAULT_TOP = 30
@@ -21,6 +22,7 @@ TABLE_LABELS = {
     "colocation_ratio": "Drugs near the violence (× chance)",
     "main_site_share": "Share at the busiest point",
     "kind": "Kind",
+    "institution": "Institution (public register)",
     "ward_names": "Wards",
     "area_km2": "Area (km²)",
     "hotspot_id": "ID",
@@ -110,6 +112,8 @@ with render.guard():
     plain["Kind"] = listed["kind"].map(KIND_LABELS).fillna(listed["kind"]).to_numpy()
     plain["Drug-related"] = ["Yes" if d else "" for d in listed["drug_related"]]
     plain["Busiest place"] = listed["top_locations"].astype(str).str.split(" \\(").str[0].to_numpy()
+    if not listed["institution"].astype(bool).any():
+        plain = plain.drop(columns="Institution (public register)")
     render.table(
         plain,
         height=420,
@@ -119,6 +123,16 @@ with render.guard():
             "Area (km²)": st.column_config.NumberColumn(format="%.3f"),
         },
     )
+    claims = result.places.claims if result.places is not None else None
+    if claims is not None and not view.present:
+        with st.expander(f"Sites from the public registers: {claims['institution'].nunique()} institutions"):
+            st.markdown(
+                "Hospitals and prisons of public registers (NHS website 2021, NHS trust sites 2018, Ministry of "
+                "Justice 2022, prison estate 2017) claim the police.uk map point their records go to when that "
+                "point looks like an institution's: busy and steady, mostly violence, little theft, and far "
+                "busier than its neighbours. Those points are listed apart as sites, not as places to patrol."
+            )
+            render.table(institutions_sheet(claims, result.places.unclaimed), height=300)
     if not view.present:
         st.caption(
             f"The files hold exactly the {len(listed)} rows shown above, with the period and districts in "

@@ -41,6 +41,8 @@ class FakeState:
         self.months: dict[str, list[dict]] = {}
         self.no_location: dict[str, list[dict]] = {}
         self.neighbourhoods: dict[str, list[tuple[float, float]]] = {}
+        #: neighbourhood id -> its ``locations`` (police stations and other places), as police.uk lists them
+        self.locations: dict[str, list[dict]] = {}
         self.cap = 10_000
         self.rate_limit_per_s: float | None = None
         self.drop_first = 0
@@ -92,6 +94,31 @@ def load_sample(state: FakeState, sample: Path, *, months: list[str]) -> None:
         for part in getattr(geom, "geoms", [geom]):
             n += 1
             state.neighbourhoods[f"N{n:02d}"] = list(part.exterior.coords)
+    # police.uk lists stations per neighbourhood, some with coordinates, some with a postcode only, one
+    # station in two neighbourhoods, and places that are not stations.
+    maidstone = {
+        "name": "Maidstone Police Station",
+        "address": "Palace Avenue,\nMaidstone",
+        "postcode": "ME15 6NF",
+        "latitude": "51.271936",
+        "longitude": "0.523715",
+        "type": "station",
+        "description": None,
+    }
+    first, second = list(state.neighbourhoods)[:2]
+    state.locations[first] = [
+        maidstone,
+        {"name": "Community hub", "postcode": "ME14 1XX", "latitude": None, "longitude": None, "type": "other"},
+    ]
+    state.locations[second] = [
+        {
+            "name": "Medway Police Station",
+            "address": "Purser Way, Gillingham",
+            "postcode": "ME7 1NE",
+            "type": "station",
+        },
+        maidstone,
+    ]
     for month in months:
         path = sample / "police_uk" / month / f"{month}-kent-street.csv"
         with open(path, newline="", encoding="utf-8") as handle:
@@ -214,6 +241,13 @@ def _handler(state: FakeState) -> type[BaseHTTPRequestHandler]:
                 if ring is None:
                     return self._send(404, b"[]")
                 return self._json([{"latitude": f"{lat:.6f}", "longitude": f"{lon:.6f}"} for lon, lat in ring])
+            if m := re.fullmatch(r"/api/kent/([^/]+)", path):
+                if m.group(1) not in state.neighbourhoods:
+                    return self._send(404, b'{"error": "not found"}')
+                hood = m.group(1)
+                return self._json(
+                    {"id": hood, "name": f"Neighbourhood {hood}", "locations": state.locations.get(hood, [])}
+                )
             if path == "/api/crimes-no-location":
                 month = q.get("date", "")
                 return self._json(

@@ -112,6 +112,37 @@ def _emerging_fit(est, rows, fixed):
     return est.fit(rows["values"].T, contiguity_weights(rows["areas"].reset_index(drop=True)))
 
 
+def _claims(rng):
+    x, y = _points(rng, 300)
+    xy = np.unique(np.column_stack([x, y]), axis=0)
+    n = len(xy)
+    records = rng.integers(0, 12, n)
+    records[:5] = [90, 60, 45, 30, 25]  # a few institution-like points
+    crime = records + rng.integers(0, 20, n)
+    points = pd.DataFrame(
+        {
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+            "records": records,
+            "map_records": records,
+            "map_months": np.minimum(6, records),
+            "crime_records": crime,
+            "acquisitive_records": rng.integers(0, 4, n),
+        }
+    )
+    institutions = pd.DataFrame(
+        {
+            "name": ["A", "B", "C"],
+            "site_type": ["hospital", "prison", "hospital"],
+            "x": xy[:3, 0] + [30.0, -50.0, 400.0],
+            "y": xy[:3, 1] + [10.0, 20.0, 0.0],
+            "source": "register",
+            "vintage": "2021",
+        }
+    )
+    return {"points": points}, {"institutions": institutions, "n_months": 6}
+
+
 def _unshuffle(values: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Per-row results back in the original row order."""
     out = np.empty_like(values)
@@ -147,6 +178,11 @@ EXAMPLES: dict[str, Example] = {
         _gistar_fit,
         lambda e, order: (np.round(_unshuffle(e.z_, order), 9), _unshuffle(e.gi_bin_, order)),
         {"inference": "analytic"},
+    ),
+    "InstitutionClaims": Example(
+        _claims,
+        lambda e, r, f: e.fit(r["points"], f["institutions"], n_months=f["n_months"]),
+        lambda e, _order: (e.claims_.round(6), e.unclaimed_),
     ),
     "EmergingHotSpots": Example(
         _cube,

@@ -186,6 +186,8 @@ def test_fetch_command_end_to_end(fake, tmp_path, capsys):
             f"{fake.url}/arcgis/rest/services",
             "--police-url",
             f"{fake.url}/api",
+            "--police-stations-url",
+            f"{fake.url}/api",
             "--fingertips-url",
             fake.url,
             "--from",
@@ -199,6 +201,7 @@ def test_fetch_command_end_to_end(fake, tmp_path, capsys):
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "police: 1 month(s) fetched" in out.out
+    assert "police-stations: 2 police station(s)" in out.out
     # The fetched data is what the tool now finds by itself in those folders.
     code = main(
         [
@@ -253,3 +256,33 @@ def test_sources_table_lists_fetched_sources(fake, tmp_path):
     assert (table["age_days"] == 0).all()
     assert table["refresh"].str.startswith("python -m vrc_geo fetch").all()
     assert table["period"].str.contains("2024").sum() == 2
+
+
+def test_police_stations_are_fetched_once_each_and_read_as_institutions(fake, sample_dir, tmp_path):
+    from vrc_geo.fetch.police_stations import fetch_police_stations
+    from vrc_geo.io.institutions import read_public_register
+
+    path = fetch_police_stations(client(), tmp_path / "data", base_url=f"{fake.url}/api")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    # Two stations (one listed by two neighbourhoods), the community hub left out; the address on one line.
+    assert table["name"].tolist() == ["Maidstone Police Station", "Medway Police Station"]
+    assert table.loc[0, "address"] == "Palace Avenue, Maidstone"
+    assert read_manifest(tmp_path / "data" / "institutions")["files"][0]["rows"] == 2
+    register = read_public_register([tmp_path / "data", sample_dir])
+    police = register.sites[register.sites["site_type"] == "police"].set_index("name")
+    assert police.loc["Medway Police Station", ["x", "y"]].tolist() == [577349, 169462]  # by its postcode
+    assert abs(police.loc["Maidstone Police Station", "x"] - 576161) < 150  # its own coordinates
+    assert set(police["source"]) == {"police.uk neighbourhood police stations"}
+
+
+def test_police_stations_refused_when_police_uk_lists_none(fake, sample_state, tmp_path):
+    from vrc_geo.fetch.police_stations import fetch_police_stations
+
+    saved = dict(sample_state.locations)
+    sample_state.locations.clear()
+    try:
+        with pytest.raises(ServiceError, match="list no police station"):
+            fetch_police_stations(client(), tmp_path, base_url=f"{fake.url}/api")
+    finally:
+        sample_state.locations.update(saved)
+    assert not (tmp_path / "institutions").exists()  # nothing half-written

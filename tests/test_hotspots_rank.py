@@ -289,7 +289,8 @@ def test_files_in_three_formats(sample_hotspots, tmp_path):
     path = tmp_path / "h.xlsx"
     path.write_bytes(sample_hotspots.file_bytes(".xlsx"))
     sheets = pd.read_excel(path, sheet_name=None)
-    assert list(sheets) == ["hotspots", "Labels", "Backtest", "Calibration", "Harm weights", "About"]
+    assert list(sheets) == ["hotspots", "Labels", "Backtest", "Calibration", "Institutions", "Harm weights", "About"]
+    assert sheets["Institutions"]["Institution"].str.contains("Maidstone Hospital").any()
     about = sheets["About"].set_index("item")["value"]
     assert about["Data period"] == "2022-01 to 2023-01 (13 months)"
     for key in ("Method", "Parameters", "Caveats", "Backtest", "PEI"):

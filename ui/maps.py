@@ -173,7 +173,7 @@ def hotspot_deck(
                 "name": f"#{int(row['rank'])} {place}",  # Streamlit escapes tooltip values (one step)
                 "district_name": str(row["district_name"]),
                 "value_text": ("Drug-related · " if row["drug_related"] else "")
-                + ("Institutional site · " if row["kind"] == "site" else ""),
+                + (_site_words(row) if row["kind"] == "site" else ""),
                 "count_text": f"{int(row['violence_count']):,}",
                 "title": "",
             }
@@ -187,6 +187,12 @@ def hotspot_deck(
         basemap=basemap,
         markers=markers,
     )
+
+
+def _site_words(row: pd.Series) -> str:
+    """A site in the tooltip: the institution that claimed it, else its kind."""
+    named = str(row.get("institution") or "").split(";")[0].split(" — ")[0].strip()
+    return f"Institutional site: {named} · " if named else "Institutional site · "
 
 
 SUPPRESSED_FILL = (150, 150, 150)  # darker than "low police, low health" so the two are never confused

@@ -66,6 +66,8 @@ class DataSources:
     reference: Path | None
     origin: str
     sites_register: Path | None = None  # institutions.csv / .xlsx kept by partners (io.site_register)
+    #: data folders whose ``institutions/`` hold public registers (io.institutions), first wins a tie
+    institution_dirs: tuple[Path, ...] = ()
 
     def describe(self) -> str:
         ref = str(self.reference) if self.reference else "none (no population or LSOA look-ups)"
@@ -216,7 +218,10 @@ def find_sources(
         ),
         None,
     )
-    return DataSources(tuple(crime_paths), ward_path, reference, origin, register)
+    public = tuple(
+        dict.fromkeys(f for f in (chosen_dir, project_root / "data", reference) if f is not None and f.is_dir())
+    )
+    return DataSources(tuple(crime_paths), ward_path, reference, origin, register, public)
 
 
 def _resolve_boundaries(

@@ -230,7 +230,9 @@ def add_param_options(parser: argparse._ActionsContainer, table: Mapping[str, Pa
         default = rule.default
         choices = rule.allowed_choices()
         if choices is not None and set(choices) == {True, False}:
-            parser.add_argument(rule.flag, dest=name, action="store_true", default=default, help=rule.help)
+            action = "store_false" if default else "store_true"  # a flag turns the default over
+            text = f"do not {rule.help}" if default else rule.help
+            parser.add_argument(rule.flag, dest=name, action=action, default=default, help=text)
         elif choices is not None:
             parser.add_argument(
                 rule.flag, dest=name, choices=list(choices), default=default, help=f"{rule.help} ({default})"

@@ -89,9 +89,10 @@ def run_hotspots(args: argparse.Namespace) -> int:
         print(f"Wrote {len(table)} hotspots to {args.out} ({int(table['drug_related'].sum())} drug-related).")
         for row in table.head(10).itertuples():
             flag = " drug-related" if row.drug_related else ""
+            where = row.institution if row.kind == "site" and row.institution else row.top_locations
             print(
                 f"  {row.rank:>3}. {row.hotspot_id:<14} {row.district_name:<22} "
-                f"violence {row.violence_count:>5}, drugs {row.drugs_count:>4}{flag} — {row.top_locations}"
+                f"violence {row.violence_count:>5}, drugs {row.drugs_count:>4}{flag} — {where}"
             )
         if bundle.backtest is not None:
             print(bundle.backtest.sentence())

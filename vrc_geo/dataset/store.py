@@ -41,6 +41,8 @@ from .reconcile import Reconciliation, reconcile
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from ..io.institutions import PublicRegister
+
 __all__ = [
     "CACHE_VERSION",
     "PoliceDataset",
@@ -189,6 +191,8 @@ class PoliceDataset:
     key: str
     notes: list[str] = field(default_factory=list)
     from_cache: bool = False
+    #: data folders holding public registers of institutions (:attr:`institutions`)
+    institution_dirs: tuple[Path, ...] = ()
 
     @cached_property
     def months(self) -> list[str]:
@@ -203,15 +207,25 @@ class PoliceDataset:
     def in_area(self) -> pd.DataFrame:
         return self.records[self.records["status"] == "in_area"]
 
+    @cached_property
+    def institutions(self) -> PublicRegister:
+        """Hospitals, prisons and police stations of the public registers (built on first use, cached):
+        :func:`.institutions.load_institutions`."""
+        from .institutions import load_institutions
+
+        return load_institutions(self.institution_dirs or (self.wards.reference,))
+
 
 def sources_fingerprint(sources: DataSources) -> str:
     """The data version: the SHA-256 of every input file's content (and its path), so a file edited in
     place — whatever its size and times — is a new version. About 1 GB/s, once per file per process
     (:func:`file_sha256`); the sample's 49 MB take 0.05 s the first time, then milliseconds."""
     from ..io.boundaries import boundary_files
+    from ..io.institutions import register_files
     from ..io.police import expand_sources
 
     files = [*expand_sources(sources.crimes), *boundary_files(sources.boundaries), *reference_files(sources.reference)]
+    files += register_files(sources.institution_dirs)
     if sources.sites_register is not None and Path(sources.sites_register).is_file():
         files.append(Path(sources.sites_register))
     digest = hashlib.sha256(CACHE_VERSION.encode())
@@ -305,8 +319,10 @@ def load_police(
             key,
             meta_notes,
             from_cache=True,
+            institution_dirs=sources.institution_dirs,
         )
     dataset = _build_police(sources, wards, key, progress)
+    dataset.institution_dirs = sources.institution_dirs
     if not keep:
         return dataset
 

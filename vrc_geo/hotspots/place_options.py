@@ -58,6 +58,12 @@ PLACE_PARAMS: dict[str, Param] = {
         help="rank police stations, prisons, hospitals, ports with the rest",
         flag="--include-sites",
     ),
+    "public_registers": Param(
+        choices=(True, False),
+        default=True,
+        help="let the hospitals and prisons of the public registers claim the snap points their records go to",
+        flag="--no-public-registers",
+    ),
     "calibrate": Param(
         choices=(True, False),
         default=True,

@@ -56,7 +56,7 @@ from .methods import make_method
 from .patrol_circles import PatrolDiscs
 from .place_options import PLACE_DEFAULTS, PLACE_PARAMS
 from .snap.epochs import SnapEpochs, find_epochs, resnap
-from .snap.site_types import SiteHistory, snap_point_sites
+from .snap.site_types import SiteHistory, label_points
 from .stats.local_excess import concentration_cores
 
 __all__ = ["PLACE_DEFAULTS", "PLACE_PARAMS", "PlaceList", "find_places", "group_points"]
@@ -69,11 +69,11 @@ class PlaceList:
     """Snap points with their estimates, and the ranked footprints built from them.
 
     ``points``: one row per snap point with violence-group records (sorted by x, y): ``x, y, name,
-    records, expected_per_month, expected_value_per_month, site_type, route, footprint`` (the footprint
+    records, expected_per_month, expected_value_per_month, site_type, institution, route, footprint`` (the footprint
     it is a member of, -1: member of none — a point in the edge ring of a circle, or a stray point of a
     concentration, can lie inside a footprint without being counted in its expected records).
     ``footprints``: GeoDataFrame (EPSG:27700), clusters first by rank, then sites by rank:
-    ``footprint, kind, site_type, route, snap_points, circles, records, expected_per_month,
+    ``footprint, kind, site_type, institution, route, snap_points, circles, records, expected_per_month,
     expected_value_per_month, area_km2, density_per_km2, geometry``.
     ``discs``: the circles each footprint is the union of (``footprint, x, y``: centres, in list order).
     """
@@ -85,6 +85,10 @@ class PlaceList:
     parameters: dict[str, Any]
     epochs: SnapEpochs | None = None
     calibration: PointCalibration | None = None
+    #: snap points the public registers' institutions claimed, and those that claimed none
+    #: (:class:`.InstitutionClaims`); ``None`` without registers
+    claims: pd.DataFrame | None = None
+    unclaimed: pd.DataFrame | None = None
 
 
 def group_points(xy: np.ndarray, *, link_m: float, max_span_m: float) -> np.ndarray:
@@ -131,6 +135,7 @@ def find_places(
     context: pd.DataFrame | None = None,
     history: SiteHistory | None = None,
     register: pd.DataFrame | None = None,
+    institutions: pd.DataFrame | None = None,
     **params: Any,
 ) -> PlaceList:
     """Ranked patrol footprints (and sites) from violence-group ``records`` (``x, y, month, location``).
@@ -141,7 +146,10 @@ def find_places(
     of the selection (``x, y``, anti-social behaviour left out), for the crime mix of each snap point
     that the site rules read. ``history``: the same records over every month available, so that site
     types do not depend on the months selected (police.uk's names of institutions stopped in July 2022).
-    ``register``: institutions kept by partners (:func:`..io.site_register.read_site_register`).
+    ``register``: institutions kept by partners (:func:`..io.site_register.read_site_register`);
+    ``institutions``: the public registers (:func:`...dataset.institutions.load_institutions`), which
+    claim the snap points their records go to (:class:`.InstitutionClaims`) unless
+    ``public_registers=False``.
     """
     if rank_by not in ("records", "value"):
         raise ParameterError(f"rank_by must be 'records' or 'value', got {rank_by!r}.")
@@ -209,16 +217,14 @@ def find_places(
         "touch_m": p["footprint_radius_m"],
         "succession_m": p["succession_m"],
         "register": register,
+        "institutions": institutions if p["public_registers"] else None,
     }
-    own = snap_point_sites(records, months=months, context=context, epochs=(starts, current), **site_options)
     key = pd.MultiIndex.from_frame(points[["x", "y"]])
-    for column in ("name", "all_names", "site_type"):
-        points[column] = own[column].reindex(key).fillna("").to_numpy()
-    if history is not None:
-        # A hospital is a hospital whatever months are selected: site types learnt from every month.
-        known = snap_point_sites(history.records, months=history.months, context=history.context, **site_options)
-        learnt = known["site_type"].reindex(key).fillna("").to_numpy()
-        points["site_type"] = np.where(points["site_type"] == "", learnt, points["site_type"])
+    sites = label_points(
+        key, records, months=months, context=context, epochs=(starts, current), history=history, **site_options
+    )
+    points["name"], points["all_names"] = sites.name, sites.all_names
+    points["site_type"], points["institution"] = sites.site_type, sites.institution
     xy = points[["x", "y"]].to_numpy()
     is_site = points["site_type"].ne("").to_numpy()
     patrol_ok = ~is_site if not p["include_sites"] else np.ones(len(points), dtype=bool)
@@ -283,10 +289,12 @@ def find_places(
         value = float(valued[members].sum())
         ranked = value if rank_by == "value" else total
         busiest = members[np.argmax(counts[members])]
+        named = [str(n) for n in points["institution"].to_numpy()[members[np.argsort(-counts[members])]] if n]
         rows.append(
             {
                 "kind": kind,
                 "site_type": SITE_LABELS.get(str(types[busiest]), ""),
+                "institution": _one_per_institution(named),
                 "route": how,
                 "snap_points": len(members),
                 "circles": len(at),
@@ -327,14 +335,15 @@ def find_places(
     )
     cols = ["x", "y", "name", "records", "estimate_per_month", "expected_per_month", "expected_value_per_month"]
     strength = float(getattr(counted, "prior_strength_months_", float("nan")))
-    frame_points = points[[*cols, "site_type", "route", "footprint"]]
-    return PlaceList(frame_points, frame, discs, strength, p, epochs, calibration)
+    frame_points = points[[*cols, "site_type", "institution", "route", "footprint"]]
+    return PlaceList(frame_points, frame, discs, strength, p, epochs, calibration, sites.claims, sites.unclaimed)
 
 
 _FOOTPRINT_COLUMNS = [
     "footprint",
     "kind",
     "site_type",
+    "institution",
     "route",
     "snap_points",
     "circles",
@@ -346,6 +355,14 @@ _FOOTPRINT_COLUMNS = [
     "area_km2",
     "density_per_km2",
 ]
+
+
+def _one_per_institution(labels: list[str]) -> str:
+    """The first (busiest point's) label of each institution, joined."""
+    first: dict[str, str] = {}
+    for label in labels:
+        first.setdefault(label.split(" — ")[0], label)
+    return "; ".join(first.values())
 
 
 def _rank(table: pd.DataFrame) -> np.ndarray:

@@ -40,6 +40,7 @@ from ..reference.taxonomy import ASB, GROUPS, SELECTIONS
 from .footprint import describe_footprints
 from .place_options import PLACE_DEFAULTS, PLACE_PARAMS
 from .places import PlaceList, find_places
+from .snap.institutions import describe_claims
 from .snap.site_types import SiteHistory
 from .stats.colocation import hotspot_colocation
 from .ward_stats import ward_statistics
@@ -55,6 +56,7 @@ HOTSPOT_COLUMNS = [
     "hotspot_id",
     "kind",
     "site_type",
+    "institution",
     "district_name",
     "ward_codes",
     "ward_names",
@@ -206,6 +208,7 @@ def find_hotspots(
         context=records,
         history=history,
         register=register,
+        institutions=dataset.institutions.sites if p["public_registers"] else None,
         **place_params,
     )
 
@@ -247,6 +250,8 @@ def find_hotspots(
             f"Institutions (police stations, prisons, hospitals, ports) are recognised from all {len(dataset.months)} "
             "months held, not only the months selected: police.uk stopped naming them in July 2022."
         )
+    if places.claims is not None:
+        notes.append(describe_claims(places.claims, places.unclaimed))
     if len(months) < 6:
         notes.append(f"Only {len(months)} month(s) selected: trend classes and expected rates rest on few periods.")
     return HotspotResult(
@@ -300,6 +305,7 @@ def _place_columns(
     table["expected_high"] = pd.array([None if r is None else int(r.expected_high) for r in extra], dtype="Int64")
     table["harm_per_month"] = np.round(harm, 1)
     table["site_type"] = [("" if r is None else str(r.site_type)) for r in extra]
+    table["institution"] = [("" if r is None else str(r.institution)) for r in extra]
 
 
 def _describe(

@@ -1,4 +1,5 @@
-"""Hotspot files (CSV, XLSX with About, Backtest, Labels and Harm weights sheets, GeoJSON footprints).
+"""Hotspot files (CSV; XLSX with About, Labels, Backtest, Calibration, Institutions and Harm weights sheets;
+GeoJSON footprints).
 
 The CLI and the app both call :func:`hotspot_file_bytes`, so the two give identical files. Column
 names are the documented contract (:data:`.rank.HOTSPOT_COLUMNS`); :data:`PLAIN_LABELS` gives each a
@@ -18,6 +19,7 @@ from ..reference.kinds import kind as kind_of
 from ..reference.licences import OGL, OS_NOTICE
 from .evaluate.backtest import BacktestResult
 from .rank import HotspotResult
+from .snap.institutions import institutions_sheet
 
 if TYPE_CHECKING:
     from ..dataset.store import PoliceDataset
@@ -37,8 +39,11 @@ METHOD = (
     "FDR-adjusted, at least 4 records a month and 8 times the expected number), drawn as a few "
     "circles that cover them. Places are ranked by expected records a month per circle — what one officer "
     "watching it can expect to meet. Police stations, prisons, hospitals, ports and dominant "
-    "unnamed sites are listed apart as sites. Hot wards: Getis-Ord Gi* of every ward's records (queen "
-    "contiguity over the whole county; conditional permutations, exact where the class is in doubt; "
+    "unnamed sites are listed apart as sites: named by police.uk, or claimed by a hospital or prison of the "
+    "public registers (NHS, Ministry of Justice) as the snap point its records go to — dominant, "
+    "violence-heavy, steady, standing out from its neighbourhood. Hot wards: Getis-Ord Gi* of every "
+    "ward's records (queen contiguity over the whole county; conditional permutations, exact where the "
+    "class is in doubt; "
     "Benjamini-Hochberg FDR; hot at 90/95/99%). Drug-related: the local co-location quotient of "
     "violence towards drugs (Leslie & Kronenfeld), divided by its value when the other crime is "
     "relabelled at random; drug-related when that ratio is above 1 with an FDR-adjusted permutation "
@@ -50,6 +55,7 @@ PLAIN_LABELS: dict[str, str] = {
     "hotspot_id": "Hotspot",
     "kind": "Type (place to patrol, hot ward, site)",
     "site_type": "Site (institution)",
+    "institution": "Which institution (register, year)",
     "district_name": "District",
     "ward_codes": "Ward codes",
     "ward_names": "Wards",
@@ -87,8 +93,9 @@ CAVEATS = (
     "'Violence and sexual offences' bundles violence with and without injury, stalking and harassment and "
     "sexual offences. No police.uk record says 'drug-related': the flag is inferred from where drugs "
     "offences sit relative to violence, and drugs offences largely reflect police activity (searches). "
-    "Sites are recognised from police.uk place names by a documented word list and rules; an unnamed "
-    "institution can still appear as a place. Expected records are estimates from past months, not "
+    "Sites are recognised from police.uk place names by a documented word list and rules, and from public "
+    "registers of hospitals and prisons (dated: see the Institutions sheet); an institution missing from "
+    "both can still appear as a place. Expected records are estimates from past months, not "
     "forecasts of any one night. Ward boundaries are those of the boundary file used (its vintage is stated)."
 )
 
@@ -188,6 +195,8 @@ def hotspot_file_bytes(
             extra["Backtest"] = backtest.table().round(4)
             if len(backtest.calibration):
                 extra["Calibration"] = backtest.calibration.round(3)
+        if result.places is not None and result.places.claims is not None:
+            extra["Institutions"] = institutions_sheet(result.places.claims, result.places.unclaimed)
         if result.harm is not None:
             extra["Harm weights"] = result.harm.derivation
     if plain and fmt != ".geojson":

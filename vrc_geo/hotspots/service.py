@@ -80,6 +80,7 @@ def hotspots_for(
                 place_params={k: result.parameters[k] for k in PLACE_DEFAULTS},
                 context=context,
                 register=register,
+                institutions=dataset.institutions.sites,
                 weight=result.harm.record_weights(records["crime_type"], records["district_code"])
                 if result.parameters["measure"] == "harm"
                 else None,

@@ -290,7 +290,10 @@ def build_briefing(
         backtest=_backtest_in_brief(hotspots.backtest) if hotspots.backtest else None,
         method=METHOD,
         caveats=CAVEATS,
-        notes=[f"Boundaries: {dataset.wards.vintage} wards. Source: police.uk street-level crime, {AREA.force_name}."],
+        notes=[
+            f"Boundaries: {dataset.wards.vintage} wards. Source: police.uk street-level crime, {AREA.force_name}.",
+            *_sites_in_brief(table),
+        ],
     )
     if health is not None:
         from ..health.service import suppression_rule
@@ -310,6 +313,19 @@ def build_briefing(
             f"{suppression_rule(health.view.max_small, health.view.min_width)}"
         )
     return brief
+
+
+def _sites_in_brief(table: pd.DataFrame, first: int = 5) -> list[str]:
+    """The busiest institutional sites, named (they are listed apart, not patrolled)."""
+    sites = table[table["kind"].eq("site")].head(first)
+    if sites.empty:
+        return []
+    named = [
+        f"{row.institution or str(row.top_locations).split(' (')[0]} ({row.district_name}, "
+        f"{int(row.violence_count):,} violence records)"
+        for row in sites.itertuples()
+    ]
+    return [f"Listed apart as institutional sites (busiest first): {'; '.join(named)}."]
 
 
 def _backtest_in_brief(backtest) -> str:

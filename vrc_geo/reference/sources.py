@@ -158,6 +158,40 @@ register_source(
 )
 register_source(
     DataSource(
+        key="institutions",
+        label="Hospitals (NHS website list 2021, NHS trust sites 2018) and prisons (Ministry of Justice register "
+        "2022, prison estate addresses 2017)",
+        publisher="NHS England; Ministry of Justice",
+        licence="ogl",
+        folder="institutions",
+        reader="vrc_geo.io.institutions:read_public_register",
+    )
+)
+register_source(
+    DataSource(
+        key="police-stations",
+        label=f"Police stations of {AREA.force_name} (police.uk neighbourhoods)",
+        publisher="Home Office (police.uk)",
+        licence="ogl",
+        folder="data/institutions",
+        reader="vrc_geo.io.institutions:read_public_register",
+        fetcher="vrc_geo.fetch.police_stations:fetch_source",
+        base_url="https://data.police.uk/api",
+        refresh="python -m vrc_geo fetch --what police-stations",
+    )
+)
+register_source(
+    DataSource(
+        key="postcodes",
+        label="Postcode locations (OS Code-Point Open), to place registers that give only a postcode",
+        publisher="Ordnance Survey",
+        licence="os-open",
+        folder="lookups/codepoint_open_<year>",
+        reader="vrc_geo.io.institutions:read_codepoint",
+    )
+)
+register_source(
+    DataSource(
         key="health",
         label="Partner health extracts (ISTV incident records or HES-style admission counts)",
         publisher="NHS partners",

@@ -92,6 +92,8 @@ class BacktestResult:
     #: places by decile of their stated expectation (calibrated on the earlier months only) against
     #: what the later months held: ``decile, places, expected, observed, ratio`` (records a month)
     calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the list as built on the build months (its sites are what a like-for-like peer leaves out)
+    places: Any = None
 
     def table(self) -> pd.DataFrame:
         """One row per cut and method: ``method, cut, rows, hit_rate, area_share, area_km2, pai, pei,
@@ -184,12 +186,14 @@ def hotspot_backtest(
     context: pd.DataFrame | None = None,
     weight: np.ndarray | None = None,
     register: pd.DataFrame | None = None,
+    institutions: pd.DataFrame | None = None,
 ) -> BacktestResult:
     """Backtest the ranked list of :func:`.find_places` on violence-group ``records`` (``x, y, month,
     location``) against the snap-point and grid peers (see the module docstring). ``context``: every
     crime record of the same selection (for the site rules' crime mix), when available; ``weight``: a
     harm weight per record, to rank and score by harm; ``register``: institutions kept by partners (left
-    out of the list as in the list itself)."""
+    out of the list as in the list itself); ``institutions``: the public registers, whose claims are read
+    on the build months only, as everything else the list learns."""
     validate_params({"test_months": test_months}, BACKTEST_PARAMS)
     for size in cell_sizes_m:
         validate_params({"cell_size_m": size}, {"cell_size_m": Param(low=10, high=5000)})
@@ -215,6 +219,7 @@ def hotspot_backtest(
         weight=None if weight is None else train_w,
         rank_by="records" if weight is None else "value",
         register=register,
+        institutions=institutions,
         **params,
     )
     radius = places.parameters["footprint_radius_m"]
@@ -266,6 +271,7 @@ def hotspot_backtest(
             cell_best = pai_of(optimum.area / 1e6, _hits(optimum, test_xy, test_w))
             cards.append(card(_cells(size), cut, 0, shape.area / 1e6, inside[0], inside[1], cell_best))
     return BacktestResult(
+        places=places,
         train_months=train_months,
         test_months=later,
         cards=cards,

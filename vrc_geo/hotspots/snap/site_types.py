@@ -18,12 +18,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
+from ...reference.taxonomy import GROUPS
 from .epochs import find_epochs, resnap
+from .institutions import InstitutionClaims
 from .sites import classify_sites
 from .succession import inherit_sites
 
-__all__ = ["SiteHistory", "point_names", "snap_point_sites"]
+__all__ = ["PointSites", "SiteHistory", "label_points", "point_names", "snap_point_sites"]
+
+ACQUISITIVE = GROUPS["acquisitive"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,48 @@ class SiteHistory:
     records: pd.DataFrame
     context: pd.DataFrame | None
     months: list[str]
+
+
+@dataclass(frozen=True)
+class PointSites:
+    """Per snap point (in the order asked for): ``name``, ``all_names``, ``site_type`` (``""``: a street
+    place) and ``institution`` (who claimed it, in words); the claims and unclaimed institutions of the
+    public registers (``None`` without them)."""
+
+    name: np.ndarray
+    all_names: np.ndarray
+    site_type: np.ndarray
+    institution: np.ndarray
+    claims: pd.DataFrame | None
+    unclaimed: pd.DataFrame | None
+
+
+def label_points(
+    key: pd.MultiIndex,
+    records: pd.DataFrame,
+    *,
+    months: list[str],
+    history: SiteHistory | None = None,
+    **options: object,
+) -> PointSites:
+    """:func:`snap_point_sites` of the selection for the points ``key`` (``x, y``), and of every month
+    (``history``) where given: a point is a site when either run says so, since a hospital is a hospital
+    whatever months are selected. The claims are the run's over every month when there is one."""
+    own = snap_point_sites(records, months=months, **options)
+    name = own["name"].reindex(key).fillna("").to_numpy()
+    all_names = own["all_names"].reindex(key).fillna("").to_numpy()
+    site_type = own["site_type"].reindex(key).fillna("").to_numpy()
+    institution = own["institution"].reindex(key).fillna("").to_numpy()
+    claims, unclaimed = own.attrs["claims"], own.attrs["unclaimed"]
+    if history is not None:
+        rest = {k: v for k, v in options.items() if k not in ("epochs", "context")}
+        known = snap_point_sites(history.records, months=history.months, context=history.context, **rest)
+        blank = site_type == ""
+        site_type = np.where(blank, known["site_type"].reindex(key).fillna("").to_numpy(), site_type)
+        institution = np.where(blank, known["institution"].reindex(key).fillna("").to_numpy(), institution)
+        if known.attrs["claims"] is not None:
+            claims, unclaimed = known.attrs["claims"], known.attrs["unclaimed"]
+    return PointSites(name, all_names, site_type, institution, claims, unclaimed)
 
 
 def snap_point_sites(
@@ -47,11 +94,16 @@ def snap_point_sites(
     succession_m: float = 500.0,
     epochs: tuple[tuple[str, ...], np.ndarray] | None = None,
     register: pd.DataFrame | None = None,
+    institutions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per snap point of the current map (index ``x, y``): ``records, name, all_names,
-    site_type`` (``""`` for a street place). ``epochs``: :func:`.find_epochs` of the same records and
-    context, when the caller has it already. ``register``: institutions kept by partners (``site_type,
-    x, y, radius_m``, :func:`..io.site_register.read_site_register`): a point within an entry's radius
+    site_type`` (``""`` for a street place) and ``institution`` (the register entry it belongs to, in
+    words; ``""`` for none). ``epochs``: :func:`.find_epochs` of the same records and context, when the
+    caller has it already. ``institutions``: public registers (``name, site_type, x, y, source,
+    vintage``): each claims the snap points its records go to (:class:`.InstitutionClaims`); the claims
+    and the institutions that claimed nothing are in ``attrs["claims"]`` and ``attrs["unclaimed"]``.
+    ``register``: institutions kept by partners (``site_type, x, y, radius_m``,
+    :func:`..io.site_register.read_site_register`), which come first: a point within an entry's radius
     is that site (the nearest entry, when several reach it), whatever its name."""
     located = records.dropna(subset=["x", "y"])
     located = located[located["month"].astype(str).isin(months)]
@@ -68,10 +120,19 @@ def snap_point_sites(
     points = moved.groupby(["x", "y"], sort=True).size().rename("records").reset_index()
     key = pd.MultiIndex.from_frame(points[["x", "y"]])
     points["name"], points["all_names"] = point_names(moved, points)
+    # An institution's signature is read on the current map's months: records reach today's points then.
+    since = starts[-1] if starts else months[0]
+    mapped = moved[moved["month"].astype(str) >= since].groupby(["x", "y"])["month"]
+    points["map_records"] = mapped.size().reindex(key).fillna(0).to_numpy()
+    points["map_months"] = mapped.nunique().reindex(key).fillna(0).to_numpy()
     if context is not None:
         cx, cy, _ = resnap(*reference, starts, current, resnap_m=resnap_m)
-        mix = pd.DataFrame({"x": cx, "y": cy}).groupby(["x", "y"]).size()
-        points["crime_records"] = mix.reindex(key).fillna(0).to_numpy()
+        mix = pd.DataFrame({"x": cx, "y": cy, "acq": where["crime_type"].isin(ACQUISITIVE).to_numpy()})
+        grouped = mix.groupby(["x", "y"])["acq"].agg(["size", "sum"])
+        points["crime_records"] = grouped["size"].reindex(key).fillna(0).to_numpy()
+        points["acquisitive_records"] = grouped["sum"].reindex(key).fillna(0).to_numpy()
+    else:
+        points["crime_records"], points["acquisitive_records"] = points["records"], 0
     if starts and succession_m > 0:
         heirs = inherit_sites(
             *raw,
@@ -83,24 +144,67 @@ def snap_point_sites(
         )
         if len(heirs):
             points["inherited"] = heirs.reindex(key).fillna("").to_numpy()
+    inherited = points["inherited"].to_numpy() if "inherited" in points else np.full(len(points), "", dtype=object)
+    institution = np.full(len(points), "", dtype=object)
+    claims = unclaimed = None
+    if institutions is not None and len(institutions):
+        n_map = sum(m >= since for m in months)
+        model = InstitutionClaims().fit(points, institutions, n_months=n_map, map_xy=current if starts else None)
+        claims, unclaimed = model.claims_, model.unclaimed_
+        claimed = claims.set_index(["x", "y"]).reindex(key)
+        hit = claimed["site_type"].notna().to_numpy()
+        inherited = np.where(hit, claimed["site_type"].to_numpy(), inherited)
+        institution = np.where(hit, claimed["label"].to_numpy(), institution)
     if register is not None and len(register):
-        listed = _registered(points[["x", "y"]].to_numpy(), register)
-        before = points["inherited"].to_numpy() if "inherited" in points else np.full(len(points), "", dtype=object)
-        points["inherited"] = np.where(listed != "", listed, before)
+        listed, names = _registered(points[["x", "y"]].to_numpy(), register)
+        inherited = np.where(listed != "", listed, inherited)
+        institution = np.where(listed != "", names, institution)
+    points["inherited"] = inherited
     points["site_type"] = classify_sites(points, site_radius_m=site_radius_m, touch_m=touch_m).to_numpy()
-    return points.set_index(["x", "y"])[["records", "name", "all_names", "site_type"]]
+    points["institution"] = np.where(points["site_type"] != "", institution, "")
+    if claims is not None and len(claims):
+        points["institution"] = _beside_claims(points, claims)
+    out = points.set_index(["x", "y"])[["records", "name", "all_names", "site_type", "institution"]]
+    out.attrs["claims"], out.attrs["unclaimed"] = claims, unclaimed
+    return out
 
 
-def _registered(xy: np.ndarray, register: pd.DataFrame) -> np.ndarray:
-    """Site type key of the nearest register entry whose radius reaches each point (``""``: none)."""
+def _beside_claims(points: pd.DataFrame, claims: pd.DataFrame, *, campus_m: float = 250.0) -> np.ndarray:
+    """Institution of each site point: its own, else that of the nearest claimed point of its type within
+    a campus (the site rules extend a hospital or prison to dominant points beside it, such as the point
+    its records went to before police.uk redrew its map)."""
+    out = points["institution"].to_numpy().copy()
+    todo = np.flatnonzero((points["site_type"] != "").to_numpy() & (out == ""))
+    if len(todo) == 0:
+        return out
+    tree = cKDTree(claims[["x", "y"]].to_numpy())
+    dist, idx = tree.query(points[["x", "y"]].to_numpy()[todo])
+    kinds = claims["site_type"].to_numpy()[idx]
+    ok = (dist <= campus_m) & (kinds == points["site_type"].to_numpy()[todo])
+    rows = claims.iloc[idx]
+    words = [
+        f"{r.institution} — {r.site_type}, {d:.0f} m from the snap point it claimed ({r.source} {r.vintage})"
+        for r, d in zip(rows.itertuples(), dist, strict=True)
+    ]
+    out[todo[ok]] = np.asarray(words, dtype=object)[ok]
+    return out
+
+
+def _registered(xy: np.ndarray, register: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Site type key and name of the nearest register entry whose radius reaches each point (``""``:
+    none)."""
     kinds = np.full(len(xy), "", dtype=object)
+    names = np.full(len(xy), "", dtype=object)
     best = np.full(len(xy), np.inf)
     entries = register.sort_values(["x", "y", "site_type"])
-    for ex, ey, kind, radius in entries[["x", "y", "site_type", "radius_m"]].itertuples(index=False):
+    if "name" not in entries:
+        entries = entries.assign(name="")
+    for ex, ey, kind, radius, name in entries[["x", "y", "site_type", "radius_m", "name"]].itertuples(index=False):
         dist = np.hypot(xy[:, 0] - ex, xy[:, 1] - ey)
         closer = (dist <= radius) & (dist < best)
         kinds[closer], best[closer] = kind, dist[closer]
-    return kinds
+        names[closer] = f"{name} ({kind}; your register of institutions)"
+    return kinds, names
 
 
 def point_names(located: pd.DataFrame, points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
