@@ -80,6 +80,17 @@ def figures() -> dict[str, str]:
         f"records ({_range(held, '{:,.0f}')} each)."
     )
 
+    zones = result.zones
+    first30 = table[table["kind"] == "place"].head(30)
+    held = first30["zone_id"].value_counts()
+    out["patrol-zones"] = (
+        f"{where}: {_n(len(zones))} patrol zones for {_n(zones['places'].sum())} places "
+        f"({int((zones['places'] >= 2).sum())} with two or more; widest {zones['width_m'].max():,} m); the first 30 "
+        f"places fall in {len(held)} zones, {int((held >= 2).sum())} of them holding two or more; "
+        f"{int(zones['drug_related'].sum())} zones drug-related. First zone: {zones.iloc[0]['zone_name']} "
+        f"({zones.iloc[0]['places']} places, about {zones.iloc[0]['expected_per_month']:.0f} records a month)."
+    )
+
     sites = table[table["kind"] == "site"]
     by_type = sites["site_type"].value_counts()
     out["sites"] = (

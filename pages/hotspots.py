@@ -1,5 +1,6 @@
 """Hotspots: footprints over the Gi* ward layer, the ranked list, the backtest, and the files."""
 
+import pandas as pd
 import streamlit as st
 
 from ui import data, maps, page, render
@@ -22,12 +23,21 @@ TABLE_LABELS = {
     "colocation_ratio": "Drugs near the violence (× chance)",
     "main_site_share": "Share at the busiest point",
     "kind": "Kind",
+    "zone_name": "Patrol zone",
     "institution": "Institution (public register)",
     "ward_names": "Wards",
     "area_km2": "Area (km²)",
     "hotspot_id": "ID",
 }
 KIND_LABELS = {k.key: k.label for k in HOTSPOT_KINDS}
+ZONE_TABLE = {
+    "zone_id": "Zone",
+    "zone_name": "Where",
+    "places": "Places",
+    "expected_per_month": "Expected a month",
+    "share_of_violence": "Share of the violence",
+    "drug_related": "Drug-related",
+}
 BACKTEST_LABELS = {
     "method": "Method",
     "cut": "Part of the list",
@@ -95,8 +105,44 @@ with render.guard():
         alpha=170 / 255,
         solid=3,
     )
-    deck = data.hotspot_deck(dataset, dataset.key, scope, shown, top, view.basemap, view.hotspot_params)
-    st.pydeck_chart(deck, key="hotspot_map", height=maps.MAP_HEIGHT_PX)
+    # Patrol zones: a click on a zone's outline (or the box below) shows that zone close up with all its
+    # circles; the chart restarts under a new key so Streamlit's own selection styling never lingers.
+    zones = result.zones
+    listed_zones = zones[zones["zone_id"].isin(set(listed["zone_id"]))] if zones is not None else None
+    chart_key = f"hotspot_map_{st.session_state.get('_zone_round', 0)}"
+    clicked = render.picked(st.session_state.get(chart_key), "zones", "zone_id")
+    if clicked:
+        st.session_state["f_zone"] = clicked
+        st.session_state["_zone_round"] = st.session_state.get("_zone_round", 0) + 1
+        chart_key = f"hotspot_map_{st.session_state['_zone_round']}"
+    zone_names = {}
+    if zones is not None:
+        zone_names = dict(zip(zones["zone_id"], zones["zone_id"] + " " + zones["zone_name"], strict=True))
+    if st.session_state.get("f_zone") not in zone_names:
+        st.session_state["f_zone"] = None
+    zone = st.session_state.get("f_zone")
+    deck = data.hotspot_deck(dataset, dataset.key, scope, shown, top, view.basemap, view.hotspot_params, zone)
+    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=chart_key, height=maps.MAP_HEIGHT_PX)
+    if zones is not None and not view.present:
+        choices = list(dict.fromkeys([*listed_zones["zone_id"], *([zone] if zone else [])]))
+        st.selectbox(
+            "Patrol zone (or click its outline on the map)",
+            choices,
+            format_func=zone_names.get,
+            index=None,
+            key="f_zone",
+            placeholder="All zones of the places listed",
+        )
+    if zone:
+        row = zones.set_index("zone_id").loc[zone]
+        st.markdown(
+            f"**{render.md_escape(zone_names[zone])}** — {int(row['places'])} place(s) to patrol, about "
+            f"**{row['expected_per_month']:.0f}** violence-group records expected a month (in 8 months of 10 "
+            f"between {int(row['expected_low'])} and {int(row['expected_high'])}), "
+            f"{100 * row['share_of_violence']:.1f}% of the selection's violence"
+            + (", drug-related." if row["drug_related"] else ".")
+        )
+        listed = table[table["zone_id"] == zone]
     if backtest:
         st.subheader("How good are these hotspots?")
         st.markdown(backtest.sentence())
@@ -105,6 +151,22 @@ with render.guard():
             column_config={
                 "Share of later records inside": st.column_config.NumberColumn(format="percent"),
                 "Share of the land": st.column_config.NumberColumn(format="percent"),
+            },
+        )
+    if listed_zones is not None and len(listed_zones) and not zone:
+        st.subheader("Patrol zones")
+        st.caption(
+            "The places listed, grouped into named zones at most 1 km wide (circles within 250 m of each other "
+            "join); ranked by the violence-group records expected there a month."
+        )
+        render.table(
+            pd.DataFrame(listed_zones.drop(columns="geometry"))[list(ZONE_TABLE)]
+            .rename(columns=ZONE_TABLE)
+            .assign(**{"Drug-related": ["Yes" if d else "" for d in listed_zones["drug_related"]]}),
+            height=260,
+            column_config={
+                "Expected a month": st.column_config.NumberColumn(format="%.0f"),
+                "Share of the violence": st.column_config.NumberColumn(format="percent"),
             },
         )
     st.subheader("Ranked hotspots")
@@ -149,5 +211,15 @@ with render.guard():
                     bundle.file_name(fmt, top=limit, kind=shown),
                     key=f"dl_hot_{fmt}",
                 )
+        if zones is not None:
+            cols = st.columns(3)
+            for col, fmt in zip(cols, (".csv", ".xlsx", ".geojson"), strict=True):
+                with col:
+                    render.download(
+                        f"Patrol zones {fmt[1:].upper()}",
+                        bundle.file_bytes(fmt, by="zone"),
+                        bundle.file_name(fmt, by="zone"),
+                        key=f"dl_zone_{fmt}",
+                    )
     st.page_link("pages/briefing.py", label="One-page briefing for this view", icon=":material/description:")
     render.footer()

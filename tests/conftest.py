@@ -70,6 +70,15 @@ def sample_dataset(sample_sources):
     return load_police(sample_sources)
 
 
+@pytest.fixture(scope="session")
+def sample_hotspots(sample_dataset):
+    """The default ranked list of the whole sample, with its backtest (shared: it takes a while)."""
+    from vrc_geo.dataset.aggregate import make_selection
+    from vrc_geo.hotspots.service import hotspots_for
+
+    return hotspots_for(sample_dataset, make_selection())
+
+
 def bng_to_lonlat(x: float, y: float) -> tuple[float, float]:
     from vrc_geo.base.crs import unproject_xy
 

@@ -172,6 +172,21 @@ def test_hotspot_downloads_equal_the_cli_output(sample_dir, tmp_path):
     assert "hotspots_kent-medway_2022-01_2023-01.csv" in at.session_state["downloads"]
 
 
+def test_choosing_a_patrol_zone_shows_all_its_places(sample_hotspots):
+    at = app().run()
+    at.switch_page("pages/hotspots.py").run()
+    clean(at)
+    zones = sample_hotspots.result.zones
+    zone = zones.iloc[0]
+    assert any(d.value.columns[0] == "Zone" for d in at.dataframe)  # the zones of the listed places
+    at.selectbox(key="f_zone").set_value(zone["zone_id"]).run()
+    clean(at)
+    shown = ranked_table(at)
+    assert len(shown) == zone["places"] and set(shown["Patrol zone"]) == {zone["zone_name"]}
+    assert any(zone["zone_id"] in m.value and "expected a month" in m.value for m in at.markdown)
+    assert "zones_kent-medway_2022-01_2023-01.csv" in at.session_state["downloads"]
+
+
 def test_health_page_is_synthetic_suppressed_and_equals_the_cli(sample_dir, tmp_path):
     at = app(h="demo").run()
     at.switch_page("pages/health.py").run()

@@ -143,6 +143,11 @@ def _claims(rng):
     return {"points": points}, {"institutions": institutions, "n_months": 6}
 
 
+def _zones(rng):
+    x, y = _points(rng, 150)
+    return {"x": x, "y": y, "place": np.arange(len(x)) // 2}, {}
+
+
 def _unshuffle(values: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Per-row results back in the original row order."""
     out = np.empty_like(values)
@@ -183,6 +188,11 @@ EXAMPLES: dict[str, Example] = {
         _claims,
         lambda e, r, f: e.fit(r["points"], f["institutions"], n_months=f["n_months"]),
         lambda e, _order: (e.claims_.round(6), e.unclaimed_),
+    ),
+    "PatrolZones": Example(
+        _zones,
+        lambda e, r, _f: e.fit(r["x"], r["y"], r["place"]),
+        lambda e, _order: _sorted_frame(e.place_zone_.rename("zone").reset_index()),
     ),
     "EmergingHotSpots": Example(
         _cube,

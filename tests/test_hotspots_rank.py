@@ -16,7 +16,6 @@ from vrc_geo.dataset.aggregate import make_selection
 from vrc_geo.dataset.store import load_police
 from vrc_geo.errors import ParameterError
 from vrc_geo.hotspots import HOTSPOT_COLUMNS, find_hotspots
-from vrc_geo.hotspots.service import hotspots_for
 
 X0, Y0 = 570000, 150000
 PLACES = {
@@ -165,11 +164,6 @@ TOWN_CENTRES = {
 }
 
 
-@pytest.fixture(scope="module")
-def sample_hotspots(sample_dataset):
-    return hotspots_for(sample_dataset, make_selection())
-
-
 def test_town_centres_are_among_the_first_places(sample_hotspots):
     table = sample_hotspots.result.table
     first = sample_hotspots.result.footprints.iloc[:100]
@@ -289,7 +283,16 @@ def test_files_in_three_formats(sample_hotspots, tmp_path):
     path = tmp_path / "h.xlsx"
     path.write_bytes(sample_hotspots.file_bytes(".xlsx"))
     sheets = pd.read_excel(path, sheet_name=None)
-    assert list(sheets) == ["hotspots", "Labels", "Backtest", "Calibration", "Institutions", "Harm weights", "About"]
+    assert list(sheets) == [
+        "hotspots",
+        "Labels",
+        "Zones",
+        "Backtest",
+        "Calibration",
+        "Institutions",
+        "Harm weights",
+        "About",
+    ]
     assert sheets["Institutions"]["Institution"].str.contains("Maidstone Hospital").any()
     about = sheets["About"].set_index("item")["value"]
     assert about["Data period"] == "2022-01 to 2023-01 (13 months)"

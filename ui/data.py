@@ -140,21 +140,38 @@ def overview_deck(
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def hotspot_deck(
-    _dataset: PoliceDataset, key: str, scope: Selection, shown: str, top: int, basemap: bool, params: tuple = ()
+    _dataset: PoliceDataset,
+    key: str,
+    scope: Selection,
+    shown: str,
+    top: int,
+    basemap: bool,
+    params: tuple = (),
+    zone: str | None = None,
 ):
-    """The Hotspots map for a view (which kind, how many), built and serialised once and shared."""
+    """The Hotspots map for a view (which kind, how many; or one patrol zone close up), built and
+    serialised once and shared."""
     from ui import maps
 
     result = hotspots(_dataset, key, scope, params).result
     table = result.table
     keep = table["kind"].eq(shown) if shown != "all" else table["kind"].notna()
+    if zone is not None:
+        keep = table["zone_id"].eq(zone)
+        top = int(keep.sum())
+    listed = table[keep].head(top)
+    zones = result.zones
+    if zones is not None:
+        zones = zones[zones["zone_id"].isin(set(listed["zone_id"]) | {zone})]
     return maps.hotspot_deck(
         browser_layers(_dataset, key),
         result.wards,
-        table[keep].head(top),
+        listed,
         result.footprints[keep.to_numpy()].iloc[:top],
         basemap=basemap,
         filtered=scope.districts is not None,
+        zones=zones,
+        focus=zone,
     )
 
 

@@ -133,9 +133,13 @@ def hotspot_deck(
     *,
     basemap: bool,
     filtered: bool,
+    zones: gpd.GeoDataFrame | None = None,
+    focus: str | None = None,
 ):
     """Wards coloured by Gi* class; each listed place as a numbered dot sized by its violence records
-    (legible at county zoom) over its footprint (seen when zoomed in). Hot wards are outlined only."""
+    (legible at county zoom) over its footprint (seen when zoomed in). Hot wards are outlined only.
+    ``zones``: patrol zones outlined (a click picks one); ``focus``: the zone shown close up, with all
+    its circles numbered."""
     frame = pd.DataFrame(
         {
             "code": wards["code"],
@@ -169,7 +173,9 @@ def hotspot_deck(
                 "lat": round(point.y, 6),
                 "radius_px": round(5 + 11 * math.sqrt(max(row["violence_count"], 0) / max(top, 1)), 1),
                 "fill": list(colour[i]) + [235],
-                "label": str(int(row["rank"])) if row["kind"] == "place" and row["rank"] <= NUMBERED else "",
+                "label": str(int(row["rank"]))
+                if row["kind"] == "place" and (row["rank"] <= NUMBERED or focus is not None)
+                else "",
                 "name": f"#{int(row['rank'])} {place}",  # Streamlit escapes tooltip values (one step)
                 "district_name": str(row["district_name"]),
                 "value_text": ("Drug-related · " if row["drug_related"] else "")
@@ -180,13 +186,36 @@ def hotspot_deck(
         )
     markers.reverse()  # the first-ranked drawn last, on top
     tooltip = "<b>{name}</b><br/>{district_name}<br/>{value_text}<br/>Violence-group records: {count_text}"
-    return build_deck(
-        {**_ward_layers(layers, frame), "districts": districts, "hotspots": footprint_json},
-        tooltip_html=tooltip,
-        view=_view(layers, wards["code"] if filtered else None),
-        basemap=basemap,
-        markers=markers,
+    data = {**_ward_layers(layers, frame), "districts": districts}
+    view = _view(layers, wards["code"] if filtered else None)
+    if zones is not None and len(zones):
+        data["zones"] = _zone_outlines(zones)
+        if focus is not None and (zones["zone_id"] == focus).any():
+            shape = gpd.GeoSeries(zones[zones["zone_id"] == focus].geometry, crs="EPSG:27700").buffer(150)
+            view = view_for(tuple(shape.to_crs("EPSG:4326").total_bounds))
+    data["hotspots"] = footprint_json
+    return build_deck(data, tooltip_html=tooltip, view=view, basemap=basemap, markers=markers)
+
+
+def _zone_outlines(zones: gpd.GeoDataFrame) -> dict:
+    """Each zone as the hull round its circles (30 m out), with the tooltip's fields."""
+    hulls = gpd.GeoSeries(zones.geometry.convex_hull.buffer(30, quad_segs=4), crs="EPSG:27700")
+    frame = gpd.GeoDataFrame(
+        {
+            "zone_id": zones["zone_id"].to_numpy(),
+            "name": [f"{z}: {n}" for z, n in zip(zones["zone_id"], zones["zone_name"], strict=True)],
+            "district_name": zones["district_name"].to_numpy(),
+            "value_text": [
+                f"Patrol zone · {p} place(s) · about {e:.0f} violence records a month"
+                + (" · drug-related" if d else "")
+                for p, e, d in zip(zones["places"], zones["expected_per_month"], zones["drug_related"], strict=True)
+            ],
+            "count_text": [f"{int(c):,}" for c in zones["violence_count"]],
+        },
+        geometry=hulls.to_numpy(),
+        crs="EPSG:27700",
     )
+    return browser_geojson(frame, tolerance_m=5, keep=("zone_id", "name", "district_name", "value_text", "count_text"))
 
 
 def _site_words(row: pd.Series) -> str:

@@ -21,9 +21,11 @@ def register(sub: Any) -> None:
         description="Rank the places to patrol (40 m circles placed where most violence is expected, and "
         "concentrations far above their surroundings), list Gi* hot wards and institutional sites "
         "apart, flag places where drugs offences co-locate significantly with violence, class their "
-        "trend and write one row per hotspot (.csv, .xlsx with About, Labels, Backtest and Harm weights "
-        "sheets, or .geojson footprints in WGS84). Prints the backtest: PAI of the list's top tenth, "
-        "top third and all of it against the busiest snap points and grid cells of the same area. "
+        "trend, group the places into named patrol zones (at most 1 km wide) and write one row per "
+        "hotspot — or per zone with --by zone — (.csv, .xlsx with About, Labels, Zones, Backtest, "
+        "Calibration, Institutions and Harm weights sheets, or .geojson footprints in WGS84). Prints the "
+        "backtest: PAI of the list's top tenth, top third and all of it against the busiest snap points "
+        "and grid cells of the same area. "
         "Ranking methods: " + " ".join(f"{m.key}: {m.summary}" for m in METHODS.values()),
         epilog=EPILOG,
     )
@@ -35,6 +37,12 @@ def register(sub: Any) -> None:
         choices=["all", *(k.key for k in HOTSPOT_KINDS)],
         default="all",
         help="which hotspots to list: " + ", ".join(f"{k.key} ({k.plural.lower()})" for k in HOTSPOT_KINDS),
+    )
+    p.add_argument(
+        "--by",
+        choices=["place", "zone"],
+        default="place",
+        help="one row per hotspot (place; default) or per patrol zone (zone: places grouped into named areas)",
     )
     p.add_argument("--plain", action="store_true", help="plain-English column headers (CSV and XLSX)")
     method = p.add_argument_group("method (defaults suit a year of police.uk data; docs/methods/ explains each)")
@@ -79,6 +87,11 @@ def run_hotspots(args: argparse.Namespace) -> int:
     )
     for text in bundle.notes:
         note(args, text)
+    if args.by == "zone":
+        write_bytes(bundle.file_bytes(fmt, top=args.top, by="zone", plain=args.plain), args.out)
+        if not args.quiet:
+            _print_zones(bundle.result.zones, args)
+        return 0
     write_bytes(bundle.file_bytes(fmt, top=args.top, kind=args.kind, plain=args.plain), args.out)
     if not args.quiet:
         table = bundle.result.table
@@ -97,3 +110,14 @@ def run_hotspots(args: argparse.Namespace) -> int:
         if bundle.backtest is not None:
             print(bundle.backtest.sentence())
     return 0
+
+
+def _print_zones(zones: Any, args: argparse.Namespace) -> None:
+    shown = zones.head(args.top) if args.top is not None else zones
+    print(f"Wrote {len(shown)} patrol zones to {args.out} ({int(shown['drug_related'].sum())} drug-related).")
+    for row in shown.head(10).itertuples():
+        flag = " drug-related" if row.drug_related else ""
+        print(
+            f"  {row.zone_rank:>3}. {row.zone_id} {row.zone_name} — {row.places} place(s), expected "
+            f"{row.expected_per_month:.0f} a month ({row.expected_low}-{row.expected_high}){flag}"
+        )

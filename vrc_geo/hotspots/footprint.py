@@ -56,12 +56,14 @@ def describe_footprints(
     violence_types: Sequence[str],
     near_m: float,
     ward_names: pd.Series,
+    n_locations: int = 3,
 ) -> pd.DataFrame:
     """Per footprint: ``<name>_count`` for each entry of ``types`` (records inside), ``drugs_near_count``
     (drugs within ``near_m`` of the edge, inside included), ``ward_codes``, ``ward_names``,
     ``main_ward_code`` and ``district_code`` (of most violence records), ``first_month``, ``last_month``,
-    ``top_locations`` and ``main_site_share`` (share of violence at its busiest snap point), all of the
-    violence records. ``records`` need ``x, y, crime_type, month, location, ward_code, district_code``."""
+    ``top_locations`` (the ``n_locations`` commonest) and ``main_site_share`` (share of violence at its
+    busiest snap point), all of the violence records. ``records`` need ``x, y, crime_type, month,
+    location, ward_code, district_code``."""
     n_fp = len(footprints)
     located = records.dropna(subset=["x", "y"])
     snap, unique = pd.factorize(located["x"].to_numpy() + 1j * located["y"].to_numpy())
@@ -113,7 +115,7 @@ def describe_footprints(
     out["last_month"] = months.max().reindex(out.index)
     named = violent.assign(place=_place_names(violent["location"]).to_numpy()).dropna(subset=["place"])
     places = named.groupby(["fp", "place"]).size().rename("n").reset_index()
-    places = places.sort_values(["fp", "n", "place"], ascending=[True, False, True]).groupby("fp").head(3)
+    places = places.sort_values(["fp", "n", "place"], ascending=[True, False, True]).groupby("fp").head(n_locations)
     text = places.assign(item=places["place"] + " (" + places["n"].astype(str) + ")").groupby("fp")["item"]
     out["top_locations"] = text.agg("; ".join).reindex(out.index).fillna("")
     per_site = violent.groupby(["fp", "snap"]).size()

@@ -44,6 +44,7 @@ from .snap.institutions import describe_claims
 from .snap.site_types import SiteHistory
 from .stats.colocation import hotspot_colocation
 from .ward_stats import ward_statistics
+from .zones import ZONE_COLUMNS, describe_zones
 
 if TYPE_CHECKING:
     from ..dataset.store import PoliceDataset
@@ -55,6 +56,8 @@ HOTSPOT_COLUMNS = [
     "rank",
     "hotspot_id",
     "kind",
+    "zone_id",
+    "zone_name",
     "site_type",
     "institution",
     "district_name",
@@ -91,6 +94,14 @@ HOTSPOT_COLUMNS = [
 
 KINDS = kind_keys()
 VIOLENCE_GROUP = tuple(t for g in SELECTIONS["serious_violence"] for t in GROUPS[g])
+#: What is counted inside each footprint (``<name>_count``).
+FOOTPRINT_TYPES: dict[str, tuple[str, ...]] = {
+    "violence": (*GROUPS["violence"], "Violent crime"),
+    "drugs": GROUPS["drugs"],
+    "weapons": GROUPS["weapons"],
+    "robbery": GROUPS["robbery"],
+    "violence_group": VIOLENCE_GROUP,
+}
 
 #: Options of the ranked list, declared once (the places' own and those of the statistics beside them).
 PARAMS: dict[str, Param] = {
@@ -132,6 +143,8 @@ class HotspotResult:
     places: PlaceList | None = None
     harm: Any = None
     notes: list[str] = field(default_factory=list)
+    #: the places to patrol grouped into named zones (:data:`.zones.ZONE_COLUMNS`, EPSG:27700), best first
+    zones: gpd.GeoDataFrame | None = None
 
     def geodataframe(self) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame(self.table, geometry=self.footprints.to_numpy(), crs="EPSG:27700")
@@ -242,6 +255,8 @@ def find_hotspots(
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     table["period"] = f"{start} to {end}"
     table["selection"] = describe_selection(scope)
+    zones = _zones(places, records, table, wards, p)
+    zones["period"], zones["selection"] = table["period"].iloc[0] if len(table) else "", describe_selection(scope)
     notes = []
     if places.epochs is not None and places.epochs.starts:
         notes.append(places.epochs.describe())
@@ -264,7 +279,30 @@ def find_hotspots(
         places=places,
         harm=harm,
         notes=notes,
+        zones=zones[[*ZONE_COLUMNS, "geometry"]],
     )
+
+
+def _zones(
+    places: PlaceList, records: pd.DataFrame, table: pd.DataFrame, wards: gpd.GeoDataFrame, p: dict
+) -> gpd.GeoDataFrame:
+    """The zone list, and each place row's ``zone_id`` and ``zone_name`` (empty for wards and sites)."""
+    names = wards.set_index(wards["code"].astype(str))["name"]
+    options = {k: p[k] for k in ("near_m", "k", "min_bandwidth_m", "permutations", "seed", "alpha")}
+    zones, zone_of = describe_zones(
+        places,
+        records,
+        types=FOOTPRINT_TYPES,
+        violence_types=VIOLENCE_GROUP,
+        ward_names=names,
+        options={**options, "refine_permutations": p["refine_permutations"]},
+    )
+    prefix = kind_of("place").id_prefix
+    table["zone_id"] = [
+        zone_of.get(int(h[len(prefix) :]) - 1, "") if str(h).startswith(prefix) else "" for h in table["hotspot_id"]
+    ]
+    table["zone_name"] = table["zone_id"].map(zones.set_index("zone_id")["zone_name"]).fillna("").to_numpy()
+    return zones
 
 
 def _harm(dataset: PoliceDataset, measure: str) -> Any:
@@ -321,13 +359,7 @@ def _describe(
     info = describe_footprints(
         shapes,
         records,
-        types={
-            "violence": GROUPS["violence"] + ("Violent crime",),
-            "drugs": GROUPS["drugs"],
-            "weapons": GROUPS["weapons"],
-            "robbery": GROUPS["robbery"],
-            "violence_group": VIOLENCE_GROUP,
-        },
+        types=FOOTPRINT_TYPES,
         violence_types=VIOLENCE_GROUP,
         near_m=p["near_m"],
         ward_names=names,

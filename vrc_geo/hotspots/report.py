@@ -24,7 +24,15 @@ from .snap.institutions import institutions_sheet
 if TYPE_CHECKING:
     from ..dataset.store import PoliceDataset
 
-__all__ = ["CAVEATS", "METHOD", "PLAIN_LABELS", "hotspot_file_bytes", "hotspot_file_name", "hotspot_metadata"]
+__all__ = [
+    "CAVEATS",
+    "METHOD",
+    "PLAIN_LABELS",
+    "ZONE_LABELS",
+    "hotspot_file_bytes",
+    "hotspot_file_name",
+    "hotspot_metadata",
+]
 
 METHOD = (
     "Places to patrol: every police.uk snap point gets its expected violence-group records a month "
@@ -54,6 +62,8 @@ PLAIN_LABELS: dict[str, str] = {
     "rank": "Rank",
     "hotspot_id": "Hotspot",
     "kind": "Type (place to patrol, hot ward, site)",
+    "zone_id": "Patrol zone",
+    "zone_name": "Patrol zone: where",
     "site_type": "Site (institution)",
     "institution": "Which institution (register, year)",
     "district_name": "District",
@@ -148,8 +158,11 @@ def hotspot_metadata(
     return meta
 
 
-def hotspot_file_name(result: HotspotResult, fmt: str, *, kind: str = "all", top: int | None = None) -> str:
-    """A file name that says what is inside: ``hotspots_<districts>_<from>_<to>[_kind][_topN].<ext>``."""
+def hotspot_file_name(
+    result: HotspotResult, fmt: str, *, kind: str = "all", top: int | None = None, by: str = "place"
+) -> str:
+    """A file name that says what is inside: ``hotspots_<districts>_<from>_<to>[_kind][_topN].<ext>``
+    (``zones_…`` for the zone list)."""
     where = (
         AREA.slug
         if not result.selection.districts
@@ -160,8 +173,9 @@ def hotspot_file_name(result: HotspotResult, fmt: str, *, kind: str = "all", top
         else "selection"
     )
     months = result.months
-    parts = ["hotspots", where[:60], months[0] if months else "", months[-1] if months else ""]
-    if kind != "all":
+    first, last = (months[0], months[-1]) if months else ("", "")
+    parts = ["zones" if by == "zone" else "hotspots", where[:60], first, last]
+    if kind != "all" and by != "zone":
         parts.append(kind_of(kind).file_part)
     if top is not None:
         parts.append(f"top{top}")
@@ -177,10 +191,14 @@ def hotspot_file_bytes(
     top: int | None = None,
     kind: str = "all",
     plain: bool = False,
+    by: str = "place",
 ) -> bytes:
-    """The ranked list as ``.csv``, ``.xlsx`` (+ About, Labels, Backtest, Harm weights sheets) or
-    ``.geojson`` (WGS84 footprints). ``kind``/``top`` narrow it as the app's table does; ``plain``
-    writes plain-English headers instead of the contract's column names (CSV and XLSX)."""
+    """The ranked list as ``.csv``, ``.xlsx`` (+ About, Labels, Zones, Backtest, Calibration,
+    Institutions, Harm weights sheets) or ``.geojson`` (WGS84 footprints). ``kind``/``top`` narrow it as
+    the app's table does; ``plain`` writes plain-English headers instead of the contract's column names
+    (CSV and XLSX); ``by="zone"`` writes the patrol zones instead (one row each, geometry: its circles)."""
+    if by == "zone":
+        return _zone_file_bytes(result, fmt, dataset=dataset, backtest=backtest, top=top, plain=plain)
     keep = result.table["kind"].eq(kind) if kind != "all" else result.table["kind"].notna()
     table = result.table[keep.to_numpy()]
     footprints = result.footprints[keep.to_numpy()]
@@ -191,6 +209,8 @@ def hotspot_file_bytes(
     extra: dict[str, pd.DataFrame] = {}
     if fmt == ".xlsx":
         extra["Labels"] = pd.DataFrame({"column": list(PLAIN_LABELS), "meaning": list(PLAIN_LABELS.values())})
+        if result.zones is not None:
+            extra["Zones"] = pd.DataFrame(result.zones.drop(columns="geometry")).rename(columns=ZONE_LABELS)
         if backtest is not None:
             extra["Backtest"] = backtest.table().round(4)
             if len(backtest.calibration):
@@ -202,3 +222,64 @@ def hotspot_file_bytes(
     if plain and fmt != ".geojson":
         table = table.rename(columns=PLAIN_LABELS)
     return table_bytes(table, fmt, geometry=geometry, metadata=meta, sheet_name="hotspots", extra_sheets=extra)
+
+
+#: Plain-English labels of the zone list's columns (:data:`.zones.ZONE_COLUMNS`).
+ZONE_LABELS: dict[str, str] = {
+    "zone_rank": "Rank",
+    "zone_id": "Zone",
+    "zone_name": "Where",
+    "district_name": "District",
+    "ward_names": "Wards",
+    "places": "Places to patrol in it",
+    "place_ids": "Its places",
+    "first_place_rank": "Rank of its first place",
+    "circles": "Patrol circles (40 m)",
+    "violence_count": "Violence and sexual offences in the period",
+    "drugs_count": "Drugs offences inside",
+    "expected_per_month": "Expected violence-group records a month",
+    "expected_low": "In 8 months of 10, at least",
+    "expected_high": "In 8 months of 10, at most",
+    "share_of_violence": "Share of the selection's violence",
+    "drug_related": "Drug-related",
+    "colocation_ratio": "Drugs near this violence, times chance",
+    "p_value": "Chance of a ratio this high with no real link (adjusted)",
+    "width_m": "Width (m)",
+    "area_km2": "Area of its circles (km²)",
+    "centroid_lat": "Latitude",
+    "centroid_lon": "Longitude",
+    "top_locations": "Commonest places (records)",
+    "period": "Period",
+    "selection": "Districts",
+}
+
+
+def _zone_file_bytes(
+    result: HotspotResult,
+    fmt: str,
+    *,
+    dataset: PoliceDataset,
+    backtest: BacktestResult | None,
+    top: int | None,
+    plain: bool,
+) -> bytes:
+    zones = result.zones
+    if top is not None:
+        zones = zones.head(top)
+    table = pd.DataFrame(zones.drop(columns="geometry"))
+    geometry = zones.geometry.set_axis(table.index) if fmt == ".geojson" else None
+    meta = hotspot_metadata(result, dataset, backtest)
+    meta["Title"] = str(meta["Title"]).replace("Violence hotspots", "Patrol zones")
+    meta["Zones"] = (
+        "Places to patrol grouped into named zones: circles within 250 m of each other join (single "
+        "linkage), zones wider than 1 km are split (complete linkage); ranked by expected records a month. "
+        "Drug-related: the co-location test pooled over the zone's circles."
+    )
+    meta["Columns"] = "; ".join(f"{k} = {v}" for k, v in ZONE_LABELS.items())
+    extra: dict[str, pd.DataFrame] = {}
+    if fmt == ".xlsx":
+        extra["Labels"] = pd.DataFrame({"column": list(ZONE_LABELS), "meaning": list(ZONE_LABELS.values())})
+        extra["Places"] = result.table[result.table["kind"] == "place"].rename(columns=PLAIN_LABELS)
+    if plain and fmt != ".geojson":
+        table = table.rename(columns=ZONE_LABELS)
+    return table_bytes(table, fmt, geometry=geometry, metadata=meta, sheet_name="zones", extra_sheets=extra)

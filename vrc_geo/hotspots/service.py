@@ -34,18 +34,28 @@ class HotspotBundle:
 
     _files: dict[tuple, bytes] = field(default_factory=dict, repr=False)
 
-    def file_bytes(self, fmt: str, *, top: int | None = None, kind: str = "all", plain: bool = False) -> bytes:
-        """The file, built once per format and narrowing (the app asks again on every rerun)."""
-        key = (fmt, top, kind, plain)
+    def file_bytes(
+        self, fmt: str, *, top: int | None = None, kind: str = "all", plain: bool = False, by: str = "place"
+    ) -> bytes:
+        """The file, built once per format and narrowing (the app asks again on every rerun); ``by="zone"``:
+        the list of patrol zones."""
+        key = (fmt, top, kind, plain, by)
         if key not in self._files:
             self._files[key] = hotspot_file_bytes(
-                self.result, fmt, dataset=self.dataset, backtest=self.backtest, top=top, kind=kind, plain=plain
+                self.result,
+                fmt,
+                dataset=self.dataset,
+                backtest=self.backtest,
+                top=top,
+                kind=kind,
+                plain=plain,
+                by=by,
             )
         return self._files[key]
 
-    def file_name(self, fmt: str, *, top: int | None = None, kind: str = "all") -> str:
+    def file_name(self, fmt: str, *, top: int | None = None, kind: str = "all", by: str = "place") -> str:
         """A file name that says what is inside (districts, period, narrowing)."""
-        return hotspot_file_name(self.result, fmt, kind=kind, top=top)
+        return hotspot_file_name(self.result, fmt, kind=kind, top=top, by=by)
 
 
 def hotspots_for(

@@ -32,22 +32,19 @@ if TYPE_CHECKING:
 
 __all__ = ["Briefing", "briefing_html", "build_briefing", "render_map_png"]
 
-MAP_MAX_HEIGHT_IN = 3.6  # with the figures, ten hotspots, health totals and the method: one A4 page
+MAP_MAX_HEIGHT_IN = 2.9  # with the figures, zones, eight places, health totals and the method: one A4 page
 #: The method in plain words for a meeting (the XLSX About sheet holds the full method).
 METHOD = (
-    "Places to patrol are the small areas (a few street corners) where police.uk placed most violence, "
-    "robbery and weapons offences, recent months counting more and a quiet place's count steadied by its "
-    "neighbours'; numbered by how much violence a patrol there can expect per square kilometre. Police "
-    "stations, prisons, hospitals and ports are left out. Hot wards are wards that, with their "
-    "neighbours, have more violence than chance would give (Getis-Ord Gi*, at 90-99 % confidence after "
-    "allowing for testing every ward). Drug-related: drugs offences gather at the place more than chance "
-    "would put them there."
+    "Places to patrol are 40 m circles (what one officer can watch) where police.uk's records of violence, "
+    "robbery and weapons offences say most are expected next month — recent months counting more, a quiet "
+    "point steadied by its neighbours, the figures checked against months held back — grouped into patrol "
+    "zones at most 1 km wide. Hospitals, prisons, police stations and ports are listed apart. Drug-related: "
+    "drugs offences sit closer to the violence than chance would put them."
 )
 CAVEATS = (
-    "police.uk places each record on the nearest of a fixed set of map points, not the exact spot. "
-    '"Violence and sexual offences" includes violence without injury, stalking and harassment. Drugs '
-    "offences largely reflect police activity (searches). Figures are past records, not a forecast of "
-    "any one night."
+    "police.uk places each record on the nearest of a fixed set of map points, not the exact spot; "
+    '"violence" includes violence without injury, stalking and harassment; drugs offences largely reflect '
+    "police searches; expected figures are averages, not a forecast of any one night."
 )
 LICENCE = ATTRIBUTION
 
@@ -63,6 +60,7 @@ class Briefing:
     map_png: bytes
     legend: Sequence[tuple[str, tuple[int, int, int]]]
     legend_title: str
+    zones: pd.DataFrame | None = None
     hotspots: pd.DataFrame | None = None
     backtest: str | None = None
     health: pd.DataFrame | None = None
@@ -167,7 +165,7 @@ h2 { font-size: 10.5pt; margin: 8px 0 3px 0; border-bottom: 1px solid #bbb; }
 .legend div { display: flex; align-items: center; gap: 4px; margin: 1px 0; font-size: 8.5pt; }
 .legend span.box { width: 12px; height: 10px; display: inline-block; border: 1px solid #999; }
 table { border-collapse: collapse; width: 100%; font-size: 8.3pt; }
-th, td { border-bottom: 1px solid #e2e2e2; padding: 2px 4px; text-align: left; }
+th, td { border-bottom: 1px solid #e2e2e2; padding: 1px 4px; text-align: left; }
 th { background: #f2f2f2; }
 .small { font-size: 7.8pt; color: #444; }
 """
@@ -202,8 +200,10 @@ def briefing_html(brief: Briefing, *, signed_in_as: str | None = None) -> str:
         "<div><span class='box' style='border: 2px solid #5a0014'></span>hotspot footprint (numbered)</div>"
         "</div></div>"
     )
+    if brief.zones is not None and len(brief.zones):
+        parts.append("<h2>Patrol zones</h2>" + _table(brief.zones))
     if brief.hotspots is not None and len(brief.hotspots):
-        parts.append("<h2>Top hotspots</h2>" + _table(brief.hotspots))
+        parts.append("<h2>Places to patrol within them</h2>" + _table(brief.hotspots))
     if brief.backtest:
         parts.append(f"<p class='small'><b>How good are they?</b> {esc(brief.backtest)}</p>")
     if brief.health is not None:
@@ -211,9 +211,7 @@ def briefing_html(brief: Briefing, *, signed_in_as: str | None = None) -> str:
         parts.append(f"<h2>Hospital admissions for assault{label}</h2>" + _table(brief.health))
         if brief.health_note:
             parts.append(f"<p class='small'>{esc(brief.health_note)}</p>")
-    parts.append(
-        f"<h2>Method and caveats</h2><p class='small'>{esc(brief.method)}</p><p class='small'>{esc(brief.caveats)}</p>"
-    )
+    parts.append(f"<h2>Method and caveats</h2><p class='small'>{esc(brief.method)} {esc(brief.caveats)}</p>")
     for note in brief.notes:
         parts.append(f"<p class='small'>{esc(note)}</p>")
     prepared = f"Prepared by {esc(signed_in_as)} on {esc(brief.generated)}. " if signed_in_as else ""
@@ -229,7 +227,7 @@ def build_briefing(
     describe: str,
     hotspots: HotspotBundle,
     health: HealthBundle | None = None,
-    top: int = 10,
+    top: int = 8,
 ) -> Briefing:
     """Assemble the page for a view: its ward map, figures, top hotspots and (optionally) health."""
     from .maps import classify
@@ -267,9 +265,28 @@ def build_briefing(
         ),
     ]
     top_rows = table.head(top)
+    zones = hotspots.result.zones
+    zone_rows = None
+    if zones is not None and len(zones):
+        first = zones[zones["zone_id"].isin(set(top_rows["zone_id"]))].head(3)
+        zone_rows = pd.DataFrame(
+            {
+                "zone": first["zone_id"],
+                "where": first["zone_name"],
+                "places": first["places"],
+                "expected a month": [
+                    f"{e:.0f} ({lo}-{hi})"
+                    for e, lo, hi in zip(
+                        first["expected_per_month"], first["expected_low"], first["expected_high"], strict=True
+                    )
+                ],
+                "drug-related": first["drug_related"].map({True: "yes", False: "no"}),
+            }
+        )
     listing = pd.DataFrame(
         {
             "#": top_rows["rank"],
+            "zone": top_rows["zone_id"],
             "district": top_rows["district_name"],
             "where (busiest place)": top_rows["top_locations"].astype(str).str.split(" \\(").str[0],
             "violence": top_rows["violence_count"],
@@ -286,6 +303,7 @@ def build_briefing(
         map_png=png,
         legend=classes.legend(),
         legend_title=MEASURES[measure],
+        zones=zone_rows,
         hotspots=listing,
         backtest=_backtest_in_brief(hotspots.backtest) if hotspots.backtest else None,
         method=METHOD,
@@ -315,7 +333,7 @@ def build_briefing(
     return brief
 
 
-def _sites_in_brief(table: pd.DataFrame, first: int = 5) -> list[str]:
+def _sites_in_brief(table: pd.DataFrame, first: int = 3) -> list[str]:
     """The busiest institutional sites, named (they are listed apart, not patrolled)."""
     sites = table[table["kind"].eq("site")].head(first)
     if sites.empty:

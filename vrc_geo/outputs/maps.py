@@ -184,6 +184,7 @@ def build_deck(
     * ``wards``: the same wards simplified further and all but transparent, the layer clicks and hovers
       land on — picking redraws every pickable shape on each pointer move, and in a browser without a
       graphics card the detailed layer made a click wait for seconds of queued hovers;
+    * ``zones``: patrol zone outlines (pickable: a click picks the zone);
     * ``hotspots``: footprints (seen when zoomed in), then ``markers``: one dot per hotspot sized by its
       records (``lon, lat, radius_px, fill, label`` and tooltip fields), numbered, legible at county zoom;
     * ``watermark``: large red text near the top of the view, part of the map itself (so it stays in
@@ -218,6 +219,16 @@ def build_deck(
             "stroked": False,
             "get_fill_color": [0, 0, 0, 1],
             "highlight_color": [0, 0, 0, 0],
+        },
+        # Patrol zones: outlined, lightly filled so a click inside one picks it.
+        "zones": {
+            "pickable": True,
+            "filled": True,
+            "get_fill_color": [30, 90, 160, 28],
+            "get_line_color": [30, 90, 160, 230],
+            "line_width_min_pixels": 2,
+            "highlight_color": [30, 90, 160, 60],
+            "auto_highlight": True,
         },
         "hotspots": {
             "pickable": True,
