@@ -189,6 +189,12 @@ EXAMPLES: dict[str, Example] = {
         lambda e, r, f: e.fit(r["points"], f["institutions"], n_months=f["n_months"]),
         lambda e, _order: (e.claims_.round(6), e.unclaimed_),
     ),
+    "LearnedRates": Example(
+        _micro,
+        lambda e, r, f: e.fit(r["x"], r["y"], r["period"], **f),
+        lambda e, _order: _sorted_frame(e.places_).round(9),
+        {"min_samples_leaf": 10, "max_iter": 20},
+    ),
     "PatrolZones": Example(
         _zones,
         lambda e, r, _f: e.fit(r["x"], r["y"], r["place"]),

@@ -56,7 +56,7 @@ def test_the_toy_method_is_in_the_cli_help(toy_method, capsys):
     with pytest.raises(SystemExit):
         main(["hotspots", "--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "--method {expected,recent-counts}" in out
+    assert "--method {expected,learned,recent-counts}" in out
     assert "recent-counts: Records a month over the last three months" in out
 
 

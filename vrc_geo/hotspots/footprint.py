@@ -57,13 +57,16 @@ def describe_footprints(
     near_m: float,
     ward_names: pd.Series,
     n_locations: int = 3,
+    months: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Per footprint: ``<name>_count`` for each entry of ``types`` (records inside), ``drugs_near_count``
     (drugs within ``near_m`` of the edge, inside included), ``ward_codes``, ``ward_names``,
     ``main_ward_code`` and ``district_code`` (of most violence records), ``first_month``, ``last_month``,
     ``top_locations`` (the ``n_locations`` commonest) and ``main_site_share`` (share of violence at its
-    busiest snap point), all of the violence records. ``records`` need ``x, y, crime_type, month,
-    location, ward_code, district_code``."""
+    busiest snap point), all of the violence records; with the selection's ``months``, also
+    ``violence_months`` (months with violence inside), ``last_3`` and ``previous_3`` (violence in its
+    last three months and the three before). ``records`` need ``x, y, crime_type, month, location,
+    ward_code, district_code``."""
     n_fp = len(footprints)
     located = records.dropna(subset=["x", "y"])
     snap, unique = pd.factorize(located["x"].to_numpy() + 1j * located["y"].to_numpy())
@@ -82,6 +85,8 @@ def describe_footprints(
             "top_locations",
             "main_site_share",
         ]
+        if months is not None:
+            columns += ["violence_months", "last_3", "previous_3"]
         return pd.DataFrame(columns=columns)
     crime = located["crime_type"].astype(str).to_numpy()
     table = pd.DataFrame(
@@ -110,14 +115,20 @@ def describe_footprints(
     out["ward_names"] = ["; ".join(str(ward_names.get(c, c)) for c in wards.get(i, [])) for i in out.index]
     out["main_ward_code"] = _first_by_count(violent, "ward_code").reindex(out.index)
     out["district_code"] = _first_by_count(violent, "district_code").reindex(out.index)
-    months = violent.groupby("fp")["month"]
-    out["first_month"] = months.min().reindex(out.index)
-    out["last_month"] = months.max().reindex(out.index)
+    months_of = violent.groupby("fp")["month"]
+    out["first_month"] = months_of.min().reindex(out.index)
+    out["last_month"] = months_of.max().reindex(out.index)
     named = violent.assign(place=_place_names(violent["location"]).to_numpy()).dropna(subset=["place"])
     places = named.groupby(["fp", "place"]).size().rename("n").reset_index()
     places = places.sort_values(["fp", "n", "place"], ascending=[True, False, True]).groupby("fp").head(n_locations)
     text = places.assign(item=places["place"] + " (" + places["n"].astype(str) + ")").groupby("fp")["item"]
     out["top_locations"] = text.agg("; ".join).reindex(out.index).fillna("")
+    if months is not None:
+        order = {m: i for i, m in enumerate(months)}
+        age = len(months) - 1 - violent["month"].map(order)
+        out["violence_months"] = months_of.nunique().reindex(out.index, fill_value=0).astype(int)
+        out["last_3"] = violent[age < 3].groupby("fp").size().reindex(out.index, fill_value=0).astype(int)
+        out["previous_3"] = violent[(age >= 3) & (age < 6)].groupby("fp").size().reindex(out.index, fill_value=0)
     per_site = violent.groupby(["fp", "snap"]).size()
     share = per_site.groupby(level="fp").max() / per_site.groupby(level="fp").sum()
     out["main_site_share"] = share.reindex(out.index).round(3)

@@ -63,3 +63,12 @@ register_method(
         docs="docs/methods/micro-places.md",
     )
 )
+register_method(
+    RankingMethod(
+        key="learned",
+        label="Learned forecast (gradient boosting)",
+        estimator="vrc_geo.hotspots.stats.learned_rates:LearnedRates",
+        summary="A Poisson gradient-boosting model trained on the data's own earlier months (rolling origins).",
+        docs="docs/methods/learned-forecast.md",
+    )
+)

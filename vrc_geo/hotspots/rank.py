@@ -44,7 +44,8 @@ from .snap.institutions import describe_claims
 from .snap.site_types import SiteHistory
 from .stats.colocation import hotspot_colocation
 from .ward_stats import ward_statistics
-from .zones import ZONE_COLUMNS, describe_zones
+from .why import explain_rows
+from .zones import ZONE_COLUMNS, assign_zones
 
 if TYPE_CHECKING:
     from ..dataset.store import PoliceDataset
@@ -85,6 +86,7 @@ HOTSPOT_COLUMNS = [
     "centroid_lat",
     "centroid_lon",
     "top_locations",
+    "why",
     "main_site_share",
     "first_month",
     "last_month",
@@ -245,17 +247,22 @@ def find_hotspots(
         prefix = kind_of(kind).id_prefix
         ids += [f"{prefix}{i + 1:03d}" for i in range(len(rows))]
         extra += list(rows.itertuples())
-    table = _describe(records, shapes, kinds, ids, wards, ward_stats, p)
+    table = _describe(records, shapes, kinds, ids, wards, ward_stats, p, months)
     ward_harm = (
         pd.Series(whole_weight, index=whole.index).groupby(whole["ward_code"].astype(str).to_numpy()).sum()
         if harm is not None
         else None
     )
     _place_columns(table, extra, hot, months, ward_harm=ward_harm)
+    since = places.epochs.starts[-1] if places.epochs is not None and places.epochs.starts else None
+    routes = [getattr(r, "route", None) for r in extra]
+    table["why"] = explain_rows(table, months=months, since=since, routes=routes)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     table["period"] = f"{start} to {end}"
     table["selection"] = describe_selection(scope)
-    zones = _zones(places, records, table, wards, p)
+    names = wards.set_index(wards["code"].astype(str))["name"]
+    types = {"types": FOOTPRINT_TYPES, "violence_types": VIOLENCE_GROUP}
+    zones = assign_zones(table, places, records, ward_names=names, options=p, **types)
     zones["period"], zones["selection"] = table["period"].iloc[0] if len(table) else "", describe_selection(scope)
     notes = []
     if places.epochs is not None and places.epochs.starts:
@@ -281,28 +288,6 @@ def find_hotspots(
         notes=notes,
         zones=zones[[*ZONE_COLUMNS, "geometry"]],
     )
-
-
-def _zones(
-    places: PlaceList, records: pd.DataFrame, table: pd.DataFrame, wards: gpd.GeoDataFrame, p: dict
-) -> gpd.GeoDataFrame:
-    """The zone list, and each place row's ``zone_id`` and ``zone_name`` (empty for wards and sites)."""
-    names = wards.set_index(wards["code"].astype(str))["name"]
-    options = {k: p[k] for k in ("near_m", "k", "min_bandwidth_m", "permutations", "seed", "alpha")}
-    zones, zone_of = describe_zones(
-        places,
-        records,
-        types=FOOTPRINT_TYPES,
-        violence_types=VIOLENCE_GROUP,
-        ward_names=names,
-        options={**options, "refine_permutations": p["refine_permutations"]},
-    )
-    prefix = kind_of("place").id_prefix
-    table["zone_id"] = [
-        zone_of.get(int(h[len(prefix) :]) - 1, "") if str(h).startswith(prefix) else "" for h in table["hotspot_id"]
-    ]
-    table["zone_name"] = table["zone_id"].map(zones.set_index("zone_id")["zone_name"]).fillna("").to_numpy()
-    return zones
 
 
 def _harm(dataset: PoliceDataset, measure: str) -> Any:
@@ -354,6 +339,7 @@ def _describe(
     wards: gpd.GeoDataFrame,
     ward_stats: pd.DataFrame,
     p: dict,
+    months: list[str],
 ) -> pd.DataFrame:
     names = wards.set_index(wards["code"].astype(str))["name"]
     info = describe_footprints(
@@ -363,6 +349,7 @@ def _describe(
         violence_types=VIOLENCE_GROUP,
         near_m=p["near_m"],
         ward_names=names,
+        months=months,
     )
     colo = hotspot_colocation(
         records,

@@ -91,6 +91,7 @@ PLAIN_LABELS: dict[str, str] = {
     "centroid_lat": "Latitude",
     "centroid_lon": "Longitude",
     "top_locations": "Commonest places (records)",
+    "why": "Why it is on the list",
     "main_site_share": "Share at the busiest single point",
     "first_month": "First month",
     "last_month": "Last month",

@@ -290,9 +290,8 @@ def build_briefing(
             "district": top_rows["district_name"],
             "where (busiest place)": top_rows["top_locations"].astype(str).str.split(" \\(").str[0],
             "violence": top_rows["violence_count"],
-            "drugs": top_rows["drugs_count"],
             "drug-related": top_rows["drug_related"].map({True: "yes", False: "no"}),
-            "trend": top_rows["trend_class"],
+            "why": ["; ".join(str(w).split("; ")[:2]) for w in top_rows["why"]],
         }
     )
     brief = Briefing(
