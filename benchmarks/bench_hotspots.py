@@ -10,7 +10,11 @@ permutation inference of the co-location, footprint description, ranking, the ba
 the earlier months), so the ratio is the price of those. Both run in this process on the same cached
 records; the whole command is also timed.
 
-Usage: python benchmarks/bench_hotspots.py [--repeat 5]
+Also timed, for what the list now adds: the patrol zones (clustering, naming and their co-location test)
+as a share of the whole list, and the learned forecast's fit against the empirical-Bayes estimate it
+starts from (same records, same process).
+
+Usage: python benchmarks/bench_hotspots.py [--repeat 5] [--write-docs]
 """
 
 from __future__ import annotations
@@ -34,13 +38,19 @@ from scipy import stats
 from scipy.spatial import cKDTree
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+from docs_blocks import replace_block  # noqa: E402
 
 from vrc_geo.config import find_sources  # noqa: E402
 from vrc_geo.dataset.aggregate import make_selection  # noqa: E402
 from vrc_geo.dataset.store import load_police  # noqa: E402
-from vrc_geo.hotspots.rank import VIOLENCE_GROUP  # noqa: E402
+from vrc_geo.hotspots.rank import FOOTPRINT_TYPES, VIOLENCE_GROUP  # noqa: E402
 from vrc_geo.hotspots.service import hotspots_for  # noqa: E402
+from vrc_geo.hotspots.stats.learned_rates import LearnedRates  # noqa: E402
+from vrc_geo.hotspots.stats.micro_places import MicroPlaceRates  # noqa: E402
+from vrc_geo.hotspots.zones import describe_zones  # noqa: E402
+from vrc_geo.reference.taxonomy import ASB  # noqa: E402
 
 
 def direct(records: pd.DataFrame, wards) -> None:
@@ -75,6 +85,7 @@ def direct(records: pd.DataFrame, wards) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--write-docs", action="store_true", help="write the figures into benchmarks/README.md")
     args = parser.parse_args()
     dataset = load_police(find_sources())
     records, wards = dataset.records, dataset.wards.wards
@@ -98,11 +109,53 @@ def main() -> None:
             subprocess.run(cmd, check=True, cwd=ROOT, env=env)
             whole.append(time.perf_counter() - start)
     o, b, c = statistics.median(ours), statistics.median(base), statistics.median(whole)
+    z = statistics.median(_time_zones(bundle, dataset) for _ in range(args.repeat))
+    eb, learned = _time_methods(dataset)
     table = bundle.result.table
-    print(f"hotspots on {len(dataset.months)} months, {len(table)} hotspots ({args.repeat} runs, median)")
-    print(f"  library steps called directly        : {b:.2f} s")
-    print(f"  vrc_geo find_hotspots + backtest     : {o:.2f} s  = {o / b:.2f}x direct")
-    print(f"  whole command (warm cache, 3 runs)   : {c:.2f} s")
+    lines = [
+        f"hotspots on {len(dataset.months)} months, {len(table)} hotspots ({args.repeat} runs, median)",
+        f"  library steps called directly        : {b:.2f} s",
+        f"  vrc_geo find_hotspots + backtest     : {o:.2f} s  = {o / b:.2f}x direct",
+        f"  of which the patrol zones            : {z:.2f} s  = {100 * z / o:.0f} % of the list",
+        f"  whole command (warm cache, 3 runs)   : {c:.2f} s",
+        f"  empirical-Bayes estimate (default)   : {eb:.2f} s",
+        f"  learned forecast (--method learned)  : {learned:.2f} s  = {learned / eb:.0f}x the estimate it starts from",
+    ]
+    print("\n".join(lines))
+    if args.write_docs:
+        body = "```\n" + "\n".join(lines) + "\n```\n\n(`python benchmarks/bench_hotspots.py --write-docs`)"
+        replace_block(ROOT / "benchmarks" / "README.md", "figures", "bench-hotspots", body)
+
+
+def _time_zones(bundle, dataset) -> float:
+    result = bundle.result
+    records = dataset.in_area
+    records = records[records["crime_type"] != ASB]
+    wards = dataset.wards.wards
+    options = {k: result.parameters[k] for k in ("near_m", "k", "min_bandwidth_m", "permutations", "seed", "alpha")}
+    start = time.perf_counter()
+    describe_zones(
+        result.places,
+        records,
+        types=FOOTPRINT_TYPES,
+        violence_types=VIOLENCE_GROUP,
+        ward_names=wards.set_index(wards["code"].astype(str))["name"],
+        options={**options, "refine_permutations": result.parameters["refine_permutations"]},
+    )
+    return time.perf_counter() - start
+
+
+def _time_methods(dataset) -> tuple[float, float]:
+    crime = dataset.in_area[dataset.in_area["crime_type"] != ASB].dropna(subset=["x", "y"])
+    violent = crime[crime["crime_type"].isin(VIOLENCE_GROUP)]
+    index = {m: i for i, m in enumerate(dataset.months)}
+    args = (violent["x"].to_numpy(), violent["y"].to_numpy(), violent["month"].astype(str).map(index).to_numpy())
+    times = []
+    for method in (MicroPlaceRates(), LearnedRates()):
+        start = time.perf_counter()
+        method.fit(*args, n_periods=len(dataset.months), context=crime)
+        times.append(time.perf_counter() - start)
+    return times[0], times[1]
 
 
 if __name__ == "__main__":

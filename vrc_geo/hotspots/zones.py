@@ -178,7 +178,9 @@ def describe_zones(
     zone_of = model.place_zone_.reindex(footprints["footprint"]).to_numpy()
     n_zones = int(zone_of.max()) + 1 if len(zone_of) else 0
     by_zone = [footprints["footprint"].to_numpy()[zone_of == z] for z in range(n_zones)]
-    shapes = [shapely.union_all(footprints.set_index("footprint").geometry.loc[m].to_numpy()) for m in by_zone]
+    geoms = footprints.geometry.to_numpy()
+    position = {int(f): i for i, f in enumerate(footprints["footprint"])}
+    shapes = [shapely.union_all(geoms[[position[int(f)] for f in m]]) for m in by_zone]
     info = describe_footprints(
         shapes,
         records,
