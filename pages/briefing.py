@@ -18,7 +18,13 @@ with render.guard():
     health = data.health(dataset, default, view.health)
     if health is not None and health.synthetic:
         render.synthetic_banner()
+    evaluation = st.session_state.get("evaluation")
+    include = evaluation is not None and st.checkbox(
+        "Include the result of the 'Did it work?' page", value=True, key="f_brief_eval"
+    )
     with st.spinner("Drawing the briefing…"):
-        html_page = data.briefing(dataset, selection, view.measure, view.describe(), hot, health)
+        html_page = data.briefing(
+            dataset, selection, view.measure, view.describe(), hot, health, evaluation if include else None
+        )
     render.download("Download briefing (HTML)", html_page.encode("utf-8"), "briefing.html", key="dl_briefing")
     st.iframe(html_page, height=1150)

@@ -20,6 +20,7 @@ PAGES = [
     "pages/health.py",
     "pages/violence.py",
     "pages/trends.py",
+    "pages/evaluate.py",
     "pages/briefing.py",
     "pages/data.py",
 ]
@@ -185,6 +186,27 @@ def test_choosing_a_patrol_zone_shows_all_its_places(sample_hotspots):
     assert len(shown) == zone["places"] and set(shown["Patrol zone"]) == {zone["zone_name"]}
     assert any(zone["zone_id"] in m.value and "expected a month" in m.value for m in at.markdown)
     assert "zones_kent-medway_2022-01_2023-01.csv" in at.session_state["downloads"]
+
+
+def test_evaluate_page_answers_in_words_and_its_files_equal_the_cli(sample_dir, tmp_path):
+    at = app().run()
+    at.switch_page("pages/evaluate.py").run()
+    clean(at)
+    assert any("Choose the target areas" in i.value for i in at.info)
+    at.radio(key="f_ev_source").set_value("wards").run()
+    at.multiselect(key="f_ev_wards").set_value(["E05005085", "E05005081"]).run()
+    clean(at)
+    answer = " ".join(m.value for m in [*at.success, *at.info])
+    assert "than expected after" in answer and "comparable untouched places" in answer
+    start = at.selectbox(key="f_ev_start").value
+    files = at.session_state["downloads"]
+    out = tmp_path / "ev.csv"
+    args = ["--quiet", "evaluate", "--target", "wards:E05005085,E05005081", "--start", start]
+    assert main([*args, "--data-dir", str(sample_dir), "--out", str(out)]) == 0
+    assert files[f"evaluation_serious_violence_from_{start}.csv"] == out.read_bytes()
+    # A start too early for the data says what is needed, never a traceback.
+    at.selectbox(key="f_ev_start").set_value(at.selectbox(key="f_ev_start").options[0]).run()
+    assert not at.exception
 
 
 def test_health_page_is_synthetic_suppressed_and_equals_the_cli(sample_dir, tmp_path):

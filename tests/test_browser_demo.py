@@ -24,6 +24,7 @@ PAGES = [
     ("health", "health"),
     ("violence", "violence"),
     ("trends", "trends"),
+    ("evaluate", "evaluate"),
     ("briefing", "briefing"),
     ("data", "data"),
 ]
@@ -200,6 +201,27 @@ SMALL_TEXT_JS = """() => {
   }
   return out;
 }"""
+
+
+def test_did_it_work_answers_for_wards_chosen_by_hand(browser_app):
+    """At 1366 x 768: choose "Wards", type two ward names, and read the answer, the chart and the files."""
+    url, browser = browser_app
+    page = _laptop_page(browser)
+    page.goto(f"{url}/evaluate")
+    page.get_by_role("heading", name="Did it work?").wait_for()
+    page.get_by_text("Wards", exact=True).click()
+    wards = page.locator("[data-testid='stMain'] [data-testid='stMultiSelect'] input").first
+    for name in ("Margate Central", "Cliftonville West"):
+        wards.click()
+        wards.fill(name)
+        page.get_by_role("option", name=re.compile(name)).first.click()
+    page.keyboard.press("Escape")
+    page.get_by_text("than expected after").first.wait_for(timeout=120_000)
+    _idle(page)
+    assert page.locator("[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']").count() >= 1
+    assert page.locator("[data-testid='stDownloadButton']").count() == 2
+    page.screenshot(path=str(SHOTS / "evaluate-wards_1366.png"), full_page=True)
+    page.close()
 
 
 def test_the_briefing_prints_on_one_page(browser_app):

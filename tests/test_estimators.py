@@ -148,6 +148,45 @@ def _zones(rng):
     return {"x": x, "y": y, "place": np.arange(len(x)) // 2}, {}
 
 
+def _did(rng):
+    counts = rng.poisson(rng.uniform(5, 40, (30, 1)) * np.ones((1, 8)))
+    group = np.full(30, -1)
+    group[:4] = 0
+    return {"counts": counts, "group": group}, {"post": np.arange(8) >= 5}
+
+
+def _placebo(rng):
+    import geopandas as gpd
+
+    x, y = _points(rng, 3000)
+    month = rng.integers(0, 8, len(x))
+    records = pd.DataFrame({"x": x, "y": y, "month": [f"2022-{m + 1:02d}" for m in month]})
+    targets = gpd.GeoDataFrame({"area": ["A"]}, geometry=[shapely.Point(x[0], y[0]).buffer(80)], crs="EPSG:27700")
+    boxes = [
+        shapely.box(i * 1000 - 200, j * 1000 - 200, i * 1000 + 800, j * 1000 + 800) for i in range(4) for j in range(4)
+    ]
+    controls = gpd.GeoDataFrame({"name": [f"c{i}" for i in range(16)]}, geometry=boxes, crs="EPSG:27700")
+    return {"records": records}, {"targets": targets, "controls": controls}
+
+
+def _placebo_fit(est, rows, fixed):
+    from vrc_geo.evaluation.panel import build_panel
+
+    records = rows["records"].reset_index(drop=True)
+    months = [f"2022-{m:02d}" for m in range(1, 9)]
+    panel = build_panel(
+        records,
+        np.ones(len(records)),
+        months,
+        start="2022-06",
+        targets=fixed["targets"],
+        controls=fixed["controls"],
+        land=shapely.box(-1000, -1000, 5000, 5000),
+        buffer_m=50.0,
+    )
+    return est.fit(panel, buffer_m=50.0)
+
+
 def _unshuffle(values: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Per-row results back in the original row order."""
     out = np.empty_like(values)
@@ -194,6 +233,17 @@ EXAMPLES: dict[str, Example] = {
         lambda e, r, f: e.fit(r["x"], r["y"], r["period"], **f),
         lambda e, _order: _sorted_frame(e.places_).round(9),
         {"min_samples_leaf": 10, "max_iter": 20},
+    ),
+    "DiDPoisson": Example(
+        _did,
+        lambda e, r, f: e.fit(r["counts"], r["group"], f["post"]),
+        lambda e, _order: np.round(e.effect_, 9),
+    ),
+    "PlaceboTest": Example(
+        _placebo,
+        _placebo_fit,
+        lambda e, _order: np.round(np.sort(e.pooled_), 9),
+        {"placebos": 19, "candidates": 200},
     ),
     "PatrolZones": Example(
         _zones,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["district_trend_chart", "violence_mix_chart"]
+__all__ = ["district_trend_chart", "evaluation_chart", "violence_mix_chart"]
 
 #: Thirteen colours a viewer tells apart (one per district; none pale on white).
 DISTRICT_COLOURS = [
@@ -83,4 +83,51 @@ def district_trend_chart(wide: pd.DataFrame, *, font_size: int = 13) -> alt.Char
         .properties(height=420)
         .configure_axis(labelFontSize=font_size, titleFontSize=font_size)
         .configure_legend(labelFontSize=font_size, titleFontSize=font_size)
+    )
+
+
+def evaluation_chart(series: pd.DataFrame, *, font_size: int = 14) -> alt.LayerChart:
+    """Records a month in the target areas and the buffer, beside what was expected had nothing changed,
+    with the start month marked."""
+    lines = {
+        "targets": "Target areas: recorded",
+        "expected": "Target areas: expected had nothing changed",
+        "buffer": "Buffer: recorded",
+        "buffer_expected": "Buffer: expected",
+    }
+    frame = series.melt(id_vars=["month"], value_vars=[c for c in lines if series[c].notna().any()])
+    frame["line"] = frame["variable"].map(lines)
+    frame["date"] = pd.to_datetime(frame["month"] + "-01")
+    colours = ["#b2182b", "#b2182b", "#2166ac", "#2166ac"]
+    chart = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("value:Q", title="records a month"),
+            color=alt.Color(
+                "line:N",
+                scale=alt.Scale(domain=list(lines.values()), range=colours),
+                legend=alt.Legend(orient="bottom", title=None, columns=2, labelLimit=400),
+            ),
+            strokeDash=alt.StrokeDash(
+                "line:N",
+                scale=alt.Scale(domain=list(lines.values()), range=[[1, 0], [6, 4], [1, 0], [6, 4]]),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("month:N"), alt.Tooltip("line:N"), alt.Tooltip("value:Q", format=",.1f")],
+        )
+    )
+    start = series.loc[series["after_start"], "month"].iloc[0]
+    rule = (
+        alt.Chart(pd.DataFrame({"date": [pd.Timestamp(start + "-01")], "label": [f"start {start}"]}))
+        .mark_rule(color="#444", strokeDash=[2, 2])
+        .encode(x="date:T")
+    )
+    text = rule.mark_text(align="left", dx=4, dy=-8, color="#444").encode(text="label:N", y=alt.value(0))
+    return (
+        alt.layer(chart, rule, text)
+        .properties(height=320)
+        .configure_axis(labelFontSize=font_size, titleFontSize=font_size)
+        .configure_legend(labelFontSize=font_size)
     )

@@ -318,11 +318,20 @@ def current_dataset_or_none() -> PoliceDataset | None:
 
 
 def _briefing(
-    dataset: PoliceDataset, selection: Selection, measure: str, describe: str, signed: str | None, hot, health
+    dataset: PoliceDataset,
+    selection: Selection,
+    measure: str,
+    describe: str,
+    signed: str | None,
+    hot,
+    health,
+    evaluation=None,
 ):
     from vrc_geo.outputs.briefing import briefing_html, build_briefing
 
-    brief = build_briefing(dataset, selection, measure=measure, describe=describe, hotspots=hot, health=health)
+    brief = build_briefing(
+        dataset, selection, measure=measure, describe=describe, hotspots=hot, health=health, evaluation=evaluation
+    )
     return briefing_html(brief, signed_in_as=signed)
 
 
@@ -341,10 +350,20 @@ def _briefing_shared(
     return _briefing(_dataset, selection, measure, describe, signed, _hot, _health)
 
 
-def briefing(dataset: PoliceDataset, selection: Selection, measure: str, describe: str, hot, health) -> str:
-    """The briefing HTML for a view. One built with an uploaded health extract is cached in this session
-    only; the others are shared. The signed-in name (when sign-in is on) is part of the key."""
+def briefing(
+    dataset: PoliceDataset, selection: Selection, measure: str, describe: str, hot, health, evaluation=None
+) -> str:
+    """The briefing HTML for a view. One built with an uploaded health extract, or with this session's
+    evaluation, is cached in this session only; the others are shared. The signed-in name (when sign-in
+    is on) is part of the key."""
     signed = signed_in_name()
+    if evaluation is not None:
+        key = (dataset.key, selection, measure, describe, id(evaluation), id(health), signed)
+        return session_memo(
+            "_briefing_memo",
+            key,
+            lambda: _briefing(dataset, selection, measure, describe, signed, hot, health, evaluation),
+        )
     if health is not None and not health.synthetic:
         upload = health_upload() or {}
         key = (dataset.key, selection, measure, describe, upload.get("key", ""), signed)

@@ -61,6 +61,7 @@ def app_pages(*, with_data: bool) -> list:
             "pages/violence.py", title="What violence is", icon=":material/stacked_bar_chart:", url_path="violence"
         ),
         st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
+        st.Page("pages/evaluate.py", title="Did it work?", icon=":material/fact_check:", url_path="evaluate"),
         st.Page("pages/briefing.py", title="Briefing", icon=":material/description:", url_path="briefing"),
         data_page,
     ]

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 
 from ..errors import VrcGeoError
 from ..reference.area import AREA
-from . import data, fetch, health, hotspots, profile
+from . import data, evaluate, fetch, health, hotspots, profile
 from .common import EPILOG
 
 __all__ = ["build_parser", "main"]
 
-COMMAND_MODULES = [data, hotspots, health, profile, fetch]
+COMMAND_MODULES = [data, hotspots, evaluate, health, profile, fetch]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -62,6 +62,7 @@ class Briefing:
     legend_title: str
     zones: pd.DataFrame | None = None
     hotspots: pd.DataFrame | None = None
+    evaluation: str | None = None  #: the answer of an evaluation, in words (optional section)
     backtest: str | None = None
     health: pd.DataFrame | None = None
     health_note: str | None = None
@@ -206,6 +207,8 @@ def briefing_html(brief: Briefing, *, signed_in_as: str | None = None) -> str:
         parts.append("<h2>Places to patrol within them</h2>" + _table(brief.hotspots))
     if brief.backtest:
         parts.append(f"<p class='small'><b>How good are they?</b> {esc(brief.backtest)}</p>")
+    if brief.evaluation:
+        parts.append(f"<h2>Did it work?</h2><p>{esc(brief.evaluation)}</p>")
     if brief.health is not None:
         label = " (SYNTHETIC)" if brief.synthetic else ""
         parts.append(f"<h2>Hospital admissions for assault{label}</h2>" + _table(brief.health))
@@ -228,6 +231,7 @@ def build_briefing(
     hotspots: HotspotBundle,
     health: HealthBundle | None = None,
     top: int = 8,
+    evaluation: Any = None,
 ) -> Briefing:
     """Assemble the page for a view: its ward map, figures, top hotspots and (optionally) health."""
     from .maps import classify
@@ -304,6 +308,7 @@ def build_briefing(
         legend_title=MEASURES[measure],
         zones=zone_rows,
         hotspots=listing,
+        evaluation=evaluation.sentence() if evaluation is not None else None,
         backtest=_backtest_in_brief(hotspots.backtest) if hotspots.backtest else None,
         method=METHOD,
         caveats=CAVEATS,

@@ -1,0 +1,95 @@
+"""The Evaluate page's parts: choosing target areas, running the evaluation (remembered in this session),
+and showing its answer."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+import streamlit as st
+
+from vrc_geo.dataset.store import PoliceDataset
+from vrc_geo.io.targets import TargetAreas, read_targets, targets_from_frame, wards_as_targets
+
+from . import data
+
+SOURCES = {
+    "zones": "Patrol zones",
+    "places": "Places to patrol (a circle round each)",
+    "wards": "Wards",
+    "upload": "A file of areas (GeoJSON, GeoPackage, zipped Shapefile)",
+}
+MAX_UPLOAD_MB = 32
+
+
+def choose_targets(dataset: PoliceDataset, hotspots) -> TargetAreas | None:
+    """The target areas the user picks (``None`` until some are chosen)."""
+    source = st.radio("Target areas", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="f_ev_source")
+    result = hotspots.result
+    if source == "zones" and result.zones is not None:
+        zones = result.zones
+        names = dict(zip(zones["zone_id"], zones["zone_id"] + " " + zones["zone_name"], strict=True))
+        chosen = st.multiselect("Zones", list(names), format_func=names.get, key="f_ev_zones", max_selections=30)
+        if not chosen:
+            return None
+        picked = zones[zones["zone_id"].isin(chosen)]
+        outline = picked.geometry.convex_hull.buffer(30)
+        frame = gpd.GeoDataFrame(
+            {"area": picked["zone_id"] + " " + picked["zone_name"]}, geometry=outline, crs=zones.crs
+        )
+        return targets_from_frame(frame, "patrol zones")
+    if source == "places":
+        table = result.table[result.table["kind"] == "place"].head(200)
+        names = dict(
+            zip(
+                table["hotspot_id"],
+                table["hotspot_id"] + " " + table["top_locations"].str.split(" \\(").str[0],
+                strict=True,
+            )
+        )
+        chosen = st.multiselect("Places", list(names), format_func=names.get, key="f_ev_places", max_selections=30)
+        radius = st.slider("Circle round each place (metres)", 40, 500, 300, step=10, key="f_ev_radius")
+        if not chosen:
+            return None
+        index = table.index[table["hotspot_id"].isin(chosen)]
+        centres = result.footprints.loc[index].centroid
+        frame = gpd.GeoDataFrame(
+            {"area": table.loc[index, "hotspot_id"].to_numpy()},
+            geometry=centres.buffer(radius).to_numpy(),
+            crs="EPSG:27700",
+        )
+        return targets_from_frame(frame, "places to patrol")
+    if source == "wards":
+        wards = dataset.wards.wards.sort_values(["district_name", "name"])
+        names = dict(zip(wards["code"], wards["name"] + " (" + wards["district_name"] + ")", strict=True))
+        chosen = st.multiselect("Wards", list(names), format_func=names.get, key="f_ev_wards", max_selections=30)
+        return wards_as_targets(dataset.wards.wards, list(chosen)) if chosen else None
+    upload = st.file_uploader(
+        f"Target areas (up to {MAX_UPLOAD_MB} MB)", type=["geojson", "json", "gpkg", "zip"], key="f_ev_upload"
+    )
+    if upload is None:
+        return None
+    if upload.size > MAX_UPLOAD_MB * 2**20:
+        st.error(f"{upload.name} is over {MAX_UPLOAD_MB} MB: send a smaller file of areas.")
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        return read_targets(path)
+
+
+def run(dataset: PoliceDataset, targets: TargetAreas, **options):
+    """The evaluation, remembered in this session by its targets and options."""
+    from vrc_geo.evaluation.service import evaluate_targets
+
+    shapes = hashlib.sha256(b"".join(shapely.to_wkb(targets.areas.geometry.to_numpy()))).hexdigest()
+    key = (dataset.key, shapes, tuple(targets.areas["area"]), tuple(sorted(options.items())))
+
+    def build():
+        with st.spinner("Comparing the targets with what would have happened, and with untouched places…"):
+            return evaluate_targets(dataset, targets, **options)
+
+    return data.session_memo("_evaluation_memo", key, build)
