@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "Starting the explorer: open http://localhost:8501 (Ctrl+C stops it)." >&2
-exec .venv/bin/streamlit run app.py "$@"
+exec .venv/bin/python -m ui.serve "$@"  # imports the analysis stack before the server opens

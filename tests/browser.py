@@ -44,16 +44,17 @@ def served_app(
     *,
     args: tuple[str, ...] = (),
     port: int | None = None,
+    entry: str = "serve",
 ) -> Iterator[ServedApp]:
-    """``streamlit run app.py`` headless on a free localhost port (or ``port``), with extra Streamlit
-    ``args``; yields its URL."""
+    """The app headless on a free localhost port (or ``port``), with extra Streamlit ``args``; yields its URL.
+
+    ``entry="serve"`` starts it as deployed (``python -m ui.serve``: imports first, then the server);
+    ``entry="streamlit"`` as ``streamlit run app.py``."""
     port = port or free_port()
+    start = ["-m", "ui.serve"] if entry == "serve" else ["-m", "streamlit", "run", str(ROOT / "app.py")]
     cmd = [
         sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "app.py"),
+        *start,
         "--server.port",
         str(port),
         "--server.headless",

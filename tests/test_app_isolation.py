@@ -7,7 +7,6 @@ exactly the shared-server case.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from types import SimpleNamespace
 
 import pandas as pd
@@ -85,7 +84,7 @@ def test_data_text_is_shown_as_text(sample_dataset):
     ward = records["ward_code"].astype(str).value_counts().index[0]
     records["location"] = records["location"].astype(object)
     records.loc[records["ward_code"].astype(str) == ward, "location"] = EVIL
-    dataset = replace(sample_dataset, records=records, key=sample_dataset.key + "-evil")
+    dataset = sample_dataset.with_records(records)
     at = session(ward=ward)
     at.session_state[ui.data._OVERRIDE] = dataset
     at.run()

@@ -3,8 +3,6 @@ rarely flagged, and bad input is refused with what to change."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -53,7 +51,7 @@ def _remove(dataset, xy, rng, share=0.4):
         inside |= (np.hypot(r["x"] - x, r["y"] - y) <= 300).fillna(False).to_numpy()
     late = (r["month"].astype(str) >= START).to_numpy() & r["crime_type"].isin(VIOLENCE_GROUP).to_numpy()
     drop = inside & late & (rng.random(len(r)) < share)
-    return dataclasses.replace(dataset, records=r[~drop])
+    return dataset.with_records(r[~drop])
 
 
 @pytest.mark.parametrize("seed", [11, 12])

@@ -166,10 +166,8 @@ def test_a_six_record_extract_gives_nothing_away(sample_dataset, tmp_path):
 
 def _police_until(dataset, last: str):
     """The same police data as it stood when ``last`` was its newest month (an earlier refresh)."""
-    from dataclasses import replace
-
     keep = dataset.records["month"].astype(str) <= last
-    return replace(dataset, records=dataset.records[keep.to_numpy()])
+    return dataset.with_records(dataset.records[keep.to_numpy()])
 
 
 def test_a_refresh_of_the_police_data_recovers_nothing(sample_dataset, demo_frames):
@@ -193,9 +191,8 @@ def test_a_refresh_of_the_police_data_recovers_nothing(sample_dataset, demo_fram
 
 def test_months_missing_from_the_police_data_are_never_published(sample_dataset, demo_frames):
     """With January and March but not February, 2022 is not whole: nothing is published for it."""
-    from dataclasses import replace
 
     months = sample_dataset.records["month"].astype(str)
-    gap = replace(sample_dataset, records=sample_dataset.records[(months != "2022-02").to_numpy()])
+    gap = sample_dataset.with_records(sample_dataset.records[(months != "2022-02").to_numpy()])
     with pytest.raises(HealthPeriodError, match="whole years only"):
         health_for(gap, make_selection(), frames=demo_frames)

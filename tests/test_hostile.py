@@ -159,7 +159,6 @@ def test_export_wards_with_a_hostile_ward_name(capsys, tmp_path):
 
 
 def test_hotspot_top_locations_are_neutralised(sample_dataset):
-    from dataclasses import replace
 
     from vrc_geo.dataset.aggregate import make_selection
     from vrc_geo.hotspots.report import hotspot_file_bytes
@@ -169,7 +168,7 @@ def test_hotspot_top_locations_are_neutralised(sample_dataset):
     thanet = records["district_code"].astype(str).eq("E07000114")
     busiest = records.loc[thanet, "location"].value_counts().index[0]
     records["location"] = records["location"].astype(object).where(records["location"] != busiest, HOSTILE)
-    dataset = replace(sample_dataset, records=records, key=sample_dataset.key + "-hostile")
+    dataset = sample_dataset.with_records(records)
     bundle = hotspots_for(dataset, make_selection(districts=["Thanet"]), backtest=False)
     assert bundle.result.table["top_locations"].str.startswith(HOSTILE).any()
     for fmt in (".csv", ".xlsx"):
@@ -351,7 +350,7 @@ def test_cache_key_includes_how_files_were_chosen(tmp_path, monkeypatch):
 def test_lazy_tables_use_unique_temporary_names(tmp_path, monkeypatch):
     import threading
 
-    from vrc_geo.dataset.store import WardTable
+    from vrc_geo.dataset.cache import cached_table
 
     used: list[str] = []
     original = pd.DataFrame.to_parquet
@@ -361,7 +360,6 @@ def test_lazy_tables_use_unique_temporary_names(tmp_path, monkeypatch):
         return original(self, path, *a, **k)
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", spy)
-    tables = [WardTable(None, vintage="", source="", key="k", notes=[], reference=None, folder=tmp_path) for _ in "ab"]
     results = []
     barrier = threading.Barrier(2)
 
@@ -371,9 +369,11 @@ def test_lazy_tables_use_unique_temporary_names(tmp_path, monkeypatch):
 
     threads = [
         threading.Thread(
-            target=lambda t=t: results.append(t._cached("x.parquet", build, columns=("a",), may_be_none=False))
+            target=lambda: results.append(
+                cached_table(tmp_path, "x.parquet", build, columns=("a",), may_be_none=False, notes=[])
+            )
         )
-        for t in tables
+        for _ in "ab"
     ]
     [t.start() for t in threads]
     [t.join() for t in threads]

@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from vrc_geo.errors import ParameterError
-from vrc_geo.io.writers import format_of, table_bytes, write_table
+from vrc_geo.io.writers import format_of, guard_frame, table_bytes, write_table
 
 FRAME = pd.DataFrame({"rank": [1, 2], "name": ["Café", "B"], "flag": [True, False], "value": [1.5, float("nan")]})
 GEOM = gpd.GeoSeries([shapely.box(575000, 155000, 575100, 155100), shapely.Point(576000, 156000)], crs="EPSG:27700")
@@ -65,3 +65,22 @@ def test_write_table_is_atomic_and_creates_folders(tmp_path):
     path = write_table(FRAME, tmp_path / "deep" / "out.csv")
     assert path.read_bytes() == table_bytes(FRAME, ".csv")
     assert [p.name for p in path.parent.iterdir()] == ["out.csv"]
+
+
+def test_guard_frame_equals_guarding_every_cell():
+    """The vectorised guard gives what guarding each cell gives, whatever the column's dtype."""
+    from vrc_geo.io.writers import guard_formula
+
+    frame = pd.DataFrame(
+        {
+            "text": ["=1+1", "ok", None, "-x", 3],
+            "labels": pd.Categorical(["@a", "b", "@a", "c", "'@a"]),  # guarding '@a' would collide: falls back
+            "clean_labels": pd.Categorical(["=x", "y", "=x", "y", "x"]),
+            "numbers": [1.0, 2, 3, 4, 5],
+            "mixed": [True, False, None, "+", 1],
+            "strings": pd.Series(["=a", "b", "\tc", "d", "e"], dtype="string"),
+        }
+    )
+    guarded = guard_frame(frame).astype(object).map(repr)
+    expected = frame.astype(object).map(guard_formula).map(repr)
+    assert guarded.equals(expected), guarded.compare(expected)

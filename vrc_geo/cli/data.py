@@ -8,11 +8,17 @@ from typing import Any
 
 from .common import EPILOG, add_source_options, load_dataset, selection_from
 
+#: The commands this module adds, with the one line ``--help`` shows for each.
+COMMANDS = {
+    "summary": "periods, totals by district and crime type, and the row reconciliation",
+    "export-wards": "ward x month x crime type counts to CSV, XLSX or GeoJSON",
+}
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "summary",
-        help="periods, totals by district and crime type, and the row reconciliation",
+        help=COMMANDS["summary"],
         description="Read the police.uk files and say what they hold and where every row went.",
         epilog=EPILOG,
     )
@@ -22,7 +28,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser(
         "export-wards",
-        help="ward x month x crime type counts to CSV, XLSX or GeoJSON",
+        help=COMMANDS["export-wards"],
         description="Write counts per ward, month and crime type (long format: ward_code, "
         "ward_name, district_code, district_name, month, crime_type, count). The format follows "
         "the extension; GeoJSON carries each ward's geometry (WGS84).",

@@ -7,6 +7,11 @@ from typing import Any
 
 from .common import EPILOG, add_source_options, load_dataset, note
 
+#: The commands this module adds, with the one line ``--help`` shows for each.
+COMMANDS = {
+    "evaluate": "did it work? target areas before and after a start month against what would have happened",
+}
+
 
 def register(sub: Any) -> None:
     from ..base.params import add_param_options
@@ -14,7 +19,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser(
         "evaluate",
-        help="did it work? target areas before and after a start month against what would have happened",
+        help=COMMANDS["evaluate"],
         description="Compare violence in target areas before and after a start month with what the rest of the "
         "area says would have happened (difference in differences, Poisson with area and month effects), test "
         "it against placebo places nobody touched, and read a buffer ring for displacement (WDQ, WDD). One row "

@@ -10,6 +10,11 @@ from typing import Any
 
 from .common import EPILOG
 
+#: The commands this module adds, with the one line ``--help`` shows for each.
+COMMANDS = {
+    "fetch": "download official open data (police.uk months, boundaries, lookups, registers), only what is missing"
+}
+
 
 def register(sub: Any) -> None:
     from ..config import REPO_ROOT
@@ -18,7 +23,7 @@ def register(sub: Any) -> None:
     sources = fetchable()
     p = sub.add_parser(
         "fetch",
-        help="download " + ", ".join(s.key for s in sources) + ": only what is missing",
+        help=COMMANDS["fetch"],
         description="Fetch official open data into data/ and boundaries/, each source with a manifest (URL, "
         "retrieved at, licence, period, checksums). Only what is missing is fetched; files are written "
         "whole or not at all, so a failure leaves earlier data intact. Base URLs can point at mirrors. "

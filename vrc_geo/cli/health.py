@@ -8,11 +8,16 @@ from typing import Any
 
 from .common import EPILOG, add_source_options, load_dataset, note, selection_from
 
+#: The commands this module adds, with the one line ``--help`` shows for each.
+COMMANDS = {
+    "health": "police violence and health admissions side by side per ward (suppressed), under-reporting flag",
+}
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "health",
-        help="police violence and health admissions side by side per ward (suppressed), under-reporting flag",
+        help=COMMANDS["health"],
         description="Read a partner health extract (ISTV-style incident records or HES-style area counts, "
         "see docs/data.md) or generate the SYNTHETIC demo data, put it beside police violence by ward and "
         "write one row per ward (.csv, .xlsx with Totals and About sheets, or .geojson). Health figures "

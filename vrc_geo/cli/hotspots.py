@@ -7,6 +7,11 @@ from typing import Any
 
 from .common import EPILOG, add_source_options, load_dataset, note, selection_from
 
+#: The commands this module adds, with the one line ``--help`` shows for each.
+COMMANDS = {
+    "hotspots": "ranked violence hotspots (places to patrol, hot wards, sites), drug-related flag, backtest",
+}
+
 
 def register(sub: Any) -> None:
     from ..base.params import add_param_options
@@ -17,7 +22,7 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser(
         "hotspots",
-        help="ranked violence hotspots (places to patrol, hot wards, sites), drug-related flag, backtest",
+        help=COMMANDS["hotspots"],
         description="Rank the places to patrol (40 m circles placed where most violence is expected, and "
         "concentrations far above their surroundings), list Gi* hot wards and institutional sites "
         "apart, flag places where drugs offences co-locate significantly with violence, class their "

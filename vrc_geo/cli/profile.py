@@ -8,11 +8,16 @@ from typing import Any
 from ..reference.area import AREA
 from .common import EPILOG, add_source_options, load_dataset
 
+#: The commands this module adds, with the one line ``--help`` shows for each.
+COMMANDS = {
+    "violence-profile": "violence with / without injury, stalking and harassment, sexual offences by partnership",
+}
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "violence-profile",
-        help="violence with / without injury, stalking and harassment, sexual offences by partnership",
+        help=COMMANDS["violence-profile"],
         description="One row per Community Safety Partnership of the area and one for the whole area, from the "
         "Home Office table of recorded crime by partnership (ONS Table C2): violence against the person and its "
         "subgroups, sexual offences, the share with injury and a severity-weighted total (ONS Crime Severity "

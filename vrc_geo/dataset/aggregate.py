@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 __all__ = [
     "LONG_COLUMNS",
     "Selection",
+    "count_by_ward_month_type",
     "count_long",
+    "long_table",
     "make_selection",
     "month_range",
     "monthly_counts",
@@ -101,6 +103,15 @@ def select_records(records: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     return records.loc[mask]
 
 
+def count_by_ward_month_type(records: pd.DataFrame) -> pd.DataFrame:
+    """``ward_code, month, crime_type, count`` of ``records`` (only combinations with records; labels as text)."""
+    counts = records.groupby(["ward_code", "month", "crime_type"], observed=True).size().rename("count")
+    counts.index = counts.index.set_levels([lvl.astype(str) for lvl in counts.index.levels])
+    out = counts.reset_index()
+    out["count"] = out["count"].astype("int64")
+    return out
+
+
 def count_long(
     records: pd.DataFrame,
     wards: gpd.GeoDataFrame | pd.DataFrame,
@@ -114,8 +125,21 @@ def count_long(
     Without ``include_zeros`` only combinations with at least one record appear. With it, every ward of
     ``wards`` gets a row for every month in ``months`` and type in ``crime_types`` (defaults: those seen).
     """
-    counts = records.groupby(["ward_code", "month", "crime_type"], observed=True).size().rename("count")
-    counts.index = counts.index.set_levels([lvl.astype(str) for lvl in counts.index.levels])
+    return long_table(
+        count_by_ward_month_type(records), wards, include_zeros=include_zeros, months=months, crime_types=crime_types
+    )
+
+
+def long_table(
+    counts: pd.DataFrame,
+    wards: gpd.GeoDataFrame | pd.DataFrame,
+    *,
+    include_zeros: bool = False,
+    months: list[str] | None = None,
+    crime_types: list[str] | None = None,
+) -> pd.DataFrame:
+    """:func:`count_long` from counts already made (:func:`count_by_ward_month_type`, possibly filtered)."""
+    counts = counts.set_index(["ward_code", "month", "crime_type"])["count"]
     if include_zeros:
         grid = pd.MultiIndex.from_product(
             [

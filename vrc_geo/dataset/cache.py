@@ -24,6 +24,7 @@ __all__ = [
     "REJECT_COLUMNS",
     "WARD_COLUMNS",
     "cache_key",
+    "cached_table",
     "checked",
     "file_sha256",
     "read_cache",
@@ -125,3 +126,50 @@ def write_cache(folder: Path, write: Callable[[Path], None]) -> None:
         os.replace(tmp, folder)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)  # caching is an optimisation; never fail for it
+
+
+def cached_table(
+    folder: Path | None,
+    name: str,
+    build: Callable[[], pd.DataFrame | None],
+    *,
+    columns: tuple[str, ...],
+    may_be_none: bool,
+    notes: list[str],
+) -> pd.DataFrame | None:
+    """A table kept beside a cached one (``folder/name``), else built and kept.
+
+    A kept file that cannot be read, or lacks ``columns``, is built again with a note; a ``.none`` marker
+    counts only where ``None`` is a possible answer (a marker beside a table that always exists is ignored).
+    Two processes building the same table write under unique temporary names, then move into place."""
+    path = folder / name if folder is not None else None
+    marker = path.parent / (name + ".none") if path is not None else None
+    if path is not None and path.exists():
+        try:
+            value = pd.read_parquet(path)
+            if not set(columns) <= set(value.columns):
+                raise ValueError(f"columns {sorted(set(columns) - set(value.columns))} missing")
+            return value
+        except Exception:  # a damaged cache file of any kind: build it again
+            notes.append(f"The cached {name} was unreadable and was rebuilt.")
+            path.unlink(missing_ok=True)
+    if marker is not None and marker.exists():
+        if may_be_none:
+            return None
+        marker.unlink(missing_ok=True)
+    value = build()
+    if path is not None and path.parent.is_dir():
+        try:
+            if value is None:
+                marker.touch()  # type: ignore[union-attr]
+            else:
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".part")
+                os.close(fd)
+                try:
+                    value.to_parquet(tmp, index=False)
+                    os.replace(tmp, path)
+                finally:
+                    Path(tmp).unlink(missing_ok=True)
+        except OSError:
+            pass  # caching is an optimisation
+    return value

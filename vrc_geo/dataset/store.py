@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +27,7 @@ from .cache import (
     REJECT_COLUMNS,
     WARD_COLUMNS,
     cache_key,
+    cached_table,
     checked,
     file_sha256,
     read_cache,
@@ -37,6 +35,7 @@ from .cache import (
     write_cache,
 )
 from .reconcile import Reconciliation, reconcile
+from .ward_table import WardTable
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -54,149 +53,84 @@ __all__ = [
 ]
 
 
-class WardTable:
-    """Wards of one boundary source: ``code, name, district_code, district_name, area_km2,
-    geometry`` (EPSG:27700). LSOA overlaps and populations are built on first use and cached,
-    so commands that only count records never pay for them."""
+Frame = pd.DataFrame | Callable[[], pd.DataFrame]
+
+
+class PoliceDataset:
+    """Placed police.uk records with their reconciliation, over one ward table.
+
+    Opened from the cache, ``records``, ``rejects`` and ``files`` are read on first use (each may be given
+    as a frame or as a function reading it), so a table of counts kept beside them
+    (:attr:`ward_month_counts`) is served without reading two million records.
+    """
 
     def __init__(
         self,
-        wards: gpd.GeoDataFrame,
-        *,
-        vintage: str,
-        source: str,
+        records: Frame,
+        rejects: Frame,
+        files: Frame,
+        wards: WardTable,
         key: str,
-        notes: list[str],
-        reference: Path | None,
-        folder: Path | None,
+        notes: list[str] | None = None,
+        *,
+        from_cache: bool = False,
+        institution_dirs: tuple[Path, ...] = (),
+        folder: Path | None = None,
     ) -> None:
+        self._frames = {"records": records, "rejects": rejects, "files": files}
         self.wards = wards
-        self.vintage = vintage
-        self.source = source
         self.key = key
-        self.notes = notes
-        self.reference = reference
-        self._folder = folder
-        self._overlaps: pd.DataFrame | bool | None = False  # False = not computed yet
-        self._population: pd.DataFrame | None = None
+        self.notes = notes if notes is not None else []
+        self.from_cache = from_cache
+        #: data folders holding public registers of institutions (:attr:`institutions`)
+        self.institution_dirs = institution_dirs
+        self.folder = folder
 
-    def _cached(
-        self, name: str, build: Callable[[], pd.DataFrame | None], *, columns: tuple[str, ...], may_be_none: bool
-    ) -> pd.DataFrame | None:
-        """A lazy table from the cache folder, else built (and cached). A cached file that cannot be read,
-        or lacks ``columns``, is rebuilt with a note; a "none" marker counts only where ``None`` is a
-        possible answer (a marker left beside a table that always exists is ignored)."""
-        path = self._folder / name if self._folder is not None else None
-        marker = path.parent / (name + ".none") if path is not None else None
-        if path is not None and path.exists():
-            try:
-                value = pd.read_parquet(path)
-                if not set(columns) <= set(value.columns):
-                    raise ValueError(f"columns {sorted(set(columns) - set(value.columns))} missing")
-                return value
-            except Exception:  # a damaged cache file of any kind: build it again
-                self.notes.append(f"The cached {name} was unreadable and was rebuilt.")
-                path.unlink(missing_ok=True)
-        if marker is not None and marker.exists():
-            if may_be_none:
-                return None
-            marker.unlink(missing_ok=True)
-        value = build()
-        if path is not None and path.parent.is_dir():
-            try:
-                if value is None:
-                    marker.touch()  # type: ignore[union-attr]
-                else:
-                    # A unique temporary name: two processes building the same table never collide.
-                    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".part")
-                    os.close(fd)
-                    try:
-                        value.to_parquet(tmp, index=False)
-                        os.replace(tmp, path)
-                    finally:
-                        Path(tmp).unlink(missing_ok=True)
-            except OSError:
-                pass  # caching is an optimisation
-        return value
+    def _frame(self, name: str) -> pd.DataFrame:
+        value = self._frames[name]
+        return value() if callable(value) else value
 
-    @property
-    def label(self) -> str:
-        """Where the boundaries came from, for screens and files: the file or folder name, never a
-        server path (``source`` keeps the path, for reading them again)."""
-        return Path(self.source).name or self.source
+    @cached_property
+    def records(self) -> pd.DataFrame:
+        return self._frame("records")
 
-    @property
-    def overlaps(self) -> pd.DataFrame | None:
-        """``lsoa_code, ward_code, share`` from the reference LSOA boundaries (``None`` if absent)."""
-        if self._overlaps is False:
-            self._overlaps = self._cached(
-                "overlaps.parquet", self._build_overlaps, columns=("lsoa_code", "ward_code", "share"), may_be_none=True
-            )
-        return self._overlaps  # type: ignore[return-value]
+    @cached_property
+    def rejects(self) -> pd.DataFrame:
+        return self._frame("rejects")
 
-    def _build_overlaps(self) -> pd.DataFrame | None:
-        from ..io.boundaries import read_boundaries
-        from ..io.reference import find_lsoa_boundaries
-        from .geography import lsoa_ward_overlaps
+    @cached_property
+    def files(self) -> pd.DataFrame:
+        return self._frame("files")
 
-        paths = find_lsoa_boundaries(self.reference)
-        if not paths:
-            return None
-        lsoas = pd.concat(
-            [read_boundaries(p, level="lsoa", reference=self.reference).areas for p in paths]
-        ).drop_duplicates("code")
-        return lsoa_ward_overlaps(lsoas, self.wards)
+    @cached_property
+    def reconciliation(self) -> Reconciliation:
+        """Every row read, counted as used, outside the area, without location or rejected."""
+        return reconcile(self.records, self.rejects, self.files)
 
-    @property
-    def population(self) -> pd.DataFrame:
-        """``ward_code, population, population_source`` (population ``<NA>`` where unknown)."""
-        if self._population is None:
-            self._population = self._cached(
-                "population.parquet",
-                self._build_population,
-                columns=("ward_code", "population", "population_source"),
-                may_be_none=False,
-            )
-        return self._population  # type: ignore[return-value]
-
-    def _build_population(self) -> pd.DataFrame:
-        from ..io.reference import read_lsoa_population_2011, read_ward_population_2020
-        from .geography import ward_population
-
-        return ward_population(
+    def with_records(self, records: pd.DataFrame) -> PoliceDataset:
+        """The same data with ``records`` in place of its records (a version of its own: nothing kept for
+        the whole dataset is reused for it)."""
+        digest = hashlib.sha256(pd.util.hash_pandas_object(records.index, index=False).to_numpy().tobytes())
+        return PoliceDataset(
+            records,
+            self.rejects,
+            self.files,
             self.wards,
-            overlaps=self.overlaps,
-            lsoa_population=read_lsoa_population_2011(self.reference),
-            ward_population_2020=read_ward_population_2020(self.reference),
+            f"{self.key}-{digest.hexdigest()[:8]}",
+            list(self.notes),
+            institution_dirs=self.institution_dirs,
         )
-
-    def with_population(self) -> gpd.GeoDataFrame:
-        """The ward table with ``population`` and ``population_source`` columns."""
-        pop = self.population.set_index("ward_code")
-        out = self.wards.copy()
-        out["population"] = out["code"].map(pop["population"]).astype("Float64")
-        out["population_source"] = out["code"].map(pop["population_source"]).astype("string")
-        return out
-
-
-@dataclass
-class PoliceDataset:
-    """Placed police.uk records with their reconciliation, over one ward table."""
-
-    records: pd.DataFrame
-    rejects: pd.DataFrame
-    files: pd.DataFrame
-    wards: WardTable
-    reconciliation: Reconciliation
-    key: str
-    notes: list[str] = field(default_factory=list)
-    from_cache: bool = False
-    #: data folders holding public registers of institutions (:attr:`institutions`)
-    institution_dirs: tuple[Path, ...] = ()
 
     @cached_property
     def months(self) -> list[str]:
-        """Months with records, oldest first (the records are not changed after loading)."""
+        """Months with records, oldest first (the records are not changed after loading); kept beside
+        the cached records, so it is known without reading them."""
+        if "records" not in self.__dict__ and self.folder is not None:
+            table = self._kept("months.parquet", lambda: pd.DataFrame({"month": self._months_of_records()}), ("month",))
+            return [str(m) for m in table["month"]]
+        return self._months_of_records()
+
+    def _months_of_records(self) -> list[str]:
         column = self.records["month"]
         if isinstance(column.dtype, pd.CategoricalDtype):
             present = column.cat.categories[np.unique(column.cat.codes[column.cat.codes >= 0])]
@@ -206,6 +140,21 @@ class PoliceDataset:
     @property
     def in_area(self) -> pd.DataFrame:
         return self.records[self.records["status"] == "in_area"]
+
+    @cached_property
+    def ward_month_counts(self) -> pd.DataFrame:
+        """``ward_code, month, crime_type, count`` of the in-area records, kept beside the cached records:
+        ward tables of any selection come from it (:func:`..outputs.ward_tables.ward_export_table`)."""
+        from .aggregate import count_by_ward_month_type
+
+        return self._kept(
+            "ward_month_counts.parquet",
+            lambda: count_by_ward_month_type(self.in_area),
+            ("ward_code", "month", "crime_type", "count"),
+        )
+
+    def _kept(self, name: str, build: Callable[[], pd.DataFrame], columns: tuple[str, ...]) -> pd.DataFrame:
+        return cached_table(self.folder, name, build, columns=columns, may_be_none=False, notes=self.notes)  # type: ignore[return-value]
 
     @cached_property
     def institutions(self) -> PublicRegister:
@@ -220,7 +169,7 @@ def sources_fingerprint(sources: DataSources) -> str:
     """The data version: the SHA-256 of every input file's content (and its path), so a file edited in
     place — whatever its size and times — is a new version. About 1 GB/s, once per file per process
     (:func:`file_sha256`); the sample's 49 MB take 0.05 s the first time, then milliseconds."""
-    from ..io.boundaries import boundary_files
+    from ..io.boundary_files import boundary_files
     from ..io.institutions import register_files
     from ..io.police import expand_sources
 
@@ -235,25 +184,32 @@ def sources_fingerprint(sources: DataSources) -> str:
 
 
 def load_wards(sources: DataSources, *, use_cache: bool = True) -> WardTable:
-    """Ward table for the sources' boundaries (built from files or read from the cache)."""
-    import geopandas as gpd
-
-    from ..io.boundaries import boundary_files
+    """Ward table for the sources' boundaries (built from files, or opened from the cache: polygons read
+    on first use)."""
+    from ..io.boundary_files import boundary_files
 
     inputs = [*boundary_files(sources.boundaries), *reference_files(sources.reference)]
     key = cache_key("wards", inputs, str(Path(sources.boundaries).resolve()))
     folder = cache_dir() / f"wards-{key}"
     notes: list[str] = []
 
-    def read() -> tuple[gpd.GeoDataFrame, dict]:
-        wards = checked(gpd.read_parquet(folder / "wards.parquet"), WARD_COLUMNS)
-        meta = json.loads((folder / "meta.json").read_text())
-        return wards, {k: meta[k] for k in ("vintage", "source", "notes")}
+    def read() -> dict:
+        import pyarrow.parquet as pq
 
-    cached = read_cache(folder, read, notes) if use_cache else None
-    if cached is not None:
-        wards, meta = cached  # type: ignore[misc]
-        return WardTable(wards, reference=sources.reference, folder=folder, key=key, **meta)
+        missing = set(WARD_COLUMNS) - set(pq.read_schema(folder / "wards.parquet").names)
+        if missing:
+            raise ValueError(f"cached wards lack {sorted(missing)}")
+        meta = json.loads((folder / "meta.json").read_text())
+        return {k: meta[k] for k in ("vintage", "source", "notes")}
+
+    def read_polygons() -> gpd.GeoDataFrame:
+        import geopandas as gpd
+
+        return checked(gpd.read_parquet(folder / "wards.parquet"), WARD_COLUMNS)
+
+    meta = read_cache(folder, read, notes) if use_cache else None
+    if meta is not None:
+        return WardTable(None, reference=sources.reference, folder=folder, key=key, read=read_polygons, **meta)
     wards, meta = _build_wards(sources)
 
     def write(tmp: Path) -> None:
@@ -297,29 +253,34 @@ def load_police(
     folder = cache_dir() / f"police-{key}"
     notes: list[str] = []
 
-    def read() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
+    def read() -> tuple[dict[str, Callable[[], pd.DataFrame]], list[str]]:
+        import pyarrow.parquet as pq
+
         meta = json.loads((folder / "meta.json").read_text())
-        tables = [
-            checked(pd.read_parquet(folder / f"{name}.parquet"), columns)
-            for name, columns in (("records", RECORD_COLUMNS), ("rejects", REJECT_COLUMNS), ("files", FILE_COLUMNS))
-        ]
-        return (*tables, list(meta["notes"]))
+        readers = {}
+        for name, columns in (("records", RECORD_COLUMNS), ("rejects", REJECT_COLUMNS), ("files", FILE_COLUMNS)):
+            path = folder / f"{name}.parquet"
+            missing = set(columns) - set(pq.read_schema(path).names)  # a damaged file fails here, not later
+            if missing:
+                raise ValueError(f"cached {name} lacks {sorted(missing)}")
+            readers[name] = lambda path=path: pd.read_parquet(path)
+        return readers, list(meta["notes"])
 
     cached = read_cache(folder, read, notes) if use_cache else None
     if cached is not None:
-        records, rejects, files, meta_notes = cached  # type: ignore[misc]
+        readers, meta_notes = cached  # type: ignore[misc]
         if progress is not None:
-            progress(len(files))
+            progress(len(inputs))
         return PoliceDataset(
-            records,
-            rejects,
-            files,
+            readers["records"],
+            readers["rejects"],
+            readers["files"],
             wards,
-            reconcile(records, rejects, files),
             key,
             meta_notes,
             from_cache=True,
             institution_dirs=sources.institution_dirs,
+            folder=folder,
         )
     dataset = _build_police(sources, wards, key, progress)
     dataset.institution_dirs = sources.institution_dirs
@@ -333,6 +294,8 @@ def load_police(
         (tmp / "meta.json").write_text(json.dumps({"notes": dataset.notes}))
 
     write_cache(folder, write)
+    if folder.is_dir():
+        dataset.folder = folder  # tables kept beside the records go with them
     dataset.notes[:0] = notes  # the rebuild note is for this run only
     return dataset
 
@@ -358,12 +321,4 @@ def _build_police(
     if needs_lsoa.any() and wards.overlaps is None:
         read.notes.append("No LSOA boundaries found: rows with only an LSOA code cannot be placed.")
     records = place_records(read.records, wards.wards, lsoa_to_ward=lsoa_to_ward, local_lsoa_codes=frozenset(local))
-    return PoliceDataset(
-        records,
-        read.rejects,
-        read.files,
-        wards,
-        reconcile(records, read.rejects, read.files),
-        key,
-        read.notes,
-    )
+    return PoliceDataset(records, read.rejects, read.files, wards, key, read.notes)

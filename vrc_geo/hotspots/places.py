@@ -330,9 +330,7 @@ def find_places(
     )[["footprint", "x", "y"]]
     points["route"] = route
     points["footprint"] = footprint
-    frame = gpd.GeoDataFrame(
-        table[_FOOTPRINT_COLUMNS], geometry=gpd.GeoSeries(shapes, crs=BNG) if shapes else None, crs=BNG
-    )
+    frame = gpd.GeoDataFrame(table[_FOOTPRINT_COLUMNS], geometry=gpd.GeoSeries(shapes, index=table.index, crs=BNG))
     cols = ["x", "y", "name", "records", "estimate_per_month", "expected_per_month", "expected_value_per_month"]
     strength = float(getattr(counted, "prior_strength_months_", float("nan")))
     frame_points = points[[*cols, "site_type", "institution", "route", "footprint"]]

@@ -24,12 +24,12 @@ from ..errors import BoundaryError, ParameterError
 from ..reference.area import AREA, DISTRICTS, district_name, resolve_districts
 from .archives import check_zip
 from .boundary_checks import check_codes_across_files, check_in_britain, check_overlaps
+from .boundary_files import boundary_files
 from .reference import read_ward_history
 
 __all__ = ["BNG", "BoundarySet", "boundary_files", "read_boundaries"]
 
 BNG = "EPSG:27700"
-_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".parquet")
 _LEVEL_PREFIX = {"WD": "ward", "LSOA": "lsoa", "MSOA": "msoa", "LAD": "district"}
 _ONS_COLUMN = re.compile(r"^(WD|LSOA|MSOA|LAD)(\d{2})(CD|NM)$", re.IGNORECASE)
 _PLAIN_COLUMN = re.compile(r"^(ward|lsoa|msoa)_?(code|name)$", re.IGNORECASE)
@@ -46,26 +46,6 @@ class BoundarySet:
     vintage: str
     source: str
     notes: list[str] = field(default_factory=list)
-
-
-def boundary_files(path: Path) -> list[Path]:
-    """The readable boundary files of a file or folder, in a stable order."""
-    path = Path(path)
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise BoundaryError(f"Boundary path not found: {path}.")
-    files = sorted(
-        p
-        for p in path.rglob("*")
-        if p.is_file() and p.suffix.lower() in _SUFFIXES and p.name != "manifest.json" and not p.name.startswith(".")
-    )
-    if not files:
-        raise BoundaryError(
-            f"No boundary files in {path} (looked for {', '.join(_SUFFIXES)}). Put ONS ward "
-            "boundaries there (GeoJSON, GeoPackage or Shapefile), or run `python -m vrc_geo fetch`."
-        )
-    return files
 
 
 def read_boundaries(

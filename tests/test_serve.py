@@ -1,0 +1,55 @@
+"""A freshly started server holds several people arriving at once (issue: one start in six failed).
+
+Each round starts a new server process and opens three sessions at the same moment through its websocket,
+on three pages, as three people clicking the link in a meeting would; no session may see an exception box
+or a run that ends badly, and the server's log may hold no traceback. Ten rounds as deployed
+(``python -m ui.serve``), two as ``streamlit run app.py`` (sessions take turns at the first imports).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from browser import served_app
+from streamlit_client import Session
+
+pytestmark = pytest.mark.server
+PAGES = ("", "violence", "trends")  # the Overview and two light pages: the first imports are what is tested
+
+
+async def _open_at_once(url: str) -> list[str]:
+    async def one(page: str) -> list[str]:
+        async with Session(url, page) as session:
+            await session.run()
+            return session.errors
+
+    found = await asyncio.gather(*(one(page) for page in PAGES))
+    return [f"{page or 'overview'}: {e}" for page, errors in zip(PAGES, found, strict=True) for e in errors]
+
+
+@pytest.mark.parametrize(("entry", "rounds"), [("serve", 10), ("streamlit", 2)])
+def test_fresh_servers_opened_by_three_people_at_once(entry, rounds):
+    for round_no in range(rounds):
+        with served_app(entry=entry) as url:
+            errors = asyncio.run(_open_at_once(url))
+            log = url.log.read_text()
+        assert not errors, f"round {round_no + 1}: {errors}"
+        assert "Traceback" not in log and "Error" not in log, f"round {round_no + 1}:\n{log[-3000:]}"
+
+
+def test_serve_hands_streamlit_its_options(monkeypatch):
+    """``python -m ui.serve ARGS`` is ``streamlit run app.py ARGS`` with the imports done first."""
+    import sys
+
+    from streamlit.web import cli
+
+    import ui.serve
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(cli, "main", lambda: seen.append(list(sys.argv)) or 0)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    with pytest.raises(SystemExit):
+        ui.serve.main(["--server.port", "9999", "--", "--data-dir", "x"])
+    assert seen == [["streamlit", "run", str(ui.serve.APP), "--server.port", "9999", "--", "--data-dir", "x"]]
+    assert "libpysal" in sys.modules and "esda" in sys.modules  # imported before the server starts

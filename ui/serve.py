@@ -1,0 +1,32 @@
+"""Start the explorer's server with the analysis stack already imported: ``python -m ui.serve [ARGS]``.
+
+Streamlit runs ``app.py`` in one thread per session. Two sessions of a freshly started server importing
+numpy, libpysal or esda for the first time at the same moment can meet a half-initialised module (Python's
+per-module import locks break a cross-thread cycle by handing one thread the unfinished module). This entry
+point imports everything the pages use in the main thread, before the server accepts anyone, and then hands
+over to ``streamlit run app.py`` with ``ARGS`` (any Streamlit option, and ``-- --data-dir DIR``).
+``scripts/app.sh``, the Dockerfile and ``tests/browser.py`` start the app this way; plain
+``streamlit run app.py`` still works, its sessions taking turns at the imports under one lock
+(see ``app.py``). Measured in ``tests/test_serve.py`` and ``docs/deployment.md``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Import the pages' modules here, in the main thread, then run Streamlit's own command line."""
+    from streamlit.web import cli
+
+    import ui.preload  # noqa: F401  (the whole stack, once, before any session thread exists)
+
+    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    sys.exit(cli.main())
+
+
+if __name__ == "__main__":
+    main()
