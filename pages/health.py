@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import data, maps, page, render, state
 from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.health.analysis import RESIDENCE_NOTE
 from vrc_geo.health.disclosure import SUPPRESSED
 from vrc_geo.health.service import suppression_rule
 from vrc_geo.io.context import read_fingertips_context
@@ -11,7 +12,7 @@ from vrc_geo.outputs.maps import BIVARIATE
 from vrc_geo.reference.area import AREA
 
 with render.guard():
-    dataset, view, selection = page.setup(unused=("groups", "measure", "method"))
+    dataset, view, selection = page.setup(unused=("months", "groups", "measure", "method"))
     st.title("Police violence and hospital admissions for assault")
     if view.health == "none":
         st.info(
@@ -33,7 +34,7 @@ with render.guard():
         index=labels.index(bundle.period.label),
         key="f_hperiod",
         help="Health figures are published only for fixed, non-overlapping periods so that no two tables can "
-        "be subtracted to reveal a small count; the months chosen in the sidebar apply to police figures.",
+        "be subtracted to reveal a small count; the police figures beside them cover the same months.",
     )
     if chosen != bundle.period.label:
         period = bundle.periods[labels.index(chosen)]
@@ -44,16 +45,20 @@ with render.guard():
     published = bundle.published()
     totals = bundle.published_totals()
     st.caption(f"{bundle.view.data_source} · {bundle.period.describe()} · police: violence and sexual offences")
-    grand = totals.iloc[-1]
+    # The headline covers the districts chosen (their published rows; the last row is the whole area).
+    chosen_rows = totals.iloc[:-1] if selection.districts else totals.iloc[-1:]
+    police = sum(int(v) for v in chosen_rows["police_violence"])
+    held = chosen_rows["admissions"].astype(str)
+    admissions = SUPPRESSED if held.eq(SUPPRESSED).any() else f"{sum(int(v) for v in held):,}"
     shown = published["admissions"].ne(SUPPRESSED)
     render.headline(
         [
-            ("Police violence", f"{int(grand['police_violence']):,}", None),
-            ("Admissions" + (" (SYNTHETIC)" if bundle.synthetic else ""), str(grand["admissions"]), None),
+            (f"Police violence, {view.place()}", f"{police:,}", bundle.period.label),
+            ("Admissions" + (" (SYNTHETIC)" if bundle.synthetic else ""), admissions, view.place()),
             (
                 "Wards flagged: possible under-reporting",
-                str(int(published["underreporting_flag"].eq(True).sum())),
-                None,
+                str(int(published["underreporting_flag"].eq(True).sum())) if bundle.view.flags_made else "not made",
+                None if bundle.view.flags_made else "counts by home area",
             ),
             ("Wards suppressed (small numbers)", f"{int((~shown).sum())} of {len(published)}", None),
         ]
@@ -75,16 +80,19 @@ with render.guard():
     )
     st.pydeck_chart(deck, key="health_map", height=maps.MAP_HEIGHT_PX)
     st.subheader("Possible under-reporting")
-    flagged = published[published["underreporting_flag"].eq(True)]
-    st.markdown(
-        "Wards whose admissions are above the upper 99.8% control limit of what their police violence rate and "
-        "residents predict (Poisson model, limits widened for overdispersion). Violence here may be reaching "
-        "hospital without reaching the police."
-    )
-    if len(flagged):
-        render.table(flagged)
+    if not bundle.view.flags_made:  # counts by home area: a comparison with police places would mislead
+        st.info(RESIDENCE_NOTE[0].upper() + RESIDENCE_NOTE[1:] + ".")
     else:
-        st.caption("No ward is above its limit (or those that are have suppressed counts).")
+        st.markdown(
+            "Wards whose admissions are above the upper 99.8% control limit of what their police violence rate "
+            "and residents predict (Poisson model, limits widened for overdispersion). Violence here may be "
+            "reaching hospital without reaching the police."
+        )
+        flagged = published[published["underreporting_flag"].eq(True)]
+        if len(flagged):
+            render.table(flagged)
+        else:
+            st.caption("No ward is above its limit (or those that are have suppressed counts).")
     st.subheader("All wards, side by side")
     render.table(published, height=380)
     st.subheader("Totals")

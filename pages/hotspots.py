@@ -5,6 +5,8 @@ import streamlit as st
 
 from ui import data, maps, page, render
 from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.hotspots.headline import hotspot_headline
+from vrc_geo.hotspots.plain_words import colocation_null, gi_inference
 from vrc_geo.hotspots.snap.institutions import institutions_sheet
 from vrc_geo.reference.kinds import HOTSPOT_KINDS
 
@@ -58,8 +60,7 @@ with render.guard():
     bundle = data.hotspots(dataset, dataset.key, scope, view.hotspot_params)
     result, backtest = bundle.result, bundle.backtest
     table = result.table
-    clusters = table[table["kind"] == "place"]
-    n_wards, n_sites = int((table["kind"] == "ward").sum()), int((table["kind"] == "site").sum())
+    head = hotspot_headline(table)
     st.title("Violence hotspots")
     st.caption(
         f"{scope.describe()} · violence-group offences (violence and sexual offences, robbery, possession of "
@@ -67,9 +68,9 @@ with render.guard():
     )
     render.headline(
         [
-            ("Places to patrol", f"{len(clusters):,}", f"{n_wards} hot wards, {n_sites} sites listed apart"),
-            ("Drug-related", f"{int(table['drug_related'].sum())}", None),
-            ("Violence in the places", f"{int(clusters['violence_count'].sum()):,}", None),
+            ("Places to patrol", f"{head.places:,}", f"{head.hot_wards} hot wards, {head.sites} sites listed apart"),
+            ("Drug-related places", f"{head.drug_related_places:,}", None),
+            ("Violence in the places", f"{head.violence_in_places:,}", None),
             (
                 "Prediction accuracy (PAI)",
                 f"{backtest.ours.pai:.0f}" if backtest else "n/a",
@@ -96,7 +97,7 @@ with render.guard():
 
     render.legend(
         "Places: numbered by rank, sized by violence records (zoom in for their footprints) · "
-        "wards: Gi* hot/cold spots of violence-group records",
+        "wards: hot/cold spots of violence-group records (Gi*)",
         [
             ("Drug-related place", maps.HOTSPOT_COLOURS["drug"]),
             ("Other place to patrol", maps.HOTSPOT_COLOURS["other"]),
@@ -105,6 +106,12 @@ with render.guard():
         + [(maps.GI_LABELS[b], maps.GI_COLOURS[b]) for b in (3, 2, 1, 0, -1, -2, -3)],
         alpha=170 / 255,
         solid=3,
+    )
+    chosen = dict(view.hotspot_params)
+    st.caption(
+        gi_inference(permutations=chosen.get("gi_permutations", 9999), inference=chosen.get("inference", "permutation"))
+        + " "
+        + colocation_null(permutations=chosen.get("permutations", 999))
     )
     # Patrol zones: a click on a zone's outline (or the box below) shows that zone close up with all its
     # circles; the chart restarts under a new key so Streamlit's own selection styling never lingers.

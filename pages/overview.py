@@ -11,8 +11,7 @@ with render.guard():
     wards_view = data.ward_view(dataset, dataset.key, selection, view.measure)
     figures = wards_view.headline
     st.title(f"Violence and crime in {view.place()}")
-    st.caption(f"{view.describe()} · {wards_view.period} · police.uk records placed in {dataset.wards.vintage} wards")
-    change = figures["change_pct"]
+    st.caption(f"{view.describe()} · {wards_view.period} · police.uk records placed in {dataset.wards.vintage_words}")
     render.headline(
         [
             (f"Records, {wards_view.period}", f"{figures['records']:,}", None),
@@ -21,13 +20,7 @@ with render.guard():
                 f"{figures['rate_per_1000']:.1f}" if figures["rate_per_1000"] is not None else "n/a",
                 None,
             ),
-            (
-                f"Change on {wards_view.previous}" if wards_view.previous else "Change on previous period",
-                f"{change:+.1f}%" if change is not None else "No earlier data",
-                f"{figures['records'] - figures['previous_records']:+,} records"
-                if change is not None
-                else f"the data starts at {dataset.months[0]}",
-            ),
+            figures["comparison"],
             ("Busiest ward", figures["busiest_name"] or "None", figures["busiest_note"]),
         ]
     )
@@ -90,4 +83,4 @@ with render.guard():
         status = data.ward_status(dataset, dataset.key, selection, view.health, ward, view.hotspot_params)
         for line in status:
             st.markdown(line)
-    render.footer(f"Map: {dataset.wards.vintage} ward boundaries.")
+    render.footer(f"Map: {dataset.wards.vintage_words}.")

@@ -3,6 +3,7 @@ anti-social behaviour stays out of "all crime", plain labels, presentation mode,
 
 from __future__ import annotations
 
+import pytest
 from test_app_pages import VIOLENCE, app, clean, metric
 
 from vrc_geo.reference.taxonomy import ASB
@@ -31,9 +32,14 @@ def test_change_uses_the_earlier_months_there_are(sample_dataset):
     before = int((month <= "2022-05").sum()) * 8 / 5
     assert metric(at, "Change on") == f"{100 * (now - before) / before:+.1f}%"
     assert any("monthly averages" in i.value for i in at.info)
-    # From the first month there is nothing earlier: words, not a dash.
+    # From the first month there is no earlier period: the last month against the same month a year before.
     first = app(m="change").run()
-    assert metric(first, "Change on") == "No earlier data"
+    clean(first)
+    a, b = int((month == "2023-01").sum()), int((month == "2022-01").sum())
+    assert metric(first, "2023-01 against 2022-01") == f"{100 * (a - b) / b:+.1f}%"
+    # Nothing a year before either (a selection of 2022 only): words, not a dash.
+    only = app(to="2022-12", m="change").run()
+    assert metric(only, "Change on") == "No earlier data"
 
 
 def test_no_offence_group_means_all_crime_without_anti_social_behaviour(sample_dataset):
@@ -55,6 +61,23 @@ def test_hotspot_table_speaks_plain_words():
     assert {"Rank", "Busiest place", "Violence records", "Drug-related", "Kind"} <= set(shown.columns)
     assert not {"colocation_quotient", "gi_z", "main_site_share", "p_value"} & set(shown.columns)
     assert set(shown["Drug-related"]) <= {"Yes", ""}
+
+
+def test_hotspots_say_how_sure_in_plain_words():
+    """The Gi* classes and "drug-related" come with what they were tested against, and the glossary shows
+    "Gi*" as written (not as emphasis)."""
+    from ui.glossary import GLOSSARY
+    from vrc_geo.hotspots.plain_words import colocation_null, gi_inference
+
+    at = app().run()
+    at.switch_page("pages/hotspots.py").run()
+    clean(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert gi_inference() in captions and colocation_null() in captions
+    assert "9,999 times" in captions and "999 times" in captions
+    assert GLOSSARY[0][0] == "Hot spot (Gi*)" and gi_inference() in GLOSSARY[0][1]
+    shown = [m.value for m in at.markdown if "Hot spot" in m.value]
+    assert shown and shown[0].startswith("**Hot spot \\(Gi\\*\\)**")
 
 
 def test_presentation_mode_has_page_links_and_no_developer_captions():
@@ -85,3 +108,63 @@ def test_data_page_names_files_not_server_paths_and_keeps_the_confirmation(tmp_p
     text = " ".join(m.value for m in at.markdown) + " ".join(str(d.value) for d in at.dataframe)
     assert "(1 months)" not in text
     assert any(b.label == "Reload data (after a fetch or new files)" for b in at.button)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"d": "E07000114,E07000108", "from": "2022-06"}],  # the county; Thanet and Dover from June
+    ids=["county", "thanet-dover-from-june"],
+)
+def test_headline_figures_agree_between_page_briefing_and_export(sample_dataset, query):
+    """Each headline figure is counted once: the Overview and Hotspots pages, the briefing and the hotspot
+    file show the same numbers for the same view."""
+    import io
+
+    import pandas as pd
+
+    from vrc_geo.dataset.aggregate import Selection, make_selection
+    from vrc_geo.hotspots.report import hotspot_file_bytes
+    from vrc_geo.hotspots.service import hotspots_for
+    from vrc_geo.outputs.briefing import build_briefing
+
+    at = app(**query).run()
+    clean(at)
+    records, comparison = (
+        metric(at, "Records"),
+        next(m for m in at.metric if "against" in m.label or "Change" in m.label),
+    )
+    at.switch_page("pages/hotspots.py").run()
+    clean(at)
+    places, drug = metric(at, "Places to patrol"), metric(at, "Drug-related places")
+
+    districts = query.get("d", "").split(",") if query.get("d") else None
+    selection = make_selection(districts=districts, start=query.get("from"), crime_types=["violence"])
+    scope = Selection(selection.start, selection.end, selection.districts, None)
+    bundle = hotspots_for(sample_dataset, scope, backtest=False)
+    brief = dict(build_briefing(sample_dataset, selection, measure="count", describe="", hotspots=bundle).figures)
+    assert brief["Records"] == records
+    assert brief[comparison.label] == comparison.value
+    assert brief["Places to patrol (drug-related)"] == f"{places} ({drug})"
+    exported = pd.read_csv(io.BytesIO(hotspot_file_bytes(bundle.result, ".csv", dataset=sample_dataset)))
+    in_file = exported[exported["kind"] == "place"]
+    assert f"{len(in_file):,}" == places and f"{int(in_file['drug_related'].sum()):,}" == drug
+
+
+def test_health_figures_follow_the_districts_and_the_months_are_greyed(sample_dataset):
+    """Thanet and Dover chosen: the headline is theirs (the sum of their published rows), not the county's;
+    the Months slider says it does not apply (health is published for whole years)."""
+    from vrc_geo.dataset.aggregate import Selection
+    from vrc_geo.health.service import health_for
+
+    at = app(h="demo", d="E07000114,E07000108").run()
+    at.switch_page("pages/health.py").run()
+    clean(at)
+    bundle = health_for(sample_dataset, Selection(None, None, ("E07000114", "E07000108"), None), synthetic_demo=True)
+    rows = bundle.published_totals().iloc[:-1]
+    assert set(rows["area"]) == {"Thanet", "Dover"}
+    assert metric(at, "Police violence, Thanet and Dover") == f"{sum(int(v) for v in rows['police_violence']):,}"
+    assert metric(at, "Admissions") == f"{sum(int(v) for v in rows['admissions'].astype(str)):,}"
+    county = int(bundle.published_totals().iloc[-1]["police_violence"])
+    assert metric(at, "Police violence") != f"{county:,}"
+    months = next(s for s in at.select_slider if s.label == "Months")
+    assert months.disabled and "whole years" in months.help

@@ -224,14 +224,20 @@ def test_did_it_work_answers_for_wards_chosen_by_hand(browser_app):
     page.close()
 
 
-def test_the_briefing_prints_on_one_page(browser_app):
-    """Thanet and Dover with the SYNTHETIC health figures: one A4 page when printed."""
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [(f"d={THANET_DOVER}&", "Violence hotspots — Thanet, Dover"), ("", "Violence hotspots — Kent & Medway")],
+    ids=["thanet-dover", "county"],
+)
+def test_the_briefing_prints_on_one_page(browser_app, query, title):
+    """Two districts, and the whole county (thirteen district health rows), with the SYNTHETIC health
+    figures: one A4 page when printed."""
     url, browser = browser_app
     page = _laptop_page(browser)
-    page.goto(f"{url}/briefing?d={THANET_DOVER}&h=demo")
+    page.goto(f"{url}/briefing?{query}h=demo")
     page.get_by_role("heading", name="One-page briefing").wait_for()
     frame = page.frame_locator("iframe")
-    frame.get_by_text("Violence hotspots — Thanet, Dover").wait_for()
+    frame.get_by_text(title).first.wait_for()
     html = page.locator("iframe").first.get_attribute("srcdoc")
     printer = browser.new_page()
     printer.set_content(html)

@@ -288,3 +288,4 @@ def test_counts_by_home_area_get_no_under_reporting_flag(sample_dataset, demo, t
     assert set(published["underreporting_flag"].astype(str)) <= {"", SUPPRESSED}
     assert "home area" in bundle.metadata()["Under-reporting model"]
     assert demo.published()["underreporting_flag"].astype(str).isin(["True", "False", SUPPRESSED]).all()
+    assert not bundle.view.flags_made and demo.view.flags_made  # the Health page says why, instead of "0"

@@ -53,6 +53,14 @@ def test_place_name():
     assert place_name(float("nan")) == ""
 
 
+def test_place_name_mends_police_uk_title_casing():
+    """police.uk writes "Packer'S Lane": the audience reads "Packer's Lane"; other apostrophes stay."""
+    assert place_name("On or near Packer'S Lane") == "Packer's Lane"
+    assert place_name("On or near St James'S Road") == "St James's Road"
+    assert place_name("On or near All Saints' Road") == "All Saints' Road"
+    assert place_name("On or near O'Sullivan Close") == "O'Sullivan Close"
+
+
 def _places(rows):
     return pd.DataFrame(rows, columns=["x", "y", "name", "records", "crime_records"])
 

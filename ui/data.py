@@ -265,6 +265,7 @@ def ward_status(
 ) -> list[str]:
     """Lines on the ward's hotspot status and (when chosen) its published health figures."""
     from vrc_geo.dataset.aggregate import Selection as Sel
+    from vrc_geo.hotspots.plain_words import gi_inference
 
     scope = Sel(selection.start, selection.end, selection.districts, None)
     bundle = hotspots(dataset, key, scope, params)
@@ -273,14 +274,17 @@ def ward_status(
     if ward in stats.index:
         row = stats.loc[ward]
         lines.append(
-            f"**Hotspot status (violence group, Gi\\*):** {row['hotspot_class']}; trend: {row['trend_class']} "
-            f"(z = {row['gi_z']:.2f})."
+            f"**Hotspot status (violence group):** {row['hotspot_class']}; trend: {row['trend_class']}. "
+            + gi_inference(
+                permutations=dict(params).get("gi_permutations", 9999),
+                inference=dict(params).get("inference", "permutation"),
+            )
         )
     table = bundle.result.table
     inside = table[table["ward_codes"].str.contains(ward, regex=False)]
     if len(inside):
         listed = "; ".join(
-            f"#{r.rank} {r.hotspot_id} ({r.violence_count} violence, "
+            f"No. {r.rank}, {str(r.top_locations).split(' (')[0] or 'unnamed'} ({r.violence_count} violence records, "
             f"{'drug-related' if r.drug_related else 'not drug-related'})"
             for r in inside.head(5).itertuples()
         )

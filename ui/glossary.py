@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from vrc_geo.hotspots.plain_words import colocation_null, gi_inference
+
 GLOSSARY: tuple[tuple[str, str], ...] = (
     (
         "Hot spot (Gi*)",
         "A ward whose violence, taken together with its neighbouring wards', is higher than chance would "
         "give if crime were spread at random across the wards (the Getis-Ord Gi* test). Cold spot: lower. "
-        "“90 %, 95 %, 99 %” is how sure the test is.",
+        "“90 %, 95 %, 99 %” is how sure the test is. " + gi_inference(),
     ),
     (
         "FDR (false discovery rate)",
@@ -34,7 +36,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "Drug-related",
         "Drugs offences gather at the same place as the violence, more than they would if the two kinds of "
         "records were placed independently (co-location). Co-location ratio: how many times more drugs "
-        "offences are close to the violence than expected by chance; above 1 means they go together.",
+        "offences are close to the violence than expected by chance; above 1 means they go together. "
+        + colocation_null(),
     ),
     (
         "PAI (prediction accuracy index)",

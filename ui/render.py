@@ -107,7 +107,7 @@ def glossary_popover() -> None:
 
     with st.popover("Glossary", icon=":material/menu_book:"):
         for term, meaning in GLOSSARY:
-            st.markdown(f"**{term}**: {meaning}")
+            st.markdown(f"**{md_escape(term)}**: {md_escape(meaning)}")  # "Gi*" is text, not emphasis
 
 
 def _leave_presentation() -> None:

@@ -168,6 +168,8 @@ def set_value(key: str, value: object) -> None:
 
 #: What a page can say it does not use, and why (the control is greyed out there, with this as its help).
 UNUSED = {
+    "months": "Not used on this page: health figures are published for whole years only (choose the year on the "
+    "page), and the police figures beside them cover the same months.",
     "groups": "Not used on this page: it uses its own offences (the caption under the title says which).",
     "measure": "Not used on this page: it has its own map.",
     "health": "Not used on this page.",
@@ -202,7 +204,14 @@ def sidebar(months: list[str], *, unused: dict[str, str] | None = None) -> ViewS
         st.toggle("Presentation mode", help="Larger type, controls hidden, figures first.", **_bound("f_present"))
         st.multiselect(f"Districts (none = all {len(DISTRICTS)})", list(by_name), **_bound("f_districts"))
         if len(months) > 1:
-            st.select_slider("Months", options=months, value=tuple(period), **_bound("f_period"))
+            st.select_slider(
+                "Months",
+                options=months,
+                value=tuple(period),
+                disabled="months" in unused,
+                help=unused.get("months"),
+                **_bound("f_period"),
+            )
         groups = {"disabled": "groups" in unused, "help": unused.get("groups")}
         st.multiselect("Offence groups", list(by_label), **groups, **_bound("f_groups"))
         with st.expander("Narrow to police.uk categories"):

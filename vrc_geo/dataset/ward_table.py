@@ -5,6 +5,7 @@ Opened from the cache, the polygons are read on first use, so a table of counts 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,6 +69,13 @@ class WardTable:
     ) -> pd.DataFrame | None:
         """A lazy table of this boundary set (:func:`.cache.cached_table` in the cache folder)."""
         return cached_table(self._folder, name, build, columns=columns, may_be_none=may_be_none, notes=self.notes)
+
+    @property
+    def vintage_words(self) -> str:
+        """The boundaries' vintage for readers: "2013 ward boundaries" for ONS's ``WD13`` (the code kept in
+        files and the Data page)."""
+        years = [f"20{m}" for m in re.findall(r"WD(\d\d)", self.vintage)]
+        return f"{' and '.join(dict.fromkeys(years))} ward boundaries" if years else f"{self.vintage} ward boundaries"
 
     @property
     def label(self) -> str:

@@ -88,6 +88,11 @@ class HealthView:
     def dispersion(self) -> float:
         return self.model.dispersion
 
+    @property
+    def flags_made(self) -> bool:
+        """Whether wards were tested for under-reporting (not for counts by home area: :data:`RESIDENCE_NOTE`)."""
+        return RESIDENCE_NOTE not in self.model.notes
+
     def suppressed(self) -> set:
         """What to hide, audited once for the whole table (the view is not changed after it is built)."""
         if self._hidden is None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import shapely
+
+from .snap.sites import place_name
 
 __all__ = ["describe_footprints", "top_locations"]
 
@@ -24,7 +25,7 @@ def _place_names(locations: pd.Series) -> pd.Series:
     distinct = pd.unique(names.dropna().to_numpy())
     cleaned = {}
     for value in distinct:
-        text = re.sub(r"(?i)^\s*on or near\s*", "", str(value)).strip()
+        text = place_name(value)
         cleaned[value] = UNNAMED if text.lower() in _GENERIC else text
     return names.map(cleaned)
 

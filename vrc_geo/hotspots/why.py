@@ -33,7 +33,7 @@ def explain_rows(table: pd.DataFrame, *, months: list[str], since: str | None, r
             out.append(f"listed apart: {what}")
             continue
         new_map = since is not None and str(row.get("first_month") or "") >= since
-        of = f"the {n_current} months of police.uk's current map" if new_map else f"{n_months} months"
+        of = f"{n_current} months (police.uk's current map)" if new_map else f"{n_months} months"
         parts = [f"violence in {int(row.get('violence_months', 0))} of {of}"]
         last, before = int(row.get("last_3", 0)), int(row.get("previous_3", 0))
         if n_months >= 6 and abs(last - before) >= 3:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..hotspots.footprint import UNNAMED
+from ..hotspots.headline import hotspot_headline
 from ..reference.area import AREA
 from ..reference.licences import ATTRIBUTION
 
@@ -32,14 +34,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Briefing", "briefing_html", "build_briefing", "render_map_png"]
 
-MAP_MAX_HEIGHT_IN = 2.9  # with the figures, zones, eight places, health totals and the method: one A4 page
+MAP_MAX_HEIGHT_IN = 2.9  # with the figures, zones, eight places and the method: one A4 page
+MAP_HEIGHT_WITH_HEALTH_IN = 2.3  # the county's thirteen district health totals need the room
 #: The method in plain words for a meeting (the XLSX About sheet holds the full method).
 METHOD = (
     "Places to patrol are 40 m circles (what one officer can watch) where police.uk's records of violence, "
     "robbery and weapons offences say most are expected next month — recent months counting more, a quiet "
     "point steadied by its neighbours, the figures checked against months held back — grouped into patrol "
     "zones at most 1 km wide. Hospitals, prisons, police stations and ports are listed apart. Drug-related: "
-    "drugs offences sit closer to the violence than chance would put them."
+    "drugs offences sit closer to the violence than in nearly all of 999 random shuffles of the crimes' labels."
 )
 CAVEATS = (
     "police.uk places each record on the nearest of a fixed set of map points, not the exact spot; "
@@ -82,6 +85,7 @@ def render_map_png(
     footprints: gpd.GeoSeries | None = None,
     labels: Sequence[str] | None = None,
     width_in: float = 7.2,
+    max_height_in: float = MAP_MAX_HEIGHT_IN,
 ) -> bytes:
     """Static choropleth (EPSG:27700) with district outlines and numbered hotspot footprints, as PNG.
 
@@ -92,7 +96,7 @@ def render_map_png(
 
     minx, miny, maxx, maxy = wards.total_bounds
     height_in = width_in * (maxy - miny) / max(maxx - minx, 1) + 0.2
-    fig = Figure(figsize=(width_in, min(max(height_in, 3.0), MAP_MAX_HEIGHT_IN)), dpi=110)
+    fig = Figure(figsize=(width_in, min(max(height_in, 3.0), max_height_in)), dpi=110)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     colours = np.array(classes.colour(values), dtype=float)[:, :3] / 255
@@ -146,9 +150,44 @@ def _table(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
     for row in frame.itertuples(index=False):
-        cells = "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
+        cells = "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row)
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _cell(value: object) -> str:
+    """A table cell as a person reads it: whole numbers with thousands separators."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return f"{int(value):,}"
+    return str(value)
+
+
+def _side_by_side(frame: pd.DataFrame, *, longer_than: int = 6) -> str:
+    """A long table as two tables side by side (a county's 13 districts fit the page), else one."""
+    if len(frame) <= longer_than:
+        return _table(frame)
+    half = (len(frame) + 1) // 2
+    return f"<div class='cols'>{_table(frame.iloc[:half])}{_table(frame.iloc[half:])}</div>"
+
+
+def _reasons(why: object, *, max_chars: int = 48) -> str:
+    """The row's first reasons, as many as fit one line of the page (the file keeps them all)."""
+    reasons = [r for r in str(why).split("; ") if r]
+    kept = reasons[:1]
+    for reason in reasons[1:]:
+        if len("; ".join([*kept, reason])) > max_chars:
+            break
+        kept.append(reason)
+    return "; ".join(kept)
+
+
+def _where(top_locations: object, ward_names: object) -> str:
+    """The busiest named place of a row; a point police.uk leaves unnamed is placed by its ward."""
+    name = str(top_locations).split(" (")[0]
+    if not name or name == UNNAMED:
+        ward = str(ward_names).split(";")[0].strip()
+        return f"unnamed point, {ward} ward" if ward else "unnamed point"
+    return name
 
 
 _CSS = """
@@ -169,6 +208,7 @@ table { border-collapse: collapse; width: 100%; font-size: 8.3pt; }
 th, td { border-bottom: 1px solid #e2e2e2; padding: 1px 4px; text-align: left; }
 th { background: #f2f2f2; }
 .small { font-size: 7.8pt; color: #444; }
+.cols { display: flex; gap: 10px; align-items: flex-start; }
 """
 
 
@@ -211,7 +251,7 @@ def briefing_html(brief: Briefing, *, signed_in_as: str | None = None) -> str:
         parts.append(f"<h2>Did it work?</h2><p>{esc(brief.evaluation)}</p>")
     if brief.health is not None:
         label = " (SYNTHETIC)" if brief.synthetic else ""
-        parts.append(f"<h2>Hospital admissions for assault{label}</h2>" + _table(brief.health))
+        parts.append(f"<h2>Hospital admissions for assault{label}</h2>" + _side_by_side(brief.health))
         if brief.health_note:
             parts.append(f"<p class='small'>{esc(brief.health_note)}</p>")
     parts.append(f"<h2>Method and caveats</h2><p class='small'>{esc(brief.method)} {esc(brief.caveats)}</p>")
@@ -250,23 +290,24 @@ def build_briefing(
     shown = hotspots.result.footprints[clusters].iloc[:top]
     labels = [str(r) for r in table.loc[clusters, "rank"].iloc[:top]]
     png = render_map_png(
-        wards, view.table["value"].to_numpy(), classes, districts=districts, footprints=shown, labels=labels
+        wards,
+        view.table["value"].to_numpy(),
+        classes,
+        districts=districts,
+        footprints=shown,
+        labels=labels,
+        max_height_in=MAP_HEIGHT_WITH_HEALTH_IN if health is not None else MAP_MAX_HEIGHT_IN,
     )
     head = view.headline
+    spots = hotspot_headline(table)
     figures = [
         ("Records", f"{head['records']:,}"),
         (
             "Per 1,000 residents",
             f"{head['rate_per_1000']:.1f}" if head["rate_per_1000"] is not None else "n/a",
         ),
-        (
-            f"Change on {view.previous}" if view.previous else "Change on previous period",
-            f"{head['change_pct']:+.1f}%" if head["change_pct"] is not None else "no earlier data",
-        ),
-        (
-            "Places to patrol (drug-related)",
-            f"{int(clusters.sum()):,} ({int(table.loc[clusters, 'drug_related'].sum())})",
-        ),
+        head["comparison"][:2],
+        ("Places to patrol (drug-related)", f"{spots.places:,} ({spots.drug_related_places:,})"),
     ]
     top_rows = table.head(top)
     zones = hotspots.result.zones
@@ -292,10 +333,12 @@ def build_briefing(
             "#": top_rows["rank"],
             "zone": top_rows["zone_id"],
             "district": top_rows["district_name"],
-            "where (busiest place)": top_rows["top_locations"].astype(str).str.split(" \\(").str[0],
+            "where (busiest place)": [
+                _where(top, wards) for top, wards in zip(top_rows["top_locations"], top_rows["ward_names"], strict=True)
+            ],
             "violence": top_rows["violence_count"],
             "drug-related": top_rows["drug_related"].map({True: "yes", False: "no"}),
-            "why": ["; ".join(str(w).split("; ")[:2]) for w in top_rows["why"]],
+            "why": [_reasons(w) for w in top_rows["why"]],
         }
     )
     brief = Briefing(
@@ -313,7 +356,7 @@ def build_briefing(
         method=METHOD,
         caveats=CAVEATS,
         notes=[
-            f"Boundaries: {dataset.wards.vintage} wards. Source: police.uk street-level crime, {AREA.force_name}.",
+            f"Boundaries: {dataset.wards.vintage_words}. Source: police.uk street-level crime, {AREA.force_name}.",
             *_sites_in_brief(table),
         ],
     )
@@ -321,11 +364,14 @@ def build_briefing(
         from ..health.service import suppression_rule
 
         totals = health.published_totals()
-        brief.health = totals[["area", "police_violence", "admissions", "held_at_district"]].rename(
+        columns = ["area", "police_violence", "admissions", "held_at_district"]
+        if not pd.to_numeric(totals["held_at_district"], errors="coerce").fillna(0).astype(bool).any():
+            columns.remove("held_at_district")  # a column of zeros says nothing
+        brief.health = totals[columns].rename(
             columns={
                 "area": "Area",
                 "police_violence": "Police violence",
-                "admissions": "Hospital admissions for assault",
+                "admissions": "Admissions",
                 "held_at_district": "Admissions shown only at district level",
             }
         )
@@ -343,7 +389,7 @@ def _sites_in_brief(table: pd.DataFrame, first: int = 3) -> list[str]:
     if sites.empty:
         return []
     named = [
-        f"{row.institution or str(row.top_locations).split(' (')[0]} ({row.district_name}, "
+        f"{str(row.institution).split(' — ')[0] or str(row.top_locations).split(' (')[0]} ({row.district_name}, "
         f"{int(row.violence_count):,} violence records)"
         for row in sites.itertuples()
     ]

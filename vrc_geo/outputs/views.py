@@ -117,7 +117,34 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
         prev = f"{prev_start} to {prev_end}" if prev_start != prev_end else prev_start
         if scale != 1:
             prev += " (monthly average)"
+    headline["comparison"] = _comparison(dataset, selection, end, prev, headline)
     return WardView(table, measure, period, prev, headline, notes)
+
+
+def _comparison(
+    dataset: PoliceDataset, selection: Selection, end: str, previous: str | None, head: dict[str, Any]
+) -> tuple[str, str, str]:
+    """The change headline as (label, value, note), the same words on the page and in the briefing.
+
+    Against the period before where the data hold one; else the selection's last month against the same
+    month a year earlier, where the data reach back that far; else it says where the data start."""
+    if head["change_pct"] is not None:
+        return (
+            f"Change on {previous}",
+            f"{head['change_pct']:+.1f}%",
+            f"{head['records'] - head['previous_records']:+,} records",
+        )
+    year, month = (int(v) for v in end.split("-"))
+    earlier = f"{year - 1:04d}-{month:02d}"
+    if earlier >= dataset.months[0]:
+        now = len(select_records(dataset.records, Selection(end, end, selection.districts, selection.crime_types)))
+        then = len(
+            select_records(dataset.records, Selection(earlier, earlier, selection.districts, selection.crime_types))
+        )
+        if then:
+            change = f"{100 * (now - then) / then:+.1f}%"
+            return (f"{end} against {earlier}", change, f"{now:,} records, {then:,} a year earlier")
+    return ("Change on previous period", "No earlier data", f"the data starts at {dataset.months[0]}")
 
 
 def ward_detail(dataset: PoliceDataset, selection: Selection, ward_code: str) -> dict[str, Any]:

@@ -73,9 +73,14 @@ _CAMPUS = ("hospital", "prison")
 
 
 def place_name(location: object) -> str:
-    """The place in a police.uk ``Location`` ("On or near High Street" -> "High Street"; blank -> "")."""
+    """The place in a police.uk ``Location`` ("On or near High Street" -> "High Street"; blank -> ""),
+    with police.uk's title-casing slip mended ("Baker'S Lane" -> "Baker's Lane")."""
     text = "" if location is None or (isinstance(location, float) and np.isnan(location)) else str(location)
-    return re.sub(r"^\s*on or near\s*", "", text, flags=re.IGNORECASE).strip()
+    text = re.sub(r"^\s*on or near\s*", "", text, flags=re.IGNORECASE).strip()
+    return _POSSESSIVE.sub("'s", text)
+
+
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’]S\b")
 
 
 @lru_cache(maxsize=65536)
