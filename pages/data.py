@@ -150,24 +150,24 @@ with render.guard():
             columns=["item", "value"],
         )
         st.subheader("What is loaded")
-        st.dataframe(sources, hide_index=True)
+        render.table(sources)
         st.subheader("Every row accounted for")
         st.markdown(
             f"`rows read = in a ward + outside {AREA.name} + no location + rejected`: "
             f"{rec.rows_read:,} = {rec.in_area:,} + {rec.outside_area:,} + {rec.no_location:,} + "
             f"{rec.rejected_total:,}."
         )
-        st.dataframe(rec.table().assign(share=lambda t: (100 * t["share"]).round(2)), hide_index=True)
+        render.table(rec.table(), column_config={"share": st.column_config.NumberColumn("Share", format="percent")})
         with st.expander("By file and by month"):
-            st.dataframe(rec.by_file, hide_index=True)
-            st.dataframe(rec.by_month, hide_index=True)
+            render.table(rec.by_file)
+            render.table(rec.by_month)
         if len(dataset.rejects):
             with st.expander(f"Rejected rows ({len(dataset.rejects):,})"):
-                st.dataframe(dataset.rejects.head(500), hide_index=True)
+                render.table(dataset.rejects.head(500))
         for note in [*dataset.wards.notes, *dataset.notes]:
             st.caption(render.md_escape(note))
     st.subheader("Sources: what they hold, how old they are, how to refresh them")
-    st.dataframe(source_table(dataset), hide_index=True)
+    render.table(source_table(dataset))
     st.caption(
         "Your analyst can bring in current ward boundaries (ONS), new police.uk months and the Fingertips "
         "context figures with the tool's fetch command (docs/fetch.md); only what is missing is downloaded."
@@ -179,7 +179,7 @@ with render.guard():
         data.reload()
         st.rerun()
     st.subheader("Licences")
-    st.dataframe(licence_table(), hide_index=True)
+    render.table(licence_table())
     st.subheader("Check and use your own files")
     st.markdown(
         "Files are checked first; nothing is used until you say so. Rows that cannot be used are listed "

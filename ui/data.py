@@ -264,6 +264,7 @@ def ward_status(
     params: tuple = (),
 ) -> list[str]:
     """Lines on the ward's hotspot status and (when chosen) its published health figures."""
+    from ui.render import md_escape
     from vrc_geo.dataset.aggregate import Selection as Sel
     from vrc_geo.hotspots.plain_words import gi_inference
 
@@ -284,7 +285,8 @@ def ward_status(
     inside = table[table["ward_codes"].str.contains(ward, regex=False)]
     if len(inside):
         listed = "; ".join(
-            f"No. {r.rank}, {str(r.top_locations).split(' (')[0] or 'unnamed'} ({r.violence_count} violence records, "
+            f"No. {r.rank}, {md_escape(str(r.top_locations).split(' (')[0] or 'unnamed')} "
+            f"({r.violence_count} violence records, "
             f"{'drug-related' if r.drug_related else 'not drug-related'})"
             for r in inside.head(5).itertuples()
         )

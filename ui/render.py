@@ -174,27 +174,43 @@ def download(label: str, data: bytes, file_name: str, *, key: str) -> None:
 
 
 def table(frame: Any, **options: Any) -> None:
-    """``st.dataframe`` without the index, text columns holding mixed values (a count beside "[c]", a number
-    beside a blank) shown as text, so the browser gets what the file says and the log no Arrow warnings."""
-    shown = frame.copy()
+    """``st.dataframe`` without the index, read as a person reads it (``ui.tables.readable``: plain headers,
+    sensible decimals, no empty columns); text columns holding mixed values (a count beside "[c]", a number
+    beside a blank) shown as text, so the browser gets what the file says and the log no Arrow warnings.
+    Presenting, a plain HTML table with every number already written out (at most ``PRESENT_ROWS`` rows)."""
+    from ui.tables import format_number, readable
+
+    shown, config, formats = readable(frame, options.pop("column_config", None))
     for column in shown.columns:
         if shown[column].dtype == object:
             shown[column] = [
                 "" if v is None or (isinstance(v, float) and v != v) else str(v) for v in shown[column]
             ]  # v != v: NaN
     if st.session_state.get("p_present"):
-        # Presenting: a plain HTML table (the grid draws on a canvas the projector type rules cannot reach),
-        # numbers rounded, at most PRESENT_ROWS rows.
+        # The grid draws on a canvas the projector type rules cannot reach, and st.table would print every
+        # float with four decimals: numbers go as text, in the format the screen uses.
         for column in shown.columns:
-            if shown[column].dtype.kind == "f":
-                shown[column] = shown[column].round(2)
-            elif shown[column].dtype.kind in "iu":
+            kind = shown[column].dtype.kind
+            spec = _number_format(config.get(column)) or formats.get(column)
+            if kind == "f" or (spec and kind in "iu"):
+                spec = spec or "%.0f"
+                shown[column] = [format_number(v, spec) for v in shown[column]]
+            elif kind in "iu":
                 shown[column] = [f"{v:,}" for v in shown[column]]
         st.table(shown.head(PRESENT_ROWS).set_index(shown.columns[0]))
         if len(shown) > PRESENT_ROWS:
             st.markdown(f"First {PRESENT_ROWS} of {len(shown):,} rows.")
         return
-    st.dataframe(shown, hide_index=True, **options)
+    for column, spec in formats.items():
+        config[column] = st.column_config.NumberColumn(format="localized" if spec == "%.0f" else spec)
+    st.dataframe(shown, hide_index=True, column_config=config or None, **options)
+
+
+def _number_format(config: Any) -> str | None:
+    """The number format a column setting asks for (``"percent"``, ``"%.0f"``...), if any."""
+    if isinstance(config, dict):
+        return (config.get("type_config") or {}).get("format")
+    return None
 
 
 def synthetic_banner() -> None:

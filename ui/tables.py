@@ -1,0 +1,120 @@
+"""Tables as a person reads them: plain column names, numbers with sensible decimals, no empty columns.
+
+``ui.render.table`` passes every on-screen table through here, in normal and presentation mode alike:
+files keep the documented column contract (docs/contract.md); the screen says it in words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["COLUMN_LABELS", "auto_format", "format_number", "plain_header", "readable"]
+
+#: Contract names shown on screen, in words; anything else loses its underscores (``plain_header``).
+COLUMN_LABELS = {
+    "ward_code": "Ward code",
+    "ward_name": "Ward",
+    "district_code": "District code",
+    "district_name": "District",
+    "crime_type": "Crime type",
+    "month": "Month",
+    "count": "Records",
+    "population": "Residents",
+    "period": "Period",
+    "area": "Area",
+    "police_violence": "Police violence",
+    "police_rate_per_1000": "Police violence per 1,000 residents",
+    "admissions": "Admissions",
+    "admissions_rate_per_1000": "Admissions per 1,000 residents",
+    "underreporting_flag": "Possible under-reporting",
+    "expected_admissions": "Expected admissions",
+    "upper_limit": "Upper limit (99.8 %)",
+    "bivariate_class": "Map colour",
+    "data_source": "Source",
+    "held_at_district": "Admissions shown only at district level",
+    "age_days": "Age (days)",
+    "share_with_injury": "Share with injury",
+    "severity_weighted_total": "Severity-weighted total",
+    "rows_read": "Rows read",
+    "in_area": "In a ward",
+    "outside_area": "Outside the area",
+    "no_location": "No location",
+    "source_file": "File",
+    "source_line": "Line",
+}
+_WORDS = {"policeuk": "police.uk", "fingertips": "OHID Fingertips", "1000": "1,000", "pct": "%", "km2": "km²"}
+
+
+def plain_header(name: object) -> str:
+    """A column name for the screen: the label above, else its words without underscores."""
+    text = str(name)
+    if text in COLUMN_LABELS:
+        return COLUMN_LABELS[text]
+    if "_" not in text:
+        return text
+    words = [_WORDS.get(w, w) for w in text.split("_") if w]
+    out = " ".join(words)
+    return out if out.startswith("police.uk") else out[:1].upper() + out[1:]
+
+
+def format_number(value: float, spec: str) -> str:
+    """One number in a printf ``spec`` or ``"percent"`` (a share: 0.123 -> 12.3 %); blank for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if spec == "percent":
+        share = 100 * float(value)
+        return f"{share:.1f}%" if abs(share) >= 0.1 or share == 0 else f"{share:.2g}%"
+    if spec.startswith("%"):
+        text = spec % value
+        return re.sub(r"^(-?\d+)(\d{3})", _thousands, text) if "," not in text else text
+    return str(value)
+
+
+def _thousands(match: re.Match) -> str:
+    return f"{int(match.group(0)):,}"
+
+
+def auto_format(values: pd.Series) -> str:
+    """The printf format a float column reads best in: whole numbers without decimals, otherwise as few
+    decimals as its typical size needs (never four zeros, never scientific notation)."""
+    finite = values.dropna().abs()
+    finite = finite[finite != float("inf")]
+    if finite.empty or (finite == finite.round()).all():
+        return "%.0f"
+    typical = float(finite[finite > 0].median()) if (finite > 0).any() else 0.0
+    if typical >= 100:
+        return "%.0f"
+    if typical >= 1:
+        return "%.1f"
+    if typical >= 0.01:
+        return "%.2f"
+    if typical == 0:
+        return "%.2f"
+    return f"%.{min(6, 1 - math.floor(math.log10(typical)))}f"  # two significant figures, never 1e-05
+
+
+def readable(frame: pd.DataFrame, column_config: dict[str, Any] | None = None) -> tuple[pd.DataFrame, dict, dict]:
+    """The frame for the screen: empty columns dropped, yes/no for true/false, headers in words. Returns it,
+    the column settings re-keyed to the new headers, and a number format for every float column without one
+    (``"localized"`` for whole numbers: thousands separators, no decimals)."""
+    shown = frame.loc[:, [c for c in frame.columns if not _empty(frame[c])]].copy()
+    config = dict(column_config or {})
+    formats: dict[str, str] = {}
+    for column in shown.columns:
+        values = shown[column]
+        if values.dtype == bool or values.dtype == object:
+            shown[column] = values.map(lambda v: {True: "Yes", False: "No"}.get(v, v) if isinstance(v, bool) else v)
+        elif values.dtype.kind == "f" and column not in config:
+            formats[column] = auto_format(values)
+    names = {c: plain_header(c) for c in shown.columns}
+    shown = shown.rename(columns=names)
+    return shown, {names.get(k, k): v for k, v in config.items()}, {names[k]: v for k, v in formats.items()}
+
+
+def _empty(column: pd.Series) -> bool:
+    values = column.dropna()
+    return values.empty or (values.dtype == object and values.astype(str).str.strip().eq("").all())
