@@ -96,7 +96,14 @@ def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
     districts = wards.dissolve(by="district_code", as_index=False)[["district_code", "district_name", "geometry"]]
     district_json = browser_geojson(districts, tolerance_m=60, keep=("district_code", "district_name"))
     bounds = gpd.GeoSeries(wards.geometry, crs=wards.crs).to_crs("EPSG:4326").total_bounds
+    # Names drawn on the maps: each district's, at a point inside it (the bundle's own boundaries, offline).
+    inside = gpd.GeoSeries(districts.geometry.representative_point(), crs=wards.crs).to_crs("EPSG:4326")
+    names = [
+        {"code": str(code), "text": str(name), "lon": round(p.x, 5), "lat": round(p.y, 5)}
+        for code, name, p in zip(districts["district_code"], districts["district_name"], inside, strict=True)
+    ]
     return {
+        "district_names": names,
         "wards": ward_json,
         "wards_light": light_json,
         "districts": district_json,

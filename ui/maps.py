@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from vrc_geo.outputs.map_labels import declutter, place_names_clear
 from vrc_geo.outputs.maps import (
     BIVARIATE,
     PICK_ID,
@@ -117,12 +118,12 @@ def measure_deck(
         tooltip_html=tooltip,
         view=_view(layers, table["ward_code"] if filtered else None),
         basemap=basemap,
+        names=_place_names(layers, set(table["district_code"])),
     )
     return deck, classes
 
 
 HOTSPOT_COLOURS = MARKER_COLOURS
-NUMBERED = 20  # markers carrying their rank number (more would crowd the county view)
 
 
 def hotspot_deck(
@@ -164,18 +165,26 @@ def hotspot_deck(
     dots = places["kind"] != "ward"
     centres = gpd.GeoSeries(shapes.geometry[dots].centroid, crs="EPSG:27700").to_crs("EPSG:4326")
     top = float(places.loc[dots, "violence_count"].max()) if dots.any() else 1.0
+    view = _view(layers, wards["code"] if filtered else None)
+    if zones is not None and len(zones) and focus is not None and (zones["zone_id"] == focus).any():
+        shape = gpd.GeoSeries(zones[zones["zone_id"] == focus].geometry, crs="EPSG:27700").buffer(150)
+        view = view_for(tuple(shape.to_crs("EPSG:4326").total_bounds))
+    # Every marker carries its rank and is big enough for it; markers that would sit on one ranked above
+    # them move to the nearest free spot at the opening zoom, with a leader line back to their place.
+    radii = [round(8 + 8 * math.sqrt(max(v, 0) / max(top, 1)), 1) for v in places.loc[dots, "violence_count"]]
+    lon, lat = declutter(centres.x.to_numpy(), centres.y.to_numpy(), np.array(radii), zoom=view[2])
     markers = []
-    for (i, row), point in zip(places[dots].iterrows(), centres, strict=True):
+    for (i, row), point, x, y, radius in zip(places[dots].iterrows(), centres, lon, lat, radii, strict=True):
         place = str(row["top_locations"]).split(" (")[0]
         markers.append(
             {
-                "lon": round(point.x, 6),
-                "lat": round(point.y, 6),
-                "radius_px": round(5 + 11 * math.sqrt(max(row["violence_count"], 0) / max(top, 1)), 1),
+                "lon": round(float(x), 6),
+                "lat": round(float(y), 6),
+                "true_lon": round(point.x, 6),
+                "true_lat": round(point.y, 6),
+                "radius_px": radius,
                 "fill": list(colour[i]) + [235],
-                "label": str(int(row["rank"]))
-                if row["kind"] == "place" and (row["rank"] <= NUMBERED or focus is not None)
-                else "",
+                "label": str(int(row["rank"])),
                 "name": f"#{int(row['rank'])} {place}",  # Streamlit escapes tooltip values (one step)
                 "district_name": str(row["district_name"]),
                 "value_text": ("Drug-related · " if row["drug_related"] else "")
@@ -187,14 +196,16 @@ def hotspot_deck(
     markers.reverse()  # the first-ranked drawn last, on top
     tooltip = "<b>{name}</b><br/>{district_name}<br/>{value_text}<br/>Violence-group records: {count_text}"
     data = {**_ward_layers(layers, frame), "districts": districts}
-    view = _view(layers, wards["code"] if filtered else None)
     if zones is not None and len(zones):
         data["zones"] = _zone_outlines(zones)
-        if focus is not None and (zones["zone_id"] == focus).any():
-            shape = gpd.GeoSeries(zones[zones["zone_id"] == focus].geometry, crs="EPSG:27700").buffer(150)
-            view = view_for(tuple(shape.to_crs("EPSG:4326").total_bounds))
     data["hotspots"] = footprint_json
-    return build_deck(data, tooltip_html=tooltip, view=view, basemap=basemap, markers=markers)
+    names = place_names_clear(_place_names(layers, set(wards["district_code"])), lon, lat, radii, zoom=view[2])
+    return build_deck(data, tooltip_html=tooltip, view=view, basemap=basemap, markers=markers, names=names)
+
+
+def _place_names(layers: dict[str, Any], codes: set[str]) -> list[dict]:
+    """The district names of the map (inside each district, from the bundle's own boundaries)."""
+    return [n for n in layers.get("district_names", []) if n["code"] in codes]
 
 
 def _zone_outlines(zones: gpd.GeoDataFrame) -> dict:

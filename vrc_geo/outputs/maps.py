@@ -174,6 +174,7 @@ def build_deck(
     view: tuple[float, float, float] = (51.22, 0.75, 8.6),
     basemap: bool = False,
     markers: list[dict] | None = None,
+    names: list[dict] | None = None,
     text_px: int = 12,
     watermark: str | None = None,
 ) -> pdk.Deck:
@@ -187,6 +188,8 @@ def build_deck(
     * ``zones``: patrol zone outlines (pickable: a click picks the zone);
     * ``hotspots``: footprints (seen when zoomed in), then ``markers``: one dot per hotspot sized by its
       records (``lon, lat, radius_px, fill, label`` and tooltip fields), numbered, legible at county zoom;
+    * ``names``: place names (``lon, lat, text``) in dark type with a white halo, under the markers; a
+      marker moved off its place (``true_lon, true_lat``) gets a leader line back to it;
     * ``watermark``: large red text near the top of the view, part of the map itself (so it stays in
       screenshots and prints), e.g. SYNTHETIC.
     """
@@ -243,16 +246,58 @@ def build_deck(
         for layer_id, style in styles.items()
         if layer_id in layers_data
     ]
+    if names:
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                id="place_names",
+                data={
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "geometry": {"type": "Point", "coordinates": [n["lon"], n["lat"]]},
+                            "properties": {"text": n["text"]},
+                        }
+                        for n in names
+                    ],
+                },
+                pickable=False,
+                point_type="'text'",
+                get_text="properties.text",
+                get_text_size=13,
+                text_size_units="'pixels'",
+                get_text_color=[25, 25, 25, 255],
+                text_font_weight=700,
+                text_outline_width=3,
+                text_outline_color=[255, 255, 255, 230],
+            )
+        )
     if markers:
         # Points as GeoJSON (circle + text in one GeoJsonLayer): a separate ScatterplotLayer beside the
-        # GeoJSON layers held a software-rendered browser's first frame back by some 20 s.
+        # GeoJSON layers held a software-rendered browser's first frame back by some 20 s. Leader lines
+        # (a marker moved off its place) go first, so the circles sit on them.
+        skip = ("lon", "lat", "true_lon", "true_lat")
+        leaders = [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[m["true_lon"], m["true_lat"]], [m["lon"], m["lat"]]],
+                },
+                "properties": {"line": [60, 60, 60, 220], "label": "", "radius_px": 0, "fill": [0, 0, 0, 0]},
+            }
+            for m in markers
+            if "true_lon" in m and (m["true_lon"], m["true_lat"]) != (m["lon"], m["lat"])
+        ]
         points = {
             "type": "FeatureCollection",
-            "features": [
+            "features": leaders
+            + [
                 {
                     "type": "Feature",
                     "geometry": {"type": "Point", "coordinates": [m["lon"], m["lat"]]},
-                    "properties": {k: v for k, v in m.items() if k not in ("lon", "lat")},
+                    "properties": {"line": [255, 255, 255, 255], **{k: v for k, v in m.items() if k not in skip}},
                 }
                 for m in markers
             ],
@@ -269,7 +314,7 @@ def build_deck(
                 get_point_radius="properties.radius_px",
                 point_radius_units="'pixels'",
                 get_fill_color="properties.fill",
-                get_line_color=[255, 255, 255, 255],
+                get_line_color="properties.line",
                 line_width_min_pixels=1.5,
                 get_text="properties.label",
                 get_text_size=text_px,
