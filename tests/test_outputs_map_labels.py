@@ -76,3 +76,15 @@ def test_a_name_under_a_marker_moves_clear_of_it():
     half_w, half_h = 8.0 * len("Maidstone") / 2, 8.0
     nx, ny = np.clip(mx, x - half_w, x + half_w), np.clip(my, y - half_h, y + half_h)
     assert np.hypot(mx - nx, my - ny)[0] > 12
+
+
+def test_count_legends_read_as_whole_numbers():
+    """Sparse counts: "0", "1", "2 to 3", "4 or more", never "up to 0.0 / 0.0 to 1.0"."""
+    from vrc_geo.outputs.maps import classify
+
+    legend = [text for text, _ in classify([0] * 50 + [1, 2, 3, 12, 30], kind="magnitude", units="Records").legend()]
+    assert legend == ["0", "1", "2", "3", "4 or more"]
+    wide = [text for text, _ in classify(list(range(100, 1200, 7)), kind="magnitude", units="Records").legend()]
+    assert wide[0] == "0 to 320" and wide[-1] == "980 or more" and all(".0" not in t for t in wide)
+    rates = [text for text, _ in classify([0.1, 0.5, 1.2, 3.3], kind="magnitude", units="per 1,000").legend()]
+    assert rates[0] == "up to 0.3"
