@@ -168,3 +168,13 @@ def test_health_figures_follow_the_districts_and_the_months_are_greyed(sample_da
     assert metric(at, "Police violence") != f"{county:,}"
     months = next(s for s in at.select_slider if s.label == "Months")
     assert months.disabled and "whole years" in months.help
+
+
+def test_the_basemap_switch_says_when_its_tiles_cannot_be_reached(monkeypatch):
+    """Offline, switching the basemap on says so instead of doing nothing silently."""
+    import ui.state
+
+    assert not ui.state.basemap_reachable("http://127.0.0.1:9/style.json", timeout_s=0.5)
+    monkeypatch.setattr(ui.state, "basemap_reachable", lambda: False)  # offline, whatever this machine is
+    at = app(base="1").run()
+    assert any("cannot be reached" in w.value for w in at.warning)

@@ -167,6 +167,21 @@ def set_value(key: str, value: object) -> None:
 
 
 #: What a page can say it does not use, and why (the control is greyed out there, with this as its help).
+BASEMAP_STYLE_URL = "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json"  # Carto "light"
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def basemap_reachable(url: str = BASEMAP_STYLE_URL, timeout_s: float = 2.0) -> bool:
+    """Whether the basemap's tile server answers (checked from the server, every five minutes at most)."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+            return response.status == 200
+    except (OSError, ValueError):
+        return False
+
+
 UNUSED = {
     "months": "Not used on this page: health figures are published for whole years only (choose the year on the "
     "page), and the police figures beside them cover the same months.",
@@ -223,6 +238,12 @@ def sidebar(months: list[str], *, unused: dict[str, str] | None = None) -> ViewS
         method = {"disabled": "method" in unused, "help": unused.get("method") or "How places to patrol are ranked."}
         st.selectbox("Ranking method", list(method_labels().values()), **method, **_bound("f_method"))
         st.toggle("Basemap (needs internet)", **_bound("f_basemap"))
+        if st.session_state.get("f_basemap") and not basemap_reachable():
+            st.warning(
+                "The basemap's tiles cannot be reached from here (no internet, or blocked): the maps show "
+                "wards and districts only.",
+                icon=":material/cloud_off:",
+            )
     for key in WIDGET_KEYS:
         if key in st.session_state and _valid(key, st.session_state[key]):
             st.session_state["p" + key[1:]] = st.session_state[key]
