@@ -4,14 +4,16 @@ import streamlit as st
 
 from ui import data, page, render
 from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.outputs.briefing import for_projector
 
 with render.guard():
     dataset, view, selection = page.setup()
     st.title("One-page briefing")
-    st.caption(
-        "The current view (filters in the sidebar): map, key figures, top hotspots, method and caveats. "
-        "Open the HTML file and print it for one A4 page."
-    )
+    if not view.present:
+        st.caption(
+            "The current view (filters in the sidebar): map, key figures, top hotspots, method and caveats. "
+            "Open the HTML file and print it for one A4 page."
+        )
     scope = Selection(selection.start, selection.end, selection.districts, None)
     hot = data.hotspots(dataset, dataset.key, scope, view.hotspot_params)
     default = Selection(None, None, selection.districts, None)  # health: the latest publication period
@@ -27,4 +29,4 @@ with render.guard():
             dataset, selection, view.measure, view.describe(), hot, health, evaluation if include else None
         )
     render.download("Download briefing (HTML)", html_page.encode("utf-8"), "briefing.html", key="dl_briefing")
-    st.iframe(html_page, height=1150)
+    st.iframe(for_projector(html_page) if view.present else html_page, height=1150)

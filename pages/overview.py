@@ -45,6 +45,14 @@ with render.guard():
         "Grey: no value. Click a ward for its detail (outlined in blue). Town centres have few residents and "
         "many visitors, so their residential rates run high: read rates beside counts.",
     )
+    picked = st.session_state.get("f_ward")
+    if picked in set(wards_view.table["ward_code"]):  # the answer where the person is looking: above the map
+        chosen = wards_view.table.set_index("ward_code").loc[picked]
+        st.info(
+            f"**{render.md_escape(chosen['ward_name'])}** ({render.md_escape(chosen['district_name'])}): "
+            f"{int(chosen['count']):,} records in the selection. Its months, offences and hotspots are below the map.",
+            icon=":material/location_on:",
+        )
     st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=chart_key, height=maps.MAP_HEIGHT_PX)
 
     st.subheader("Ward detail")

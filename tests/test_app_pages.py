@@ -145,6 +145,8 @@ def test_ward_selection_shows_that_wards_numbers(sample_dataset):
     assert f"**{expected:,}** records" in text
     assert q(at, "ward") == ward
     assert any("Hotspot status" in m.value for m in at.markdown)
+    # The answer also shows above the map, where the person clicked.
+    assert any("Margate Central" in i.value and f"{expected:,} records" in i.value for i in at.info)
 
 
 def ranked_table(at) -> pd.DataFrame:

@@ -174,6 +174,11 @@ def test_screenshots_of_every_page_normal_and_presenting(tab):
                 if width == 1920:
                     small = tab.evaluate(SMALL_TEXT_JS)
                     assert not small, f"text under 20 px when presenting {name}: {small[:5]}"
+                if name == "briefing":  # the preview on the projector, inside its frame
+                    frames = [f for f in tab.frames if f != tab.main_frame]
+                    frames[0].wait_for_selector("h1")
+                    small = frames[0].evaluate(SMALL_TEXT_JS.replace('[data-testid="stMain"]', "body"))
+                    assert not small, f"briefing text under 20 px when presenting: {small[:5]}"
             if "h=demo" in query and name in ("health", "briefing"):
                 banner = tab.locator(".vrc-synthetic")
                 assert banner.is_visible()

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ..hotspots.service import HotspotBundle
     from .maps import Classes
 
-__all__ = ["Briefing", "briefing_html", "build_briefing", "render_map_png"]
+__all__ = ["Briefing", "briefing_html", "build_briefing", "for_projector", "render_map_png"]
 
 MAP_MAX_HEIGHT_IN = 2.9  # with the figures, zones, eight places and the method: one A4 page
 MAP_HEIGHT_WITH_HEALTH_IN = 2.3  # the county's thirteen district health totals need the room
@@ -210,6 +210,20 @@ th { background: #f2f2f2; }
 .small { font-size: 7.8pt; color: #444; }
 .cols { display: flex; gap: 10px; align-items: flex-start; }
 """
+
+
+_PROJECTOR_CSS = """
+body { font-size: 22px; max-width: none; }
+h1 { font-size: 32px; } h2 { font-size: 26px; } .figure b { font-size: 28px; }
+table, .small, .legend div, .sub { font-size: 20px !important; }
+.map { flex-direction: column; } .map img { width: 100%; } .cols { flex-direction: column; }
+"""
+
+
+def for_projector(page: str) -> str:
+    """The briefing for a screen in a meeting room: every text at least 20 px, the map full width (the
+    printed page stays as it is: this is the preview's, not the file's)."""
+    return page.replace("</style>", _PROJECTOR_CSS + "</style>", 1)
 
 
 def briefing_html(brief: Briefing, *, signed_in_as: str | None = None) -> str:
