@@ -26,8 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from browser import served_app  # noqa: E402
+from docs_blocks import replace_block  # noqa: E402
 from streamlit_client import MEASURES, WIDGETS, Session  # noqa: E402
 
 from vrc_geo.config import find_sources  # noqa: E402
@@ -77,10 +79,15 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10, 20])
     parser.add_argument("--changes", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--write-docs", action="store_true", help="write the table into benchmarks/README.md")
     args = parser.parse_args()
     load_police(find_sources())  # processed tables cached, as on a server that has run before
-    print(f"load: N sessions at once, each opens a page then makes {args.changes} filter changes (websocket)")
-    print("   N   changes   p50 s   p95 s   max s   errors   wall s   server peak MB")
+    lines = [
+        f"load: N sessions at once, each opens a page then makes {args.changes} filter changes (websocket), "
+        "a fresh `python -m ui.serve` server per N",
+        "   N   changes   p50 s   p95 s   max s   errors   wall s   server peak MB",
+    ]
+    print("\n".join(lines))
     for n in args.sessions:
         with served_app() as url:
             times, errors, wall = asyncio.run(load(url, n, args.changes, args.seed))
@@ -89,9 +96,13 @@ def main() -> None:
         p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) >= 2 else float("nan")
         worst = max(times) if times else float("nan")
         cells = f"{n:4d}   {len(times):7d}   {p50:5.2f}   {p95:5.2f}   {worst:5.2f}   {len(errors):6d}"
-        print(f"{cells}   {wall:6.1f}   {peak:8.0f}")
+        lines.append(f"{cells}   {wall:6.1f}   {peak:8.0f}")
+        print(lines[-1])
         for e in errors[:3]:
             print(f"        error: {e}")
+    if args.write_docs:
+        body = "```\n" + "\n".join(lines) + "\n```\n\n(`python benchmarks/bench_load.py --write-docs`)"
+        replace_block(ROOT / "benchmarks" / "README.md", "figures", "bench-load", body)
 
 
 if __name__ == "__main__":
