@@ -10,22 +10,20 @@ so no vintage is hard-coded; the vintage is reported from the column name.
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from ..errors import BoundaryError, ParameterError
 from ..reference.area import AREA, DISTRICTS, district_name, resolve_districts
-from .archives import check_zip
 from .boundary_checks import check_codes_across_files, check_in_britain, check_overlaps
 from .boundary_files import boundary_files
 from .reference import read_ward_history
+from .vector_files import read_vector_file
 
 __all__ = ["BNG", "BoundarySet", "boundary_files", "read_boundaries"]
 
@@ -85,18 +83,7 @@ MAX_ZIP_BYTES = 512 * 2**20
 
 
 def _read_one(file: Path, reference: Path | None) -> tuple[gpd.GeoDataFrame, str, str]:
-    if file.suffix.lower() == ".zip":
-        check_zip(file, file.name, max_member=MAX_ZIP_BYTES, max_total=MAX_ZIP_BYTES)
-    source = f"/vsizip/{file}" if file.suffix.lower() == ".zip" else str(file)
-    try:
-        if file.suffix.lower() == ".parquet":
-            frame = gpd.read_parquet(file)
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                frame = pyogrio.read_dataframe(source, use_arrow=True)
-    except Exception as exc:  # any reader failure becomes one clear message
-        raise BoundaryError(f"Cannot read boundary file {file.name}: {exc}".strip()) from exc
+    frame = read_vector_file(file, max_unzipped_bytes=MAX_ZIP_BYTES, error=BoundaryError, what="boundary file")
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.isna().all():
         raise BoundaryError(f"Boundary file {file.name} holds no geometry.")
     if len(frame) == 0:

@@ -9,7 +9,6 @@ left out. Overlapping targets are refused by the evaluation itself, which knows 
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +17,8 @@ import pandas as pd
 import shapely
 
 from ..errors import InputFileError
-from .archives import check_zip
 from .boundary_checks import check_in_britain
+from .vector_files import read_vector_file
 
 __all__ = ["MAX_TARGET_BYTES", "TargetAreas", "read_targets", "wards_as_targets"]
 
@@ -39,25 +38,12 @@ class TargetAreas:
 
 def read_targets(path: str | Path) -> TargetAreas:
     """Polygons of a GeoJSON, GeoPackage, zipped Shapefile or GeoParquet file as target areas."""
-    import pyogrio
-
     file = Path(path)
     if not file.is_file():
         raise InputFileError(f"Target file not found: {file.name}.")
     if file.stat().st_size > MAX_TARGET_BYTES:
         raise InputFileError(f"Target file {file.name} is over the {MAX_TARGET_BYTES // 2**20} MiB limit.")
-    if file.suffix.lower() == ".zip":
-        check_zip(file, file.name, max_member=MAX_TARGET_BYTES * 4, max_total=MAX_TARGET_BYTES * 4)
-    source = f"/vsizip/{file}" if file.suffix.lower() == ".zip" else str(file)
-    try:
-        if file.suffix.lower() == ".parquet":
-            frame = gpd.read_parquet(file)
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                frame = pyogrio.read_dataframe(source)
-    except Exception as exc:  # any reader failure becomes one clear message
-        raise InputFileError(f"Cannot read target file {file.name}: {exc}".strip()) from exc
+    frame = read_vector_file(file, max_unzipped_bytes=MAX_TARGET_BYTES * 4, error=InputFileError, what="target file")
     return targets_from_frame(frame, file.name)
 
 
