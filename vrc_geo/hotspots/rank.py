@@ -42,7 +42,7 @@ from .place_options import PLACE_DEFAULTS, PLACE_PARAMS
 from .places import PlaceList, find_places
 from .snap.institutions import describe_claims
 from .snap.site_types import SiteHistory
-from .stats.colocation import hotspot_colocation
+from .stats.colocation import colocation_with_options
 from .ward_stats import ward_statistics
 from .why import explain_rows
 from .zones import ZONE_COLUMNS, assign_zones
@@ -351,18 +351,7 @@ def _describe(
         ward_names=names,
         months=months,
     )
-    colo = hotspot_colocation(
-        records,
-        shapes,
-        a_types=VIOLENCE_GROUP,
-        b_types=GROUPS["drugs"],
-        k=p["k"],
-        min_bandwidth_m=p["min_bandwidth_m"],
-        permutations=p["permutations"],
-        seed=p["seed"],
-        alpha=p["alpha"],
-        refine_to=p["refine_permutations"],
-    )
+    colo = colocation_with_options(records, shapes, a_types=VIOLENCE_GROUP, b_types=GROUPS["drugs"], options=p)
     stats = ward_stats.set_index("code")
     table = pd.concat([pd.DataFrame({"hotspot_id": ids, "kind": kinds}), info], axis=1)
     table["district_name"] = [district_name(c) if isinstance(c, str) and c else "" for c in table["district_code"]]

@@ -33,7 +33,7 @@ from ..base.crs import unproject_xy
 from ..base.params import Estimator, Param
 from ..reference.area import district_name
 from .footprint import describe_footprints
-from .stats.colocation import hotspot_colocation
+from .stats.colocation import colocation_with_options
 
 if TYPE_CHECKING:
     from .places import PlaceList
@@ -190,18 +190,7 @@ def describe_zones(
         ward_names=ward_names,
         n_locations=8,
     )
-    colo = hotspot_colocation(
-        records,
-        shapes,
-        a_types=violence_types,
-        b_types=types["drugs"],
-        k=options["k"],
-        min_bandwidth_m=options["min_bandwidth_m"],
-        permutations=options["permutations"],
-        seed=options["seed"],
-        alpha=options["alpha"],
-        refine_to=options["refine_permutations"],
-    )
+    colo = colocation_with_options(records, shapes, a_types=violence_types, b_types=types["drugs"], options=options)
     points = places.points
     member = points["footprint"].map(pd.Series(zone_of, index=footprints["footprint"].to_numpy()))
     counted = member.notna().to_numpy()

@@ -35,8 +35,8 @@ for reference only: on police.uk data it is far too small in the tail.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,7 @@ from scipy.spatial import cKDTree
 from ...base.params import Estimator, Param
 from ...errors import ParameterError
 
-__all__ = ["CoLocation", "hotspot_colocation"]
+__all__ = ["CoLocation", "colocation_with_options", "hotspot_colocation"]
 
 
 class CoLocation(Estimator):
@@ -306,4 +306,29 @@ def hotspot_colocation(
             "draws": model.draws_,
             "a_records": model.a_records_,
         }
+    )
+
+
+def colocation_with_options(
+    records: pd.DataFrame,
+    footprints: Sequence[shapely.Geometry],
+    *,
+    a_types: Sequence[str],
+    b_types: Sequence[str],
+    options: Mapping[str, Any],
+) -> pd.DataFrame:
+    """:func:`hotspot_colocation` with its settings read from a hotspot options mapping (``k``,
+    ``min_bandwidth_m``, ``permutations``, ``seed``, ``alpha``, ``refine_permutations``): places and zones
+    are tested alike."""
+    return hotspot_colocation(
+        records,
+        footprints,
+        a_types=a_types,
+        b_types=b_types,
+        k=options["k"],
+        min_bandwidth_m=options["min_bandwidth_m"],
+        permutations=options["permutations"],
+        seed=options["seed"],
+        alpha=options["alpha"],
+        refine_to=options["refine_permutations"],
     )
