@@ -11,7 +11,9 @@ within the wards, groupby-count: :data:`bench_ingest.BASELINE`), on the same fil
 * warm export — the same again, tables cached;
 * ``hotspots --no-backtest`` on the cached tables (the whole ranked list of ten years);
 * one added month — a 121st month dropped into the folder, then ``export-wards``: only the new month is
-  read and placed (the months already processed are reused from the store).
+  read and placed (the months already processed are reused from the store, :mod:`vrc_geo.dataset.parts`);
+  reported against the cold build, and as its cost over the warm export (what the export itself costs
+  whatever the store holds).
 
 Usage: python benchmarks/bench_scale.py [--months 120] [--folder DIR] [--write-docs]
 """
@@ -129,7 +131,11 @@ def main() -> None:
         elif name.startswith("hotspots"):
             against = "peak target ≤ 1,500 MB"
         elif name.startswith("one month"):
-            against = f"{100 * wall / cold_wall:.0f} % of the cold build (target ≤ 10 %)"
+            extra = wall - results["warm export"][0]
+            against = (
+                f"{100 * wall / cold_wall:.0f} % of the cold build (target ≤ 10 %); over the warm export it "
+                f"costs {extra:.1f} s = {100 * extra / cold_wall:.0f} % of the cold build"
+            )
         lines.append(f"| {name} | {wall:.1f} | {peak:,.0f} | {against} |")
     text = "\n".join(lines)
     print(text)

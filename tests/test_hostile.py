@@ -320,7 +320,7 @@ def test_corrupt_cache_is_rebuilt_with_a_note(tmp_path, monkeypatch):
     crimes, wards = tiny_sources(tmp_path, [police_row(x=575500, y=155500) for _ in range(5)])
     sources = find_sources(crimes=[crimes], boundaries=wards)
     first = load_police(sources)
-    for name in ("records.parquet", "wards.parquet"):
+    for name in ("records.arrow", "wards.parquet"):
         for path in (tmp_path / "cache").rglob(name):
             path.write_bytes(path.read_bytes()[:50])
     again = load_police(sources)

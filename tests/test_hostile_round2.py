@@ -303,8 +303,8 @@ def test_a_schema_damaged_cached_table_is_rebuilt(tmp_path, tiny_wards, monkeypa
     )
     sources = find_sources(crimes=[crimes], boundaries=tiny_wards)
     load_police(sources)
-    records = next((tmp_path / "cache").glob("police-*/records.parquet"))
-    pd.DataFrame({"nothing": [1]}).to_parquet(records)  # readable, but not the table it should be
+    records = next((tmp_path / "cache").glob("police-parts/*/records.arrow"))
+    pd.DataFrame({"nothing": [1]}).to_feather(records)  # readable, but not the table it should be
     again = load_police(sources)
     assert not again.from_cache and len(again.in_area) == 1
     assert any("unreadable and was rebuilt" in n for n in again.notes)

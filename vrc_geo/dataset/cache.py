@@ -32,7 +32,7 @@ __all__ = [
     "write_cache",
 ]
 
-CACHE_VERSION = "4"  # bump when placement or table columns change: old caches must not be reused
+CACHE_VERSION = "5"  # bump when placement or table columns change: old caches must not be reused
 
 _DIGESTS: dict[tuple, str] = {}
 _DIGESTS_LOCK = threading.Lock()

@@ -27,6 +27,7 @@ from ..reference.area import resolve_districts
 
 __all__ = [
     "PLACEMENT_STATUS",
+    "WardPlacer",
     "best_fit_wards",
     "local_lsoa_mask",
     "lsoa_ward_overlaps",
@@ -43,6 +44,11 @@ PLACEMENT_STATUS = {
     "no_location": "no_location",
     "lsoa_unplaced": "no_location",
 }
+
+
+_RULE = {name: i for i, name in enumerate(PLACEMENT_STATUS)}
+_STATUSES = ["in_area", "outside_area", "no_location"]
+_STATUS_OF_RULE = np.array([_STATUSES.index(status) for status in PLACEMENT_STATUS.values()], dtype=np.int8)
 
 
 def _lowest_hit(n: int, pts: np.ndarray, hit: np.ndarray) -> np.ndarray:
@@ -74,22 +80,7 @@ def _nearest_ward(x: np.ndarray, y: np.ndarray, wards: gpd.GeoDataFrame, max_dis
 def local_lsoa_mask(codes: pd.Series, names: pd.Series, local_codes: frozenset[str] | set[str]) -> pd.Series:
     """True where an LSOA is in Kent & Medway: its code is known locally or its name starts with a
     Kent & Medway district name ("Shepway 014B")."""
-    frame = pd.DataFrame({"code": codes.astype("string"), "name": names.astype("string")})
-    unique = frame.drop_duplicates()
-    stems = unique["name"].fillna("").str.replace(r"\s+\d{3}[A-Z]?$", "", regex=True)
-
-    def is_local(stem: str) -> bool:
-        if not stem:
-            return False
-        try:
-            return bool(resolve_districts(stem))
-        except ParameterError:
-            return False
-
-    by_stem = {s: is_local(s) for s in stems.unique()}
-    unique = unique.assign(local=stems.map(by_stem).values | unique["code"].isin(local_codes).values)
-    merged = frame.merge(unique, on=["code", "name"], how="left")
-    return pd.Series(merged["local"].fillna(False).to_numpy(dtype=bool), index=codes.index)
+    return WardPlacer.local_mask(codes, names, local_codes, {})
 
 
 def place_records(
@@ -103,68 +94,128 @@ def place_records(
     """Add ``x, y, ward_code, district_code, placement, status`` to validated police records.
 
     ``wards`` needs ``code, district_code, geometry`` in EPSG:27700. ``lsoa_to_ward`` maps LSOA codes to
-    ward codes (see :func:`lsoa_ward_overlaps`). The input frame is not modified.
+    ward codes (see :func:`lsoa_ward_overlaps`). The input frame is not modified. To place many files
+    over the same wards, :class:`WardPlacer` remembers the points it has placed.
     """
     if not isinstance(records, pd.DataFrame):
         raise TypeError("records must be a pandas DataFrame")
-    if coast_tolerance_m < 0:
-        raise ParameterError(f"coast_tolerance_m must be >= 0, got {coast_tolerance_m}.")
-    wards = wards.sort_values("code").reset_index(drop=True)
-    out = records.copy()
-    # Only finite coordinates are points: an infinite or NaN one would hash to factorize's -1 sentinel
-    # and pick the last ward.
-    lon_all = pd.to_numeric(out["lon"], errors="coerce").to_numpy(dtype="float64")
-    lat_all = pd.to_numeric(out["lat"], errors="coerce").to_numpy(dtype="float64")
-    has_xy = np.isfinite(lon_all) & np.isfinite(lat_all)
-    ward_idx = np.full(len(out), -1, dtype=np.int64)
-    placement = np.full(len(out), "no_location", dtype=object)
-    x = np.full(len(out), np.nan)
-    y = np.full(len(out), np.nan)
+    placer = WardPlacer(wards, coast_tolerance_m=coast_tolerance_m)
+    return placer.place(records, lsoa_to_ward=lsoa_to_ward, local_lsoa_codes=local_lsoa_codes)
 
-    if has_xy.any():
-        lon, lat = lon_all[has_xy], lat_all[has_xy]
-        # Many records share a snap point: place each distinct coordinate once.
+
+class WardPlacer:
+    """:func:`place_records` over one ward table, remembering each distinct coordinate it has placed and
+    each LSOA name it has judged, so that month after month of records (the same snap points) are placed
+    once: the month-by-month store (:mod:`.parts`) places one file at a time."""
+
+    def __init__(self, wards: gpd.GeoDataFrame, *, coast_tolerance_m: float = 500.0) -> None:
+        if coast_tolerance_m < 0:
+            raise ParameterError(f"coast_tolerance_m must be >= 0, got {coast_tolerance_m}.")
+        self.wards = wards.sort_values("code").reset_index(drop=True)
+        self.coast_tolerance_m = coast_tolerance_m
+        self._points: dict[complex, int] = {}  # (lon + 1j lat) -> row of the three arrays below
+        self._x = np.zeros(0)
+        self._y = np.zeros(0)
+        self._inside = np.zeros(0, dtype=np.int64)
+        self._stems: dict[str, bool] = {}
+
+    def _locate(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """BNG x, y and the ward holding each point (-1: none), each distinct point projected and
+        tested once in this placer's life."""
         inverse, unique = pd.factorize(lon + 1j * lat)  # exact (lon, lat) pairs, hashed
-        ux, uy = project_lonlat(unique.real, unique.imag)
-        inside = _point_in_ward(ux, uy, wards)
-        x[has_xy], y[has_xy] = ux[inverse], uy[inverse]
-        ward_idx[has_xy] = inside[inverse]
-        placement[has_xy] = np.where(ward_idx[has_xy] >= 0, "point", "outside")
+        known = self._points
+        rows = np.fromiter((known.get(k, -1) for k in unique.tolist()), dtype=np.int64, count=len(unique))
+        new = rows < 0
+        if new.any():
+            fresh = unique[new]
+            ux, uy = project_lonlat(fresh.real, fresh.imag)
+            start = len(self._x)
+            self._x, self._y = np.r_[self._x, ux], np.r_[self._y, uy]
+            self._inside = np.r_[self._inside, _point_in_ward(ux, uy, self.wards)]
+            rows[new] = np.arange(start, start + len(fresh))
+            known.update(zip(fresh.tolist(), range(start, start + len(fresh)), strict=True))
+        return self._x[rows][inverse], self._y[rows][inverse], self._inside[rows][inverse]
 
-        missed = has_xy & (ward_idx < 0)
-        if missed.any() and coast_tolerance_m > 0:
-            local = local_lsoa_mask(out["lsoa_code"], out["lsoa_name"], local_lsoa_codes).to_numpy()
-            # No LSOA at all (API-fetched records, a few bulk ones): the force placed it near its area.
-            unknown = out["lsoa_code"].isna().to_numpy()
-            candidates = missed & (local | unknown)
-            if candidates.any():
-                near = _nearest_ward(x[candidates], y[candidates], wards, coast_tolerance_m)
-                idx = np.flatnonzero(candidates)
-                ward_idx[idx] = near
-                placement[idx[near >= 0]] = "nearest_ward"
+    def place(
+        self,
+        records: pd.DataFrame,
+        *,
+        lsoa_to_ward: pd.Series | None = None,
+        local_lsoa_codes: frozenset[str] | set[str] = frozenset(),
+    ) -> pd.DataFrame:
+        """:func:`place_records` of ``records`` over this placer's wards."""
+        wards = self.wards
+        out = records.copy()
+        # Only finite coordinates are points: an infinite or NaN one would hash to factorize's -1 sentinel
+        # and pick the last ward.
+        lon_all = pd.to_numeric(out["lon"], errors="coerce").to_numpy(dtype="float64")
+        lat_all = pd.to_numeric(out["lat"], errors="coerce").to_numpy(dtype="float64")
+        has_xy = np.isfinite(lon_all) & np.isfinite(lat_all)
+        ward_idx = np.full(len(out), -1, dtype=np.int64)
+        placement = np.full(len(out), _RULE["no_location"], dtype=np.int8)
+        x = np.full(len(out), np.nan)
+        y = np.full(len(out), np.nan)
 
-    no_xy = ~has_xy & out["lsoa_code"].notna().to_numpy()
-    if no_xy.any():
-        codes = out.loc[no_xy, "lsoa_code"].astype("string")
-        mapped = codes.map(lsoa_to_ward) if lsoa_to_ward is not None else pd.Series(pd.NA, codes.index)
-        code_to_idx = pd.Series(np.arange(len(wards)), index=wards["code"].astype(str))
-        idx = mapped.map(code_to_idx).fillna(-1).astype(np.int64).to_numpy()
-        ward_idx[no_xy] = idx
-        local = local_lsoa_mask(codes, out.loc[no_xy, "lsoa_name"], local_lsoa_codes).to_numpy()
-        placement[no_xy] = np.where(idx >= 0, "lsoa", np.where(local, "lsoa_unplaced", "outside"))
+        if has_xy.any():
+            x[has_xy], y[has_xy], ward_idx[has_xy] = self._locate(lon_all[has_xy], lat_all[has_xy])
+            placement[has_xy] = np.where(ward_idx[has_xy] >= 0, _RULE["point"], _RULE["outside"])
 
-    codes = wards["code"].astype(str).to_numpy()
-    districts = wards["district_code"].astype(str).to_numpy()
-    placed = ward_idx >= 0
-    out["x"], out["y"] = x, y
-    out["ward_code"] = pd.Categorical(np.where(placed, codes[np.maximum(ward_idx, 0)], None))
-    out["district_code"] = pd.Categorical(np.where(placed, districts[np.maximum(ward_idx, 0)], None))
-    out["placement"] = pd.Categorical(placement, categories=list(PLACEMENT_STATUS))
-    out["status"] = pd.Categorical(
-        pd.Series(placement).map(PLACEMENT_STATUS).to_numpy(),
-        categories=["in_area", "outside_area", "no_location"],
-    )
-    return out
+            missed = has_xy & (ward_idx < 0)
+            if missed.any() and self.coast_tolerance_m > 0:
+                codes, names = out.loc[missed, "lsoa_code"], out.loc[missed, "lsoa_name"]
+                local = self.local_mask(codes, names, local_lsoa_codes, self._stems).to_numpy()
+                # No LSOA at all (API-fetched records, a few bulk ones): the force placed it near its area.
+                idx = np.flatnonzero(missed)[local | codes.isna().to_numpy()]
+                if len(idx):
+                    near = _nearest_ward(x[idx], y[idx], wards, self.coast_tolerance_m)
+                    ward_idx[idx] = near
+                    placement[idx[near >= 0]] = _RULE["nearest_ward"]
+
+        no_xy = ~has_xy & out["lsoa_code"].notna().to_numpy()
+        if no_xy.any():
+            codes = out.loc[no_xy, "lsoa_code"].astype("string")
+            mapped = codes.map(lsoa_to_ward) if lsoa_to_ward is not None else pd.Series(pd.NA, codes.index)
+            code_to_idx = pd.Series(np.arange(len(wards)), index=wards["code"].astype(str))
+            idx = mapped.map(code_to_idx).fillna(-1).astype(np.int64).to_numpy()
+            ward_idx[no_xy] = idx
+            local = self.local_mask(codes, out.loc[no_xy, "lsoa_name"], local_lsoa_codes, self._stems).to_numpy()
+            rule = np.where(idx >= 0, _RULE["lsoa"], np.where(local, _RULE["lsoa_unplaced"], _RULE["outside"]))
+            placement[no_xy] = rule
+
+        out["x"], out["y"] = x, y
+        codes = wards["code"].astype(str).to_numpy()
+        out["ward_code"] = pd.Categorical.from_codes(ward_idx, categories=codes).remove_unused_categories()
+        districts, district_of = np.unique(wards["district_code"].astype(str).to_numpy(), return_inverse=True)
+        district_idx = np.where(ward_idx >= 0, district_of[np.maximum(ward_idx, 0)], -1)
+        out["district_code"] = pd.Categorical.from_codes(district_idx, categories=districts).remove_unused_categories()
+        out["placement"] = pd.Categorical.from_codes(placement, categories=list(PLACEMENT_STATUS))
+        out["status"] = pd.Categorical.from_codes(_STATUS_OF_RULE[placement], categories=_STATUSES)
+        return out
+
+    @staticmethod
+    def local_mask(
+        codes: pd.Series, names: pd.Series, local_codes: frozenset[str] | set[str], stems: dict[str, bool]
+    ) -> pd.Series:
+        """:func:`local_lsoa_mask`, judging each name stem once (``stems`` remembers the answers)."""
+        frame = pd.DataFrame({"code": codes.astype("string"), "name": names.astype("string")})
+        unique = frame.drop_duplicates()
+        stem_of = unique["name"].fillna("").str.replace(r"\s+\d{3}[A-Z]?$", "", regex=True)
+        for stem in stem_of.unique():
+            if stem not in stems:
+                stems[stem] = _is_local_stem(stem)
+        in_set = np.fromiter((c in local_codes for c in unique["code"].fillna("").tolist()), bool, len(unique))
+        unique = unique.assign(local=stem_of.map(stems).to_numpy(dtype=bool) | in_set)
+        merged = frame.merge(unique, on=["code", "name"], how="left")
+        return pd.Series(merged["local"].fillna(False).to_numpy(dtype=bool), index=codes.index)
+
+
+def _is_local_stem(stem: str) -> bool:
+    if not stem:
+        return False
+    try:
+        return bool(resolve_districts(stem))
+    except ParameterError:
+        return False
 
 
 def lsoa_ward_overlaps(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.DataFrame:

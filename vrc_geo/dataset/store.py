@@ -23,7 +23,6 @@ from ..config import DataSources, cache_dir
 from .cache import (
     CACHE_VERSION,
     FILE_COLUMNS,
-    RECORD_COLUMNS,
     REJECT_COLUMNS,
     WARD_COLUMNS,
     cache_key,
@@ -242,37 +241,43 @@ def load_police(
     wards: WardTable | None = None,
     keep: bool = True,
 ) -> PoliceDataset:
-    """Placed police.uk records for the sources (built from files or read from the cache). ``keep=False``
-    builds them without writing the cache (uploads on a shared server leave nothing behind)."""
+    """Placed police.uk records for the sources (built from files or read from the cache). Each file is
+    read, checked and placed on its own and kept as a part (:mod:`.parts`), so memory holds one file at a
+    time and a new month reuses the others. ``keep=False`` builds them without writing the cache (uploads
+    on a shared server leave nothing behind)."""
     from ..io.police import expand_sources
+    from .parts import open_part
 
     wards = wards or load_wards(sources, use_cache=use_cache)
     inputs = expand_sources(sources.crimes)
     explicit = frozenset(Path(p).resolve() for p in sources.crimes if Path(p).is_file())
     key = cache_key("police", inputs, wards.key, explicit=explicit)
     folder = cache_dir() / f"police-{key}"
+    root = cache_dir() / "police-parts"
     notes: list[str] = []
 
-    def read() -> tuple[dict[str, Callable[[], pd.DataFrame]], list[str]]:
+    def read() -> tuple[list, list[np.ndarray], dict[str, Callable[[], pd.DataFrame]], list[str]]:
         import pyarrow.parquet as pq
 
         meta = json.loads((folder / "meta.json").read_text())
+        parts = [open_part(root / k, label) for k, label in meta["parts"]]
+        drops = [np.asarray(d, dtype=np.int64) for d in meta["drops"]]
         readers = {}
-        for name, columns in (("records", RECORD_COLUMNS), ("rejects", REJECT_COLUMNS), ("files", FILE_COLUMNS)):
+        for name, columns in (("rejects", REJECT_COLUMNS), ("files", FILE_COLUMNS)):
             path = folder / f"{name}.parquet"
             missing = set(columns) - set(pq.read_schema(path).names)  # a damaged file fails here, not later
             if missing:
                 raise ValueError(f"cached {name} lacks {sorted(missing)}")
             readers[name] = lambda path=path: pd.read_parquet(path)
-        return readers, list(meta["notes"])
+        return parts, drops, readers, list(meta["notes"])
 
     cached = read_cache(folder, read, notes) if use_cache else None
     if cached is not None:
-        readers, meta_notes = cached  # type: ignore[misc]
+        parts, drops, readers, meta_notes = cached  # type: ignore[misc]
         if progress is not None:
             progress(len(inputs))
         return PoliceDataset(
-            readers["records"],
+            _records_of(parts, drops),
             readers["rejects"],
             readers["files"],
             wards,
@@ -282,22 +287,33 @@ def load_police(
             institution_dirs=sources.institution_dirs,
             folder=folder,
         )
-    dataset = _build_police(sources, wards, key, progress)
+    built = _build_police(sources, wards, key, progress, root=root if keep else None, reuse=use_cache, notes=notes)
+    dataset, parts, drops = built
     dataset.institution_dirs = sources.institution_dirs
     if not keep:
         return dataset
 
     def write(tmp: Path) -> None:
-        dataset.records.to_parquet(tmp / "records.parquet", index=False)
         dataset.rejects.to_parquet(tmp / "rejects.parquet", index=False)
         dataset.files.to_parquet(tmp / "files.parquet", index=False)
-        (tmp / "meta.json").write_text(json.dumps({"notes": dataset.notes}))
+        dataset.ward_month_counts.to_parquet(tmp / "ward_month_counts.parquet", index=False)
+        pd.DataFrame({"month": dataset.months}).to_parquet(tmp / "months.parquet", index=False)
+        kept = [[part.folder.name, part.label] for part in parts]
+        meta = {"notes": dataset.notes, "parts": kept, "drops": [d.tolist() for d in drops]}
+        (tmp / "meta.json").write_text(json.dumps(meta))
 
-    write_cache(folder, write)
+    if all(part.folder is not None for part in parts):
+        write_cache(folder, write)
     if folder.is_dir():
         dataset.folder = folder  # tables kept beside the records go with them
-    dataset.notes[:0] = notes  # the rebuild note is for this run only
+    dataset.notes[:0] = notes  # the rebuild notes are for this run only
     return dataset
+
+
+def _records_of(parts: list, drops: list[np.ndarray]) -> Callable[[], pd.DataFrame]:
+    from .parts import read_records
+
+    return lambda: read_records(parts, drops)
 
 
 def _build_police(
@@ -305,20 +321,41 @@ def _build_police(
     wards: WardTable,
     key: str,
     progress: Callable[[int], object] | None,
-) -> PoliceDataset:
-    from ..io.police import read_police
-    from ..io.reference import read_lsoa_history
-    from .geography import best_fit_wards, place_records
+    *,
+    root: Path | None,
+    reuse: bool,
+    notes: list[str],
+) -> tuple[PoliceDataset, list, list[np.ndarray]]:
+    """Read, check and place file by file (one part each), then set aside Crime IDs repeated across files.
+    Returns the dataset, the parts holding records and the rows each leaves out."""
+    from ..errors import InputFileError
+    from ..io.police import REJECT_REASONS
+    from ..io.police_files import police_files
+    from .parts import Placer, counts_without, load_part, months_without, repeat_rejects, repeats_across_parts
 
-    read = read_police(sources.crimes, progress=progress)
-    history = read_lsoa_history(sources.reference)
-    local = set(history["LSOACD"]) if history is not None else set()
-    lsoa_to_ward = None
-    needs_lsoa = read.records["lon"].isna() & read.records["lsoa_code"].notna()
-    if needs_lsoa.any() and wards.overlaps is not None:
-        lsoa_to_ward = best_fit_wards(wards.overlaps)
-        local |= set(wards.overlaps["lsoa_code"])
-    if needs_lsoa.any() and wards.overlaps is None:
-        read.notes.append("No LSOA boundaries found: rows with only an LSOA code cannot be placed.")
-    records = place_records(read.records, wards.wards, lsoa_to_ward=lsoa_to_ward, local_lsoa_codes=frozenset(local))
-    return PoliceDataset(records, read.rejects, read.files, wards, key, read.notes)
+    placer = Placer(wards)
+    read_notes: list[str] = []
+    every, parts = [], []  # every file's part, in file order; those that are not repeats of another file
+    for source, data in police_files(sources.crimes, read_notes):
+        part = load_part(source, data, placer, root=root, notes=notes, reuse=reuse)
+        read_notes.extend(n for n in part.notes if n not in read_notes)
+        every.append(part)
+        if source.duplicate_of is None:
+            parts.append(part)
+        if progress is not None:
+            progress(1)
+    if not every:
+        raise InputFileError(
+            "No police.uk street files among the inputs (expected files named *-street.csv, a folder "
+            "of them, or the zip police.uk serves)."
+        )
+    drops = repeats_across_parts(parts)
+    files = pd.DataFrame([part.info for part in every])
+    rejects = [part.rejects for part in every if len(part.rejects)]
+    rejects.append(repeat_rejects(parts, drops, REJECT_REASONS["duplicate"]))
+    reject_frame = pd.concat(rejects, ignore_index=True)
+    reject_frame["source_line"] = reject_frame["source_line"].astype("int64")
+    dataset = PoliceDataset(_records_of(parts, drops), reject_frame, files, wards, key, read_notes)
+    dataset.__dict__["ward_month_counts"] = counts_without(parts, drops)
+    dataset.__dict__["months"] = months_without(parts, drops)
+    return dataset, parts, drops

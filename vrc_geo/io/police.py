@@ -28,7 +28,7 @@ from ..errors import InputFileError, SchemaError
 from ..reference.taxonomy import known_crime_types
 from .police_files import PoliceFile, expand_sources, police_files
 
-__all__ = ["POLICE_COLUMNS", "PoliceRead", "expand_sources", "read_police"]
+__all__ = ["POLICE_COLUMNS", "PoliceRead", "expand_sources", "read_police", "read_police_file"]
 
 #: The police.uk street-level schema, in published order.
 POLICE_COLUMNS: tuple[str, ...] = (
@@ -116,6 +116,19 @@ def read_police(
     reject_frame = pd.concat([reject_frame, row_rejects], ignore_index=True)
     reject_frame["source_line"] = reject_frame["source_line"].astype("int64")
     return PoliceRead(records, reject_frame, pd.DataFrame(files), notes)
+
+
+def read_police_file(source: PoliceFile, data: bytes) -> PoliceRead:
+    """One file of :func:`police_files`, read and checked on its own (repeated Crime IDs refused within
+    the file only): the unit of the month-by-month store (:mod:`..dataset.parts`), whose memory holds one
+    file at a time. ``files`` has the file's one row; a file repeating another is all rejects."""
+    notes: list[str] = []
+    table, bad, info = _read_source(source, data, notes)
+    records, row_rejects = _check_rows(table if table is not None else _empty_table())
+    rejects = pd.DataFrame(bad, columns=["source_file", "source_line", "reason", "text"])
+    rejects = pd.concat([rejects, row_rejects], ignore_index=True) if len(row_rejects) else rejects
+    rejects["source_line"] = rejects["source_line"].astype("int64")
+    return PoliceRead(records, rejects, pd.DataFrame([info]), notes)
 
 
 def _read_source(source: PoliceFile, data: bytes, notes: list[str]) -> tuple[pa.Table | None, list[tuple], dict]:

@@ -53,6 +53,8 @@ class PoliceFile:
     read_bytes: Callable[[], bytes]
     explicit: bool
     duplicate_of: str | None = None
+    #: SHA-256 of the bytes read (set by :func:`police_files`)
+    sha256: str = ""
 
     @property
     def name(self) -> str:
@@ -169,6 +171,7 @@ def police_files(paths: Sequence[str | Path], notes: list[str]) -> Iterator[tupl
     for item in candidates():
         data = item.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
+        item.sha256 = digest
         name = item.name.lower()
         first = by_hash.get(digest) or (by_name.get(name) if _STREET.match(name) else None)
         if first is not None:
