@@ -110,3 +110,17 @@ def test_kept_parts_are_not_reused_for_other_wards(months, tmp_path):
     second = load_police(_sources(paths, other))
     assert second.wards.key != first.wards.key
     assert len(list((tmp_path / "cache" / "police-parts").iterdir())) == 6
+
+
+def test_analysis_records_read_only_what_the_statistics_read(months):
+    """The hotspot statistics read in-area records with a few columns, straight from the parts."""
+    from vrc_geo.dataset.store import ANALYSIS_COLUMNS
+
+    paths, wards = months
+    load_police(_sources(paths, wards))
+    opened = load_police(_sources(paths, wards))
+    light = opened.analysis_records
+    assert "records" not in opened.__dict__  # the full records were never read
+    assert list(light.columns) == list(ANALYSIS_COLUMNS)
+    full = opened.in_area[list(ANALYSIS_COLUMNS)]
+    pd.testing.assert_frame_equal(light.reset_index(drop=True), full.reset_index(drop=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import HEADER, police_row, write_police_csv
 
@@ -241,3 +242,16 @@ def test_input_file_is_not_modified(make_police_csv):
     before = path.read_bytes()
     read_police([path])
     assert path.read_bytes() == before
+
+
+def test_the_quote_check_counts_quotes_line_by_line():
+    """The bulk count of quotes per line agrees with counting each line, on random text."""
+    from vrc_geo.io.police import _needs_line_parse
+
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        body = "".join(rng.choice(list('ab,"\n é'), size=int(rng.integers(0, 40))))
+        if "\n\n" in body:
+            continue
+        expected = '"' in body and any(line.count('"') % 2 for line in body.split("\n"))
+        assert _needs_line_parse(body) == expected, repr(body)

@@ -16,6 +16,8 @@ All metric work is in British National Grid (EPSG:27700). A record is placed by,
 
 from __future__ import annotations
 
+import threading
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -118,11 +120,16 @@ class WardPlacer:
         self._y = np.zeros(0)
         self._inside = np.zeros(0, dtype=np.int64)
         self._stems: dict[str, bool] = {}
+        self._lock = threading.Lock()
 
     def _locate(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """BNG x, y and the ward holding each point (-1: none), each distinct point projected and
         tested once in this placer's life."""
         inverse, unique = pd.factorize(lon + 1j * lat)  # exact (lon, lat) pairs, hashed
+        with self._lock:  # files may be placed from several threads
+            return self._remembered(inverse, unique)
+
+    def _remembered(self, inverse: np.ndarray, unique: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         known = self._points
         rows = np.fromiter((known.get(k, -1) for k in unique.tolist()), dtype=np.int64, count=len(unique))
         new = rows < 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,18 +54,18 @@ _FIXED = {
 @dataclass
 class Part:
     """One file's placed records (in memory, or in ``folder``), its rejects, its row of the files table,
-    the in-area counts by ward, month and type, rows per month, and the hashes of its Crime IDs."""
+    the in-area counts by ward, month and type, rows per month, and the hashes of its Crime IDs.
+
+    A kept part is opened from its folder without its tables: rejects, counts and ID hashes are read when
+    first asked for (a warm start reads none of them; the dataset keeps its own)."""
 
     label: str
-    rejects: pd.DataFrame
     info: dict
-    counts: pd.DataFrame
     months: dict[str, int]
-    id_hash: np.ndarray  # uint64 per record row; rows without an ID are not in ``has_id``
-    has_id: np.ndarray
     notes: list[str] = field(default_factory=list)
     records: pd.DataFrame | None = None
     folder: Path | None = None
+    tables: dict[str, object] = field(default_factory=dict, repr=False)
 
     def table(self, columns: list[str] | None = None) -> pa.Table:
         """The records as Arrow (dictionary columns with 32-bit indices, so parts concatenate)."""
@@ -72,6 +73,39 @@ class Part:
             table = _to_arrow(self.records)
             return table.select(columns) if columns else table
         return feather.read_table(self.folder / "records.arrow", columns=columns)  # type: ignore[operator]
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        if "rejects" not in self.tables:
+            self.tables["rejects"] = pd.read_feather(self.folder / "rejects.arrow")  # type: ignore[operator]
+        return self.tables["rejects"]  # type: ignore[return-value]
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        if "counts" not in self.tables:
+            self.tables["counts"] = pd.read_feather(self.folder / "counts.arrow")  # type: ignore[operator]
+        return self.tables["counts"]  # type: ignore[return-value]
+
+    @property
+    def id_hash(self) -> np.ndarray:
+        """uint64 per record row (rows without an ID are not in :attr:`has_id`)."""
+        self._read_ids()
+        return self.tables["id_hash"]  # type: ignore[return-value]
+
+    @id_hash.setter
+    def id_hash(self, value: np.ndarray) -> None:
+        self._read_ids()
+        self.tables["id_hash"] = value
+
+    @property
+    def has_id(self) -> np.ndarray:
+        self._read_ids()
+        return self.tables["has_id"]  # type: ignore[return-value]
+
+    def _read_ids(self) -> None:
+        if "id_hash" not in self.tables:
+            ids = np.load(self.folder / "ids.npy")  # type: ignore[operator]
+            self.tables["id_hash"], self.tables["has_id"] = ids[:, 0].copy(), ids[:, 1].astype(bool)
 
 
 class Placer:
@@ -84,25 +118,27 @@ class Placer:
         self._history: frozenset[str] | None = None
         self._by_lsoa: tuple[pd.Series, frozenset[str]] | None = None
         self._placer: WardPlacer | None = None
+        self._lock = threading.Lock()  # files are placed from several threads
 
     def place(self, records: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         from ..io.reference import read_lsoa_history
         from .geography import WardPlacer, best_fit_wards
 
-        if self._history is None:
-            history = read_lsoa_history(self.wards.reference)
-            self._history = frozenset(history["LSOACD"]) if history is not None else frozenset()
-            self._placer = WardPlacer(self.wards.wards)
-        local, lsoa_to_ward = self._history, None
-        needs_lsoa = (records["lon"].isna() & records["lsoa_code"].notna()).any()
-        if needs_lsoa and self.wards.overlaps is not None:
-            if self._by_lsoa is None:
-                overlaps = self.wards.overlaps
-                self._by_lsoa = (best_fit_wards(overlaps), frozenset(overlaps["lsoa_code"]))
-            lsoa_to_ward, extra = self._by_lsoa
-            local = local | extra
-        elif needs_lsoa:
-            notes.append("No LSOA boundaries found: rows with only an LSOA code cannot be placed.")
+        with self._lock:
+            if self._history is None:
+                history = read_lsoa_history(self.wards.reference)
+                self._history = frozenset(history["LSOACD"]) if history is not None else frozenset()
+                self._placer = WardPlacer(self.wards.wards)
+            local, lsoa_to_ward = self._history, None
+            needs_lsoa = (records["lon"].isna() & records["lsoa_code"].notna()).any()
+            if needs_lsoa and self.wards.overlaps is not None:
+                if self._by_lsoa is None:
+                    overlaps = self.wards.overlaps
+                    self._by_lsoa = (best_fit_wards(overlaps), frozenset(overlaps["lsoa_code"]))
+                lsoa_to_ward, extra = self._by_lsoa
+                local = local | extra
+            elif needs_lsoa:
+                notes.append("No LSOA boundaries found: rows with only an LSOA code cannot be placed.")
         return self._placer.place(records, lsoa_to_ward=lsoa_to_ward, local_lsoa_codes=local)  # type: ignore[union-attr]
 
 
@@ -141,17 +177,20 @@ def _build(source: PoliceFile, data: bytes, placer: Placer) -> Part:
     has_id = ids.notna().to_numpy()
     id_hash = pd.util.hash_array(ids.fillna("").to_numpy(dtype=object), categorize=False)
     months = records["month"].astype(str).value_counts()
-    return Part(
+    part = Part(
         label=source.label,
-        rejects=read.rejects,
         info=read.files.iloc[0].to_dict(),
-        counts=count_by_ward_month_type(records[records["status"] == "in_area"]),
         months={str(k): int(v) for k, v in months.items()},
-        id_hash=id_hash,
-        has_id=has_id,
         notes=read.notes,
         records=records,
     )
+    part.tables.update(
+        rejects=read.rejects,
+        counts=count_by_ward_month_type(records[records["status"] == "in_area"]),
+        id_hash=id_hash,
+        has_id=has_id,
+    )
+    return part
 
 
 def _to_arrow(records: pd.DataFrame) -> pa.Table:
@@ -188,24 +227,22 @@ def _plain(info: dict) -> dict:
 
 
 def open_part(folder: Path, label: str) -> Part:
-    """A kept part (``ValueError`` or ``OSError`` when it is damaged or belongs to another file)."""
+    """A kept part (``ValueError`` or ``OSError`` when it is damaged or belongs to another file); its
+    tables' headers are checked here, their contents read on first use."""
     meta = json.loads((folder / "meta.json").read_text())
     if meta["label"] != label:
         raise ValueError("part written for another file")
-    with pa.memory_map(str(folder / "records.arrow")) as source:  # a damaged file fails here, not later
-        names = pa.ipc.open_file(source).schema.names
-    missing = set(RECORD_COLUMNS) - set(names)
-    if missing:
-        raise ValueError(f"kept part lacks {sorted(missing)}")
-    ids = np.load(folder / "ids.npy")
+    for name, columns in (("records", RECORD_COLUMNS), ("rejects", ()), ("counts", ())):
+        with pa.memory_map(str(folder / f"{name}.arrow")) as source:  # a damaged file fails here, not later
+            missing = set(columns) - set(pa.ipc.open_file(source).schema.names)
+        if missing:
+            raise ValueError(f"kept part lacks {sorted(missing)}")
+    if np.load(folder / "ids.npy", mmap_mode="r").shape[1:] != (2,):
+        raise ValueError("kept part's ID hashes are damaged")
     return Part(
         label=label,
-        rejects=pd.read_feather(folder / "rejects.arrow"),
         info=meta["info"],
-        counts=pd.read_feather(folder / "counts.arrow"),
         months={str(k): int(v) for k, v in meta["months"].items()},
-        id_hash=ids[:, 0].copy(),
-        has_id=ids[:, 1].astype(bool),
         notes=list(meta["notes"]),
         folder=folder,
     )
@@ -246,7 +283,11 @@ def read_records(parts: list[Part], drops: list[np.ndarray], columns: list[str] 
             keep[drop] = False
             table = table.filter(pa.array(keep))
         tables.append(table)
-    frame = pa.concat_tables(tables).to_pandas()
+    # Arrow buffers are released as each column is converted: the peak is one copy, not two.
+    table = pa.concat_tables(tables)
+    tables.clear()
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    del table
     for name, categories in _FIXED.items():
         if name in frame:
             frame[name] = frame[name].cat.set_categories(categories)

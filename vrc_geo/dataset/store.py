@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     from ..io.institutions import PublicRegister
 
 __all__ = [
+    "ANALYSIS_COLUMNS",
     "CACHE_VERSION",
     "PoliceDataset",
     "WardTable",
@@ -53,6 +57,10 @@ __all__ = [
 
 
 Frame = pd.DataFrame | Callable[[], pd.DataFrame]
+#: Threads building police files at once (one per core, at most four).
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+#: What the statistics read of a record (:attr:`PoliceDataset.analysis_records`).
+ANALYSIS_COLUMNS = ("month", "crime_type", "location", "x", "y", "ward_code", "district_code", "status")
 
 
 class PoliceDataset:
@@ -92,6 +100,20 @@ class PoliceDataset:
     @cached_property
     def records(self) -> pd.DataFrame:
         return self._frame("records")
+
+    @cached_property
+    def analysis_records(self) -> pd.DataFrame:
+        """In-area records with only the columns the statistics read (:data:`ANALYSIS_COLUMNS`): read from
+        the store without the rest (IDs, outcomes, LSOA names, file lines), so the hotspot statistics of
+        ten years do not hold every column. The full records when they are already in memory."""
+        value = self._frames["records"]
+        if "records" in self.__dict__ or not callable(value):
+            return self.records
+        try:
+            frame = value(columns=list(ANALYSIS_COLUMNS))  # type: ignore[call-arg]
+        except TypeError:  # a reader that reads whole tables only
+            return self.records
+        return frame[(frame["status"] == "in_area").to_numpy()]
 
     @cached_property
     def rejects(self) -> pd.DataFrame:
@@ -310,10 +332,10 @@ def load_police(
     return dataset
 
 
-def _records_of(parts: list, drops: list[np.ndarray]) -> Callable[[], pd.DataFrame]:
+def _records_of(parts: list, drops: list[np.ndarray]) -> Callable[..., pd.DataFrame]:
     from .parts import read_records
 
-    return lambda: read_records(parts, drops)
+    return lambda columns=None: read_records(parts, drops, columns)
 
 
 def _build_police(
@@ -336,14 +358,27 @@ def _build_police(
     placer = Placer(wards)
     read_notes: list[str] = []
     every, parts = [], []  # every file's part, in file order; those that are not repeats of another file
-    for source, data in police_files(sources.crimes, read_notes):
-        part = load_part(source, data, placer, root=root, notes=notes, reuse=reuse)
+
+    def collect(source: object, future: Future) -> None:
+        part = future.result()
         read_notes.extend(n for n in part.notes if n not in read_notes)
         every.append(part)
-        if source.duplicate_of is None:
+        if source.duplicate_of is None:  # type: ignore[attr-defined]
             parts.append(part)
         if progress is not None:
             progress(1)
+
+    # Files are built on every core (CSV parsing, hashing, point-in-polygon and writing release the GIL),
+    # a few at a time, in file order: memory holds a handful of months whatever the history.
+    pending: deque = deque()
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        for source, data in police_files(sources.crimes, read_notes):
+            task = pool.submit(load_part, source, data, placer, root=root, notes=notes, reuse=reuse)
+            pending.append((source, task))
+            while len(pending) > 2 * _WORKERS:
+                collect(*pending.popleft())
+        while pending:
+            collect(*pending.popleft())
     if not every:
         raise InputFileError(
             "No police.uk street files among the inputs (expected files named *-street.csv, a folder "

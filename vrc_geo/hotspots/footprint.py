@@ -89,10 +89,18 @@ def describe_footprints(
         if months is not None:
             columns += ["violence_months", "last_3", "previous_3"]
         return pd.DataFrame(columns=columns)
+    fp, pt = tree.query(geoms, predicate="intersects")
+    near_fp, near_pt = tree.query(shapely.buffer(geoms, near_m), predicate="intersects")
+    # Only records at snap points inside or near a footprint are read (over ten years, a small share of
+    # all records: the text columns of the rest are never made).
+    needed = np.zeros(len(unique), dtype=bool)
+    needed[pt], needed[near_pt] = True, True
+    rows = needed[snap]
+    located = located[rows]
     crime = located["crime_type"].astype(str).to_numpy()
     table = pd.DataFrame(
         {
-            "snap": snap,
+            "snap": snap[rows],
             "crime_type": crime,
             "violent": np.isin(crime, list(violence_types)),
             "month": located["month"].astype(str).to_numpy(),
@@ -101,12 +109,10 @@ def describe_footprints(
             "district_code": located["district_code"].astype(str).to_numpy(),
         }
     )
-    fp, pt = tree.query(geoms, predicate="intersects")
     inside = pd.DataFrame({"fp": fp, "snap": pt}).merge(table, on="snap")
     for name, kinds in types.items():
         hits = inside[inside["crime_type"].isin(list(kinds))].groupby("fp").size()
         out[f"{name}_count"] = hits.reindex(out.index, fill_value=0).astype(int)
-    near_fp, near_pt = tree.query(shapely.buffer(geoms, near_m), predicate="intersects")
     near = pd.DataFrame({"fp": near_fp, "snap": near_pt}).merge(table[table["crime_type"] == "Drugs"], on="snap")
     out["drugs_near_count"] = near.groupby("fp").size().reindex(out.index, fill_value=0).astype(int)
 

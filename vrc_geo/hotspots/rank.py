@@ -182,12 +182,12 @@ def find_hotspots(
     end = selection.end or (dataset.months[-1] if dataset.months else None)
     scope = Selection(start, end, selection.districts, None)
     months = [m for m in dataset.months if start <= m <= end] if start and end else []
-    records = select_records(dataset.records, scope)
+    records = select_records(dataset.analysis_records, scope)
     records = records[records["crime_type"] != ASB]
     if records.empty or not months:
         raise ParameterError(f"No crime records in the selection ({scope.describe()}).")
     harm = _harm(dataset, p["measure"])
-    whole = select_records(dataset.records, Selection(start, end, None, VIOLENCE_GROUP))
+    whole = select_records(dataset.analysis_records, Selection(start, end, None, VIOLENCE_GROUP))
     whole_weight = harm.record_weights(whole["crime_type"], whole["district_code"]) if harm else None
     ward_stats = ward_statistics(
         whole,
@@ -211,7 +211,7 @@ def find_hotspots(
     rank_by = "value" if p["measure"] == "harm" else "records"
     history = None
     if months != list(dataset.months):
-        every = select_records(dataset.records, Selection(None, None, scope.districts, None))
+        every = select_records(dataset.analysis_records, Selection(None, None, scope.districts, None))
         every = every[every["crime_type"] != ASB]
         history = SiteHistory(every[every["crime_type"].isin(VIOLENCE_GROUP)], every, list(dataset.months))
     places = find_places(

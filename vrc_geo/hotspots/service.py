@@ -75,8 +75,10 @@ def hotspots_for(
     scored = None
     if backtest:
         scope = Selection(selection.start, selection.end, selection.districts, VIOLENCE_GROUP)
-        records = select_records(dataset.records, scope)
-        context = select_records(dataset.records, Selection(selection.start, selection.end, selection.districts, None))
+        records = select_records(dataset.analysis_records, scope)
+        context = select_records(
+            dataset.analysis_records, Selection(selection.start, selection.end, selection.districts, None)
+        )
         context = context[context["crime_type"] != ASB]
         wards = dataset.wards.wards
         if selection.districts is not None:

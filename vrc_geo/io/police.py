@@ -221,7 +221,11 @@ def _needs_line_parse(body: str) -> bool:
     """Blank lines or a line with an odd number of quotes would shift pyarrow's row count."""
     if "\n\n" in body or "\n\r\n" in body:
         return True
-    return '"' in body and any(line.count('"') % 2 for line in body.split("\n"))
+    if '"' not in body:
+        return False
+    raw = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)  # counted in bulk: a month has 20,000 lines
+    line_of_quote = np.searchsorted(np.flatnonzero(raw == 10), np.flatnonzero(raw == 34))
+    return bool((np.bincount(line_of_quote) % 2).any())
 
 
 def _fields(line: str) -> list[str] | None:

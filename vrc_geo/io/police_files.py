@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputFileError
+from .digests import file_sha256
 
 __all__ = ["MAX_FILE_BYTES", "MAX_RATIO", "PoliceFile", "expand_sources", "max_total_bytes", "police_files"]
 
@@ -55,6 +56,8 @@ class PoliceFile:
     duplicate_of: str | None = None
     #: SHA-256 of the bytes read (set by :func:`police_files`)
     sha256: str = ""
+    #: the file on disk (``None`` for a zip member)
+    path: Path | None = None
 
     @property
     def name(self) -> str:
@@ -163,14 +166,15 @@ def police_files(paths: Sequence[str | Path], notes: list[str]) -> Iterator[tupl
             if path.suffix.lower() == ".zip":
                 yield from _zip_files(path, notes)
             elif is_explicit or _STREET.match(path.name):
-                yield PoliceFile(str(path), _read_file(path), is_explicit)
+                yield PoliceFile(str(path), _read_file(path), is_explicit, path=path)
             else:
                 notes.append(f"Skipped {path.name}: not a police.uk street file (*-street.csv).")
 
     _check_total(expand_sources(paths))
     for item in candidates():
         data = item.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+        # A file on disk was hashed for the cache key already (remembered per process): not hashed twice.
+        digest = file_sha256(item.path) if item.path is not None else hashlib.sha256(data).hexdigest()
         item.sha256 = digest
         name = item.name.lower()
         first = by_hash.get(digest) or (by_name.get(name) if _STREET.match(name) else None)

@@ -210,7 +210,7 @@ def _registered(xy: np.ndarray, register: pd.DataFrame) -> tuple[np.ndarray, np.
 def point_names(located: pd.DataFrame, points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The commonest place name at each snap point (ties: alphabetical; "" when blank), and every name
     seen there joined by "|" (police.uk sometimes gives one coordinate two names)."""
-    codes, locations = pd.factorize(located["location"].astype(object), use_na_sentinel=False)
+    codes, locations = pd.factorize(located["location"], use_na_sentinel=False)  # no text copy per record
     cleaned = np.array([re.sub(r"(?i)^\s*on or near\s*", "", str(v)).strip() if v == v else "" for v in locations])
     name_codes, names = pd.factorize(cleaned[codes])
     frame = pd.DataFrame({"x": located["x"].to_numpy(), "y": located["y"].to_numpy(), "c": name_codes})
