@@ -44,6 +44,7 @@ __all__ = [
     "repeats_across_parts",
 ]
 
+_REJECT_DTYPES = {"source_file": "object", "source_line": "int64", "reason": "object", "text": "object"}
 #: Categories fixed by the placement rules (kept in this order whichever part is read first).
 _FIXED = {
     "placement": ["point", "nearest_ward", "lsoa", "outside", "no_location", "lsoa_unplaced"],
@@ -149,19 +150,19 @@ def part_key(source: PoliceFile, wards_key: str) -> str:
 
 
 def load_part(
-    source: PoliceFile, data: bytes, placer: Placer, *, root: Path | None, notes: list[str], reuse: bool = True
+    source: PoliceFile, data: bytes | None, placer: Placer, *, root: Path | None, notes: list[str], reuse: bool = True
 ) -> Part:
     """The file's part: opened from ``root`` when kept there (and ``reuse``), else built, and kept when
     ``root`` is given (its records then leave memory: they are read back when asked for). A file
     repeating another is never kept (its rejects name the copy that was read, which depends on the other
     files)."""
     if source.duplicate_of is not None or root is None:
-        return _build(source, data, placer)
+        return _build(source, data if data is not None else source.read_bytes(), placer)
     folder = root / part_key(source, placer.wards.key)
     opened = read_cache(folder, lambda: open_part(folder, source.label), notes) if reuse else None
     if opened is not None:
         return opened  # type: ignore[return-value]
-    part = _build(source, data, placer)
+    part = _build(source, data if data is not None else source.read_bytes(), placer)
     write_cache(folder, lambda tmp: _write(part, tmp))
     if (folder / "meta.json").exists():
         part.folder, part.records = folder, None
@@ -218,7 +219,13 @@ def _write(part: Part, folder: Path) -> None:
     part.rejects.reset_index(drop=True).to_feather(folder / "rejects.arrow")
     part.counts.reset_index(drop=True).to_feather(folder / "counts.arrow")
     np.save(folder / "ids.npy", np.column_stack([part.id_hash, part.has_id.astype(np.uint64)]))
-    meta = {"label": part.label, "info": _plain(part.info), "months": part.months, "notes": part.notes}
+    meta = {
+        "label": part.label,
+        "info": _plain(part.info),
+        "months": part.months,
+        "notes": part.notes,
+        "rejects": len(part.rejects),
+    }
     (folder / "meta.json").write_text(json.dumps(meta))
 
 
@@ -239,13 +246,16 @@ def open_part(folder: Path, label: str) -> Part:
             raise ValueError(f"kept part lacks {sorted(missing)}")
     if np.load(folder / "ids.npy", mmap_mode="r").shape[1:] != (2,):
         raise ValueError("kept part's ID hashes are damaged")
-    return Part(
+    part = Part(
         label=label,
         info=meta["info"],
         months={str(k): int(v) for k, v in meta["months"].items()},
         notes=list(meta["notes"]),
         folder=folder,
     )
+    if meta.get("rejects") == 0:  # most months refuse nothing: no table to read
+        part.tables["rejects"] = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _REJECT_DTYPES.items()})
+    return part
 
 
 def repeats_across_parts(parts: list[Part]) -> list[np.ndarray]:

@@ -372,7 +372,7 @@ def _build_police(
     # a few at a time, in file order: memory holds a handful of months whatever the history.
     pending: deque = deque()
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        for source, data in police_files(sources.crimes, read_notes):
+        for source, data in police_files(sources.crimes, read_notes, lazy=True):
             task = pool.submit(load_part, source, data, placer, root=root, notes=notes, reuse=reuse)
             pending.append((source, task))
             while len(pending) > 2 * _WORKERS:

@@ -154,8 +154,12 @@ def _zip_files(path: Path, notes: list[str]) -> Iterator[PoliceFile]:
             yield PoliceFile(label, lambda data=data: data, False)
 
 
-def police_files(paths: Sequence[str | Path], notes: list[str]) -> Iterator[tuple[PoliceFile, bytes]]:
-    """Every file to read with its bytes, in a stable order; repeats are marked ``duplicate_of``."""
+def police_files(
+    paths: Sequence[str | Path], notes: list[str], *, lazy: bool = False
+) -> Iterator[tuple[PoliceFile, bytes | None]]:
+    """Every file to read with its bytes, in a stable order; repeats are marked ``duplicate_of``. With
+    ``lazy``, a file on disk comes without its bytes (``None``: ``read_bytes()`` reads them when needed),
+    known by its digest alone: a store that already holds the month need not read it again."""
     explicit = {Path(p).resolve() for p in paths if Path(p).is_file()}
     by_hash: dict[str, str] = {}
     by_name: dict[str, str] = {}
@@ -172,7 +176,7 @@ def police_files(paths: Sequence[str | Path], notes: list[str]) -> Iterator[tupl
 
     _check_total(expand_sources(paths))
     for item in candidates():
-        data = item.read_bytes()
+        data = None if lazy and item.path is not None else item.read_bytes()
         # A file on disk was hashed for the cache key already (remembered per process): not hashed twice.
         digest = file_sha256(item.path) if item.path is not None else hashlib.sha256(data).hexdigest()
         item.sha256 = digest
