@@ -10,13 +10,17 @@ server's "script finished"; an exception box or a run that does not finish count
 Reports p50 and p95 of rerun time, errors and the server's peak resident memory (``VmHWM``), measured per N
 on a freshly started server.
 
-Usage: python benchmarks/bench_load.py [--sessions 1 5 10 20] [--changes 4] [--seed 0]
+With ``--processes 2`` the same people are spread over two servers, each person kept on one (what nginx
+does with sticky sessions, docs/deploy.md); the peak is the servers' sum.
+
+Usage: python benchmarks/bench_load.py [--sessions 1 5 10 20] [--changes 4] [--seed 0] [--processes 1]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import statistics
 import sys
@@ -64,13 +68,15 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def load(url: str, n: int, changes: int, seed: int) -> tuple[list[float], list[str], float]:
+async def load(urls: list[str], n: int, changes: int, seed: int) -> tuple[list[float], list[str], float]:
+    """N people at once; person i on server ``i % len(urls)`` (sticky sessions behind a balancer)."""
     times: list[float] = []
     errors: list[str] = []
     rngs = [random.Random(seed * 1000 + i) for i in range(n)]
     pages = ["hotspots" if i % 5 == 4 else "" for i in range(n)]
     start = time.perf_counter()
-    await asyncio.gather(*(person(url, pages[i], changes, rngs[i], times, errors) for i in range(n)))
+    people = (person(urls[i % len(urls)], pages[i], changes, rngs[i], times, errors) for i in range(n))
+    await asyncio.gather(*people)
     return times, errors, time.perf_counter() - start
 
 
@@ -79,19 +85,24 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10, 20])
     parser.add_argument("--changes", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="servers, each person kept on one (sticky sessions); peak: their sum"
+    )
     parser.add_argument("--write-docs", action="store_true", help="write the table into benchmarks/README.md")
     args = parser.parse_args()
     load_police(find_sources())  # processed tables cached, as on a server that has run before
     lines = [
         f"load: N sessions at once, each opens a page then makes {args.changes} filter changes (websocket), "
-        "a fresh `python -m ui.serve` server per N",
+        f"{args.processes} fresh `python -m ui.serve` server{'s' if args.processes > 1 else ''} per N"
+        + (" (each person kept on one: sticky sessions)" if args.processes > 1 else ""),
         "   N   changes   p50 s   p95 s   max s   errors   wall s   server peak MB",
     ]
     print("\n".join(lines))
     for n in args.sessions:
-        with served_app() as url:
-            times, errors, wall = asyncio.run(load(url, n, args.changes, args.seed))
-            peak = peak_rss_mb(url.pid)
+        with contextlib.ExitStack() as stack:
+            urls = [stack.enter_context(served_app()) for _ in range(args.processes)]
+            times, errors, wall = asyncio.run(load(urls, n, args.changes, args.seed))
+            peak = sum(peak_rss_mb(url.pid) for url in urls)
         p50 = statistics.median(times) if times else float("nan")
         p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) >= 2 else float("nan")
         worst = max(times) if times else float("nan")
@@ -102,7 +113,8 @@ def main() -> None:
             print(f"        error: {e}")
     if args.write_docs:
         body = "```\n" + "\n".join(lines) + "\n```\n\n(`python benchmarks/bench_load.py --write-docs`)"
-        replace_block(ROOT / "benchmarks" / "README.md", "figures", "bench-load", body)
+        name = "bench-load" if args.processes == 1 else f"bench-load-{args.processes}"
+        replace_block(ROOT / "benchmarks" / "README.md", "figures", name, body)
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ with render.guard():
             with col:
                 render.download(
                     f"Download {fmt[1:].upper()}",
-                    evaluation_file_bytes(result, fmt),
+                    lambda fmt=fmt: evaluation_file_bytes(result, fmt),
                     evaluation_file_name(result, fmt),
                     key=f"dl_eval_{fmt}",
                 )

@@ -111,7 +111,7 @@ with render.guard():
             with col:
                 render.download(
                     f"Download {fmt[1:].upper()}",
-                    bundle.file_bytes(fmt),
+                    lambda fmt=fmt: bundle.file_bytes(fmt),
                     bundle.file_name(fmt),
                     key=f"dl_health_{fmt}",
                 )

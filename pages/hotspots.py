@@ -215,7 +215,7 @@ with render.guard():
             with col:
                 render.download(
                     f"Download {fmt[1:].upper()}",
-                    bundle.file_bytes(fmt, top=limit, kind=shown),
+                    lambda fmt=fmt: bundle.file_bytes(fmt, top=limit, kind=shown),
                     bundle.file_name(fmt, top=limit, kind=shown),
                     key=f"dl_hot_{fmt}",
                 )
@@ -225,7 +225,7 @@ with render.guard():
                 with col:
                     render.download(
                         f"Patrol zones {fmt[1:].upper()}",
-                        bundle.file_bytes(fmt, by="zone"),
+                        lambda fmt=fmt: bundle.file_bytes(fmt, by="zone"),
                         bundle.file_name(fmt, by="zone"),
                         key=f"dl_zone_{fmt}",
                     )

@@ -64,7 +64,7 @@ with render.guard():
             with col:
                 render.download(
                     f"Download {fmt[1:].upper()}",
-                    data.violence_profile_file(dataset, dataset.key, fmt),
+                    lambda fmt=fmt: data.violence_profile_file(dataset, dataset.key, fmt),
                     f"violence_profile_{AREA.slug}_{profile.period.replace(' ', '-').lower()}{fmt}",
                     key=f"dl_profile_{fmt}",
                 )

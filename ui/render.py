@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -160,8 +160,20 @@ def picked(event: Any, layer: str, prop: str) -> str | None:
     return None
 
 
-def download(label: str, data: bytes, file_name: str, *, key: str) -> None:
-    """A download button; the bytes are also kept in session state (the tests compare them to the CLI)."""
+class Files(dict):
+    """File name -> bytes, made on first read when given as a function (the tests compare them to the CLI)."""
+
+    def __getitem__(self, name: str) -> bytes:
+        value = super().__getitem__(name)
+        if callable(value):
+            value = value()
+            super().__setitem__(name, value)
+        return value
+
+
+def download(label: str, data: bytes | Callable[[], bytes], file_name: str, *, key: str) -> None:
+    """A download button. Given a function, the file is made only when someone clicks (on a shared server a
+    rerun then never pays for files no one takes); it is also kept in session state for the tests."""
     mimes = {
         ".csv": "text/csv",
         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -169,7 +181,10 @@ def download(label: str, data: bytes, file_name: str, *, key: str) -> None:
         ".html": "text/html",
     }
     suffix = file_name[file_name.rfind(".") :]
-    st.session_state.setdefault("downloads", {})[file_name] = data
+    files = st.session_state.get("downloads")
+    if not isinstance(files, Files):
+        files = st.session_state["downloads"] = Files(files or {})
+    files[file_name] = data
     st.download_button(label, data, file_name=file_name, mime=mimes.get(suffix), key=key, on_click="ignore")
 
 
