@@ -311,3 +311,23 @@ def test_harm_measure_ranks_by_harm(sample_dataset):
     # Ranked by expected harm per patrol circle (areas are rounded to 4 decimals in the table).
     np.testing.assert_allclose(table["density_per_km2"] * table["area_km2"], table["harm_per_month"], rtol=0.02)
     assert (table["harm_per_month"] / table["circles"]).round(1).is_monotonic_decreasing
+
+
+def test_a_period_s_ward_statistics_are_computed_once(planted, monkeypatch):
+    """Another choice of districts over the same period reads the kept statistics; they equal a fresh run."""
+    import vrc_geo.hotspots.rank as rank
+    import vrc_geo.hotspots.ward_stats as ward_stats
+
+    dataset = planted
+    monkeypatch.setattr(ward_stats, "_PERIODS", ward_stats.OrderedDict())
+    calls = []
+    original = rank.ward_statistics
+    monkeypatch.setattr(rank, "ward_statistics", lambda *a, **k: calls.append(1) or original(*a, **k))
+    first = find_hotspots(dataset, make_selection(), kinds=("ward",), seed=3)
+    again = find_hotspots(dataset, make_selection(), kinds=("ward",), seed=3)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(first.table, again.table)
+    find_hotspots(dataset, make_selection(start=dataset.months[1]), kinds=("ward",), seed=3)
+    find_hotspots(dataset, make_selection(), kinds=("ward",), seed=None)
+    find_hotspots(dataset, make_selection(), kinds=("ward",), seed=None)
+    assert len(calls) == 4  # another period, and a new draw each time without a seed

@@ -43,7 +43,7 @@ from .places import PlaceList, find_places
 from .snap.institutions import describe_claims
 from .snap.site_types import SiteHistory
 from .stats.colocation import colocation_with_options
-from .ward_stats import ward_statistics
+from .ward_stats import period_ward_statistics, ward_statistics
 from .why import explain_rows
 from .zones import ZONE_COLUMNS, assign_zones
 
@@ -189,14 +189,9 @@ def find_hotspots(
     harm = _harm(dataset, p["measure"])
     whole = select_records(dataset.analysis_records, Selection(start, end, None, VIOLENCE_GROUP))
     whole_weight = harm.record_weights(whole["crime_type"], whole["district_code"]) if harm else None
-    ward_stats = ward_statistics(
-        whole,
-        dataset,
-        months=months,
-        measure=p["measure"],
-        weight=whole_weight,
-        permutations=p["gi_permutations"],
-        seed=p["seed"],
+    options = {"months": months, "measure": p["measure"], "permutations": p["gi_permutations"], "seed": p["seed"]}
+    ward_stats = period_ward_statistics(
+        dataset, **options, build=lambda: ward_statistics(whole, dataset, weight=whole_weight, **options)
     )
     wards = dataset.wards.wards
     if scope.districts is not None:

@@ -5,12 +5,16 @@ the districts a user looks at: a selection of two districts that do not touch wo
 stitched together with links of 35-60 km. The statistics are computed once for every ward of the
 boundary set (queen contiguity of the whole area, islands joined to their nearest ward), FDR-adjusted
 over all of them, and the selection only filters the result. A ward's class therefore does not depend
-on which districts are shown beside it.
+on which districts are shown beside it — and the statistics of a period are computed once, whichever
+districts are then shown (:func:`period_ward_statistics`; on a shared server, a district change then
+costs no Gi*).
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,9 +30,11 @@ if TYPE_CHECKING:
 
     from ..dataset.store import PoliceDataset
 
-__all__ = ["ward_statistics", "whole_area_weights"]
+__all__ = ["period_ward_statistics", "ward_statistics", "whole_area_weights"]
 
 _WEIGHTS: OrderedDict[str, Any] = OrderedDict()
+_PERIODS: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_PERIODS_LOCK = threading.Lock()
 
 
 def whole_area_weights(dataset: PoliceDataset) -> Any:
@@ -108,3 +114,28 @@ def ward_statistics(
     out["ward_name"] = wards["name"].astype(str).to_numpy()
     out["district_code"] = wards["district_code"].astype(str).to_numpy()
     return out
+
+
+def period_ward_statistics(
+    dataset: PoliceDataset,
+    *,
+    months: list[str],
+    measure: str,
+    permutations: int,
+    seed: int | None,
+    build: Callable[[], pd.DataFrame],
+) -> pd.DataFrame:
+    """:func:`ward_statistics` of a period (``build`` computes it), kept for the dataset version and the
+    options (the 16 latest): every ward of the whole area, so any choice of districts reads the same
+    table. A seed of ``None`` (a new draw every time) is never kept."""
+    key = (dataset.key, tuple(months), measure, permutations, seed)
+    with _PERIODS_LOCK:
+        known = _PERIODS.get(key)
+    if known is None:
+        known = build()
+        if seed is not None:
+            with _PERIODS_LOCK:
+                _PERIODS[key] = known
+                while len(_PERIODS) > 16:
+                    _PERIODS.popitem(last=False)
+    return known.copy()
