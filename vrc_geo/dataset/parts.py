@@ -44,6 +44,10 @@ __all__ = [
     "repeats_across_parts",
 ]
 
+_COUNT_DTYPES = {"ward_code": "object", "month": "object", "crime_type": "object", "count": "int64"}
+_COUNTS_SCHEMA = pa.schema(
+    [("ward_code", pa.string()), ("month", pa.string()), ("crime_type", pa.string()), ("count", pa.int64())]
+)
 _REJECT_DTYPES = {"source_file": "object", "source_line": "int64", "reason": "object", "text": "object"}
 #: Categories fixed by the placement rules (kept in this order whichever part is read first).
 _FIXED = {
@@ -86,6 +90,12 @@ class Part:
         if "counts" not in self.tables:
             self.tables["counts"] = pd.read_feather(self.folder / "counts.arrow")  # type: ignore[operator]
         return self.tables["counts"]  # type: ignore[return-value]
+
+    def counts_table(self) -> pa.Table:
+        """:attr:`counts` as Arrow, read without a pandas frame when kept and not yet read."""
+        if "counts" in self.tables or self.folder is None:
+            return pa.Table.from_pandas(self.counts, preserve_index=False).replace_schema_metadata(None)
+        return feather.read_table(self.folder / "counts.arrow")
 
     @property
     def id_hash(self) -> np.ndarray:
@@ -265,7 +275,8 @@ def repeats_across_parts(parts: list[Part]) -> list[np.ndarray]:
     never drops a record."""
     hashes = np.concatenate([p.id_hash[p.has_id] for p in parts]) if parts else np.zeros(0, np.uint64)
     owner = np.concatenate([np.full(int(p.has_id.sum()), i) for i, p in enumerate(parts)]) if parts else hashes
-    repeated = pd.Series(hashes).duplicated(keep=False).to_numpy()
+    ordered = np.sort(hashes)  # a sort finds repeated values several times faster than a hash table here
+    repeated = np.isin(hashes, ordered[1:][ordered[1:] == ordered[:-1]])
     drops = [np.zeros(0, dtype=np.int64) for _ in parts]
     if not repeated.any():
         return drops
@@ -332,10 +343,16 @@ def counts_without(parts: list[Part], drops: list[np.ndarray]) -> pd.DataFrame:
             minus.append(
                 count_by_ward_month_type(gone[gone["status"] == "in_area"]).assign(count=lambda t: -t["count"])
             )
-    frames = [p.counts for p in parts if len(p.counts)] + minus
+    # Kept parts' counts are read as Arrow and joined before one conversion (a frame per part costs more).
+    kept = [p.counts_table() for p in parts]
+    frames = [t.to_pandas() for t in kept if t.num_rows] if len(kept) < 2 else []
+    if len(kept) >= 2:
+        joined = pa.concat_tables([t.cast(_COUNTS_SCHEMA) for t in kept if t.num_rows])
+        frames = [joined.to_pandas()] if joined.num_rows else []
+    frames += minus
     if not frames:
-        return parts[0].counts if parts else pd.DataFrame(columns=["ward_code", "month", "crime_type", "count"])
-    stacked = pd.concat(frames, ignore_index=True)
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _COUNT_DTYPES.items()})
+    stacked = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     for name in ("ward_code", "month", "crime_type"):
         stacked[name] = stacked[name].astype(str)
     summed = stacked.groupby(["ward_code", "month", "crime_type"], sort=True)["count"].sum().reset_index()
