@@ -112,7 +112,8 @@ def main() -> None:
         for e in errors[:3]:
             print(f"        error: {e}")
     if args.write_docs:
-        body = "```\n" + "\n".join(lines) + "\n```\n\n(`python benchmarks/bench_load.py --write-docs`)"
+        flags = "" if args.processes == 1 else f" --processes {args.processes}"
+        body = "```\n" + "\n".join(lines) + f"\n```\n\n(`python benchmarks/bench_load.py{flags} --write-docs`)"
         name = "bench-load" if args.processes == 1 else f"bench-load-{args.processes}"
         replace_block(ROOT / "benchmarks" / "README.md", "figures", name, body)
 

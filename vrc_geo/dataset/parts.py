@@ -6,7 +6,7 @@ parts of the months already processed are reused (``cache_dir()/police-parts/<ke
 file's SHA-256, its label, the ward table's key and :data:`.cache.CACHE_VERSION`). A Crime ID repeated
 across files is found afterwards from 64-bit hashes of the IDs, confirmed on the IDs themselves, and the
 later copy (file order) moved to the rejects, as the one-table reader did (:func:`repeats_across_parts`).
-Speed and memory: ``benchmarks/bench_scale.py``; the design: docs/architecture.md.
+Speed and memory: ``benchmarks/bench_scale.py``; the design: docs/data.md.
 """
 
 from __future__ import annotations
