@@ -118,3 +118,25 @@ def test_upload_with_bad_rows_lists_them(page, tmp_path):
     page.get_by_text("3 rows read, 1 usable, 2 refused").wait_for()
     page.get_by_text("Refused rows, by reason").wait_for()
     _clean(page, "upload-report")
+
+
+def test_a_download_is_made_when_clicked(page, sample_dir, tmp_path):
+    """Download buttons hand the browser the file only when clicked (made then, on the server); the file is
+    the one the command line writes for the same view."""
+    import subprocess
+    import sys
+
+    page.goto(page.base_url + "/hotspots")
+    page.get_by_text("Violence hotspots").first.wait_for()
+    button = page.get_by_role("button", name="Download CSV").first
+    button.wait_for()
+    with page.expect_download() as caught:
+        button.click()
+    got = tmp_path / caught.value.suggested_filename
+    caught.value.save_as(got)
+    assert got.name.startswith("hotspots_kent-medway_2022-01_2023-01") and got.suffix == ".csv"
+    out = tmp_path / "cli.csv"
+    cmd = [sys.executable, "-m", "vrc_geo", "--quiet", "hotspots", "--top", "30", "--out", str(out)]
+    subprocess.run([*cmd, "--data-dir", str(sample_dir)], check=True, cwd=ROOT)
+    assert got.read_bytes() == out.read_bytes()
+    _clean(page, "hotspots-download")
