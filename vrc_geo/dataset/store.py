@@ -107,12 +107,9 @@ class PoliceDataset:
         the store without the rest (IDs, outcomes, LSOA names, file lines), so the hotspot statistics of
         ten years do not hold every column. The full records when they are already in memory."""
         value = self._frames["records"]
-        if "records" in self.__dict__ or not callable(value):
+        if "records" in self.__dict__ or not isinstance(value, _PartsReader):
             return self.records
-        try:
-            frame = value(columns=list(ANALYSIS_COLUMNS))  # type: ignore[call-arg]
-        except TypeError:  # a reader that reads whole tables only
-            return self.records
+        frame = value(columns=list(ANALYSIS_COLUMNS))
         return frame[(frame["status"] == "in_area").to_numpy()]
 
     @cached_property
@@ -332,10 +329,20 @@ def load_police(
     return dataset
 
 
-def _records_of(parts: list, drops: list[np.ndarray]) -> Callable[..., pd.DataFrame]:
-    from .parts import read_records
+class _PartsReader:
+    """The records of a dataset's parts, read on call (all columns, or only ``columns``)."""
 
-    return lambda columns=None: read_records(parts, drops, columns)
+    def __init__(self, parts: list, drops: list[np.ndarray]) -> None:
+        self.parts, self.drops = parts, drops
+
+    def __call__(self, columns: list[str] | None = None) -> pd.DataFrame:
+        from .parts import read_records
+
+        return read_records(self.parts, self.drops, columns)
+
+
+def _records_of(parts: list, drops: list[np.ndarray]) -> _PartsReader:
+    return _PartsReader(parts, drops)
 
 
 def _build_police(
