@@ -42,11 +42,20 @@ def _clean(tab, name: str) -> None:
 
 
 def test_overview_draws_the_map(page):
+    elsewhere = []  # with the basemap off, the page asks nothing of any other server (e.g. Carto's tiles)
+
+    def note(request) -> None:
+        if not request.url.startswith(("data:", "blob:", page.base_url)):
+            elsewhere.append(request.url)
+
+    page.on("request", note)
     page.goto(page.base_url)
     page.wait_for_selector(MAP)
     page.get_by_text("Violence and crime in Kent & Medway").wait_for()
     page.get_by_text("Records, 2022-01 to 2023-01").wait_for()
     _clean(page, "overview")
+    page.remove_listener("request", note)
+    assert elsewhere == []
 
 
 @pytest.mark.parametrize(

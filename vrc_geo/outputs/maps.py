@@ -94,6 +94,9 @@ def with_values(collection: dict, table: pd.DataFrame, *, key: str = "code") -> 
 #: screens show more round the same view.
 MAP_WIDTH_PX = 860
 MAP_HEIGHT_PX = 500
+TEXT_FONT = (
+    "'Helvetica, Arial, sans-serif'"  # quoted: pydeck reads bare strings as expressions; deck.gl's own is Monaco
+)
 PICK_ID = "wards"  # the light, invisible layer that answers clicks and hovers (see build_deck)
 
 
@@ -199,8 +202,10 @@ def build_deck(
                 text_size_units="'pixels'",
                 get_text_color=[25, 25, 25, 255],
                 text_font_weight=700,
+                text_font_family=TEXT_FONT,
                 text_outline_width=3,
                 text_outline_color=[255, 255, 255, 230],
+                text_font_settings={"sdf": True},  # deck.gl draws the halo only from a distance-field font
             )
         )
     if markers:
@@ -250,6 +255,7 @@ def build_deck(
                 get_text_size=text_px,
                 get_text_color=[255, 255, 255, 255],
                 text_font_weight=700,
+                text_font_family=TEXT_FONT,
                 text_size_units="'pixels'",
             )
         )
@@ -270,17 +276,22 @@ def build_deck(
                 text_size_units="'pixels'",
                 get_text_color=[176, 0, 32, 235],
                 text_font_weight=800,
+                text_font_family=TEXT_FONT,
                 text_outline_width=4,
                 text_outline_color=[255, 255, 255, 235],
                 text_font_settings={"sdf": True},
             )
         )
+    # Without a basemap, map_style is left unset: pydeck then sends its "no style chosen" marker, which
+    # Streamlit draws with no basemap. ``map_style=None`` made Streamlit fetch Carto's basemap anyway (the
+    # toggle did nothing when off; the browser called out to Carto, and without internet the first map
+    # waited for the failed lookup).
+    style = {"map_style": "light", "map_provider": "carto"} if basemap else {"map_provider": None}
     return _compact_deck_class()(
         layers=layers,
         initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom),
-        map_style="light" if basemap else None,
-        map_provider="carto" if basemap else None,
         tooltip={"html": tooltip_html, "style": {"fontSize": "14px"}},
+        **style,
     )
 
 

@@ -1,0 +1,44 @@
+"""The deck the pages draw: a basemap only when asked for (no call to Carto's servers otherwise)."""
+
+from __future__ import annotations
+
+import json
+
+from vrc_geo.outputs.maps import build_deck
+
+WARD = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"code": "E05000001", "fill": [200, 0, 0, 180]},
+            "geometry": {"type": "Polygon", "coordinates": [[[0.5, 51.2], [0.6, 51.2], [0.6, 51.3], [0.5, 51.2]]]},
+        }
+    ],
+}
+
+
+def _spec(**options) -> dict:
+    return json.loads(build_deck({"ward_fill": WARD}, tooltip_html="{code}", **options).to_json())
+
+
+def test_no_basemap_sends_no_style_to_fetch():
+    # Streamlit's map fetches Carto's style whenever mapStyle is empty; pydeck's "no style chosen" marker
+    # is the one value it draws with no basemap at all.
+    spec = _spec()
+    assert spec["mapStyle"] == "__MAP_STYLE__"
+    assert spec.get("mapProvider") is None
+    assert "cartocdn" not in json.dumps(spec)
+
+
+def test_basemap_when_asked_is_carto_light():
+    spec = _spec(basemap=True)
+    assert spec["mapProvider"] == "carto"
+    assert "positron" in spec["mapStyle"] or "light" in spec["mapStyle"]
+
+
+def test_deck_json_is_compact_and_kept():
+    deck = build_deck({"ward_fill": WARD}, tooltip_html="{code}")
+    text = deck.to_json()
+    assert "\n" not in text and ", " not in text
+    assert deck.to_json() is text
