@@ -178,3 +178,15 @@ def test_the_basemap_switch_says_when_its_tiles_cannot_be_reached(monkeypatch):
     monkeypatch.setattr(ui.state, "basemap_reachable", lambda: False)  # offline, whatever this machine is
     at = app(base="1").run()
     assert any("cannot be reached" in w.value for w in at.warning)
+
+
+def test_a_long_history_opens_on_its_latest_year():
+    from ui.state import default_period
+
+    sample = [f"2022-{m:02d}" for m in range(1, 13)] + ["2023-01"]
+    assert default_period(sample) == ("2022-01", "2023-01")  # the sample: every month
+    two_years = [f"{y}-{m:02d}" for y in (2021, 2022) for m in range(1, 13)]
+    assert default_period(two_years) == ("2021-01", "2022-12")
+    decade = [f"{y}-{m:02d}" for y in range(2013, 2023) for m in range(1, 13)]
+    assert default_period(decade) == ("2022-01", "2022-12")
+    assert default_period(["2022-01"]) == ("2022-01", "2022-01")

@@ -121,3 +121,33 @@ def test_bad_arguments():
     with pytest.raises(ParameterError, match="site_radius_m"):
         classify_sites(places, site_radius_m=-1)
     assert classify_sites(places.iloc[:0]).tolist() == []
+
+
+def test_the_sites_of_every_month_are_worked_out_once_per_history(monkeypatch):
+    from vrc_geo.hotspots.snap import site_types
+
+    history_records = pd.DataFrame(
+        {
+            "x": [1000.0, 1000.0, 5000.0, 5000.0],
+            "y": [1000.0, 1000.0, 5000.0, 5000.0],
+            "month": ["2022-01", "2022-02", "2022-01", "2022-02"],
+            "location": ["On or near Hospital"] * 2 + ["On or near High Street"] * 2,
+            "crime_type": ["Violence and sexual offences"] * 4,
+        }
+    )
+    runs = []
+    real = site_types.snap_point_sites
+    monkeypatch.setattr(site_types, "snap_point_sites", lambda *a, **k: runs.append(k["months"]) or real(*a, **k))
+    monkeypatch.setattr(site_types, "_HISTORY_SITES", site_types.OrderedDict())
+    history = site_types.SiteHistory(history_records, None, ["2022-01", "2022-02"], key=("test", None))
+    key = pd.MultiIndex.from_tuples([(1000.0, 1000.0), (5000.0, 5000.0)], names=["x", "y"])
+    first = site_types.label_points(key, history_records.iloc[[0, 2]], months=["2022-01"], history=history)
+    second = site_types.label_points(key, history_records.iloc[[1, 3]], months=["2022-02"], history=history)
+    # the selection's own run each time; the history's once
+    assert runs == [["2022-01"], ["2022-01", "2022-02"], ["2022-02"]]
+    assert list(first.site_type) == list(second.site_type)
+    assert first.site_type[0] != "" and first.site_type[1] == ""
+    unkept = site_types.SiteHistory(history_records, None, ["2022-01", "2022-02"])  # no key: never kept
+    site_types.label_points(key, history_records.iloc[[0, 2]], months=["2022-01"], history=unkept)
+    site_types.label_points(key, history_records.iloc[[0, 2]], months=["2022-01"], history=unkept)
+    assert len(runs) == 7

@@ -95,6 +95,19 @@ def _split(text: str | None) -> list[str]:
     return [p for p in (text or "").split(",") if p]
 
 
+#: A history longer than this opens on its latest :data:`OPENING_MONTHS` (the slider reaches back to the first).
+LONG_HISTORY_MONTHS = 24
+OPENING_MONTHS = 12
+
+
+def default_period(months: list[str]) -> tuple[str, str]:
+    """The months a view opens on: all of them, or the latest year of a long history (years of data would
+    otherwise open every page, and the hotspots, on a decade nobody patrols; docs/app.md)."""
+    if len(months) > LONG_HISTORY_MONTHS:
+        return months[-OPENING_MONTHS], months[-1]
+    return months[0], months[-1]
+
+
 def _initialise(months: list[str]) -> None:
     """Put the URL's values into the widgets' state, once per session (later runs keep the widgets')."""
     if st.session_state.get("_state_ready"):
@@ -104,11 +117,12 @@ def _initialise(months: list[str]) -> None:
     districts = [d for d in _split(q.get("d")) if d in DISTRICTS]
     if len(districts) != len(_split(q.get("d"))):
         problems.append("district")
-    start, end = q.get("from", months[0]), q.get("to", months[-1])
+    first, last = default_period(months)
+    start, end = q.get("from", first), q.get("to", last)
     if start not in months or end not in months or start > end:
         if "from" in q or "to" in q:
             problems.append("period")
-        start, end = months[0], months[-1]
+        start, end = first, last
     groups = [g for g in _split(q.get("g")) if g in GROUP_LABELS]
     if "g" not in q:
         groups = list(DEFAULT_GROUPS)
@@ -211,7 +225,7 @@ def sidebar(months: list[str], *, unused: dict[str, str] | None = None) -> ViewS
     # moves it, its own state wins.
     period = st.session_state.get("p_period")
     if not (_valid("f_period", period) and set(period) <= set(months)):
-        period = (months[0], months[-1])
+        period = default_period(months)
     live = st.session_state.get("f_period")
     if live is not None and not (_valid("f_period", live) and set(live) <= set(months)):
         del st.session_state["f_period"]  # another dataset's months, or a one-month value: start again
@@ -249,8 +263,8 @@ def sidebar(months: list[str], *, unused: dict[str, str] | None = None) -> ViewS
             st.session_state["p" + key[1:]] = st.session_state[key]
     if "_url_warning" in st.session_state:
         st.warning(md_escape(st.session_state.pop("_url_warning")))
-    period = st.session_state.get("p_period", (months[0], months[-1]))
-    start, end = period if _valid("f_period", period) and set(period) <= set(months) else (months[0], months[-1])
+    period = st.session_state.get("p_period", default_period(months))
+    start, end = period if _valid("f_period", period) and set(period) <= set(months) else default_period(months)
     state = ViewState(
         districts=tuple(by_name[n] for n in st.session_state.get("f_districts", [])),
         start=start,
@@ -273,9 +287,10 @@ def write_query(state: ViewState, months: list[str]) -> None:
     params: dict[str, str] = {}
     if state.districts:
         params["d"] = ",".join(state.districts)
-    if state.start != months[0]:
+    first, last = default_period(months)
+    if state.start != first:
         params["from"] = state.start
-    if state.end != months[-1]:
+    if state.end != last:
         params["to"] = state.end
     if tuple(state.groups) != DEFAULT_GROUPS:
         params["g"] = ",".join(state.groups)

@@ -208,7 +208,8 @@ def find_hotspots(
     if months != list(dataset.months):
         every = select_records(dataset.analysis_records, Selection(None, None, scope.districts, None))
         every = every[every["crime_type"] != ASB]
-        history = SiteHistory(every[every["crime_type"].isin(VIOLENCE_GROUP)], every, list(dataset.months))
+        violent_every = every[every["crime_type"].isin(VIOLENCE_GROUP)]
+        history = SiteHistory(violent_every, every, list(dataset.months), key=(dataset.key, scope.districts))
     places = find_places(
         violent,
         months=months,

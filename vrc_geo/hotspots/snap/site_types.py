@@ -13,7 +13,11 @@ places. A point is a site when either run says so.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,11 +38,46 @@ ACQUISITIVE = GROUPS["acquisitive"]
 @dataclass(frozen=True)
 class SiteHistory:
     """Violence-group ``records`` (``x, y, month, location``) and every other crime record but
-    anti-social behaviour (``context``) over ``months``: every month available, oldest first."""
+    anti-social behaviour (``context``) over ``months``: every month available, oldest first. ``key``
+    names these records (e.g. the dataset's version and districts): with one, their sites are worked out
+    once for each set of options and kept (the 8 latest), since any choice of months reads the same."""
 
     records: pd.DataFrame
     context: pd.DataFrame | None
     months: list[str]
+    key: Hashable | None = None
+
+
+_HISTORY_SITES: OrderedDict = OrderedDict()
+_HISTORY_LOCK = threading.Lock()
+
+
+def _history_sites(history: SiteHistory, options: dict[str, object]) -> pd.DataFrame:
+    """:func:`snap_point_sites` of every month of ``history``, kept under its key and the options."""
+
+    def build() -> pd.DataFrame:
+        return snap_point_sites(history.records, months=history.months, context=history.context, **options)
+
+    if history.key is None:
+        return build()
+    key = (history.key, tuple(sorted((name, _digest(value)) for name, value in options.items())))
+    with _HISTORY_LOCK:
+        known = _HISTORY_SITES.get(key)
+    if known is None:
+        known = build()
+        with _HISTORY_LOCK:
+            _HISTORY_SITES[key] = known
+            while len(_HISTORY_SITES) > 8:
+                _HISTORY_SITES.popitem(last=False)
+    return known
+
+
+def _digest(value: object) -> Hashable:
+    """A table by its contents (registers are passed as tables); anything else as it is."""
+    if isinstance(value, pd.DataFrame):
+        hashed = pd.util.hash_pandas_object(value, index=True).to_numpy()
+        return ("table", tuple(value.columns), hashlib.sha256(hashed.tobytes()).hexdigest())
+    return value
 
 
 @dataclass(frozen=True)
@@ -74,12 +113,15 @@ def label_points(
     claims, unclaimed = own.attrs["claims"], own.attrs["unclaimed"]
     if history is not None:
         rest = {k: v for k, v in options.items() if k not in ("epochs", "context")}
-        known = snap_point_sites(history.records, months=history.months, context=history.context, **rest)
+        known = _history_sites(history, rest)
         blank = site_type == ""
         site_type = np.where(blank, known["site_type"].reindex(key).fillna("").to_numpy(), site_type)
         institution = np.where(blank, known["institution"].reindex(key).fillna("").to_numpy(), institution)
         if known.attrs["claims"] is not None:
-            claims, unclaimed = known.attrs["claims"], known.attrs["unclaimed"]
+            # copies: the kept run is shared by every selection that reads it
+            claims, unclaimed = (
+                None if t is None else t.copy() for t in (known.attrs["claims"], known.attrs["unclaimed"])
+            )
     return PointSites(name, all_names, site_type, institution, claims, unclaimed)
 
 
