@@ -3,14 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from ui import data, maps, page, render
+from ui import data, maps, page, render, state
 from vrc_geo.dataset.aggregate import Selection
 from vrc_geo.hotspots.headline import hotspot_headline
 from vrc_geo.hotspots.plain_words import colocation_null, gi_inference
 from vrc_geo.hotspots.snap.institutions import institutions_sheet
 from vrc_geo.reference.kinds import HOTSPOT_KINDS
 
-DEFAULT_TOP = 30
 # Plain words on screen; the files keep the documented column names (the XLSX adds these labels too).
 TABLE_LABELS = {
     "rank": "Rank",
@@ -84,7 +83,7 @@ with render.guard():
     kinds = {"all": "Everything", **{k.key: k.plural for k in HOTSPOT_KINDS}}
     # A patrol list, not the whole table, by default: the first 30 places read clearly on the map and in
     # the files (which hold exactly the rows shown); "How many" goes up to every row.
-    top = min(DEFAULT_TOP, len(table))
+    top = min(state.HOTSPOT_TOP, len(table))
     if not view.present:
         left, right = st.columns(2)
         shown = left.segmented_control("Show", list(kinds), format_func=kinds.get, default="all", key="f_hkind")

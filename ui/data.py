@@ -66,6 +66,12 @@ def server_dataset() -> PoliceDataset:
     return _server_dataset(data_version())
 
 
+def server_dataset_at(version: str) -> PoliceDataset:
+    """The server's data at a data version (``sources_fingerprint`` of the sources found), outside any
+    session: what :mod:`ui.warm` loads before the server lets anyone in."""
+    return _server_dataset(version)
+
+
 def current_dataset() -> PoliceDataset:
     """This session's dataset: an uploaded one if the user chose it on the Data page, else the server's."""
     override = st.session_state.get(_OVERRIDE)

@@ -4,7 +4,8 @@ Streamlit runs ``app.py`` in one thread per session. Two sessions of a freshly s
 numpy, libpysal or esda for the first time at the same moment can meet a half-initialised module (Python's
 per-module import locks break a cross-thread cycle by handing one thread the unfinished module). This entry
 point imports everything the pages use in the main thread, before the server accepts anyone, and then hands
-over to ``streamlit run app.py`` with ``ARGS`` (any Streamlit option, and ``-- --data-dir DIR``).
+over to ``streamlit run app.py`` with ``ARGS`` (any Streamlit option, and ``-- --data-dir DIR``), after
+working out the views everyone opens first (:mod:`ui.warm`).
 ``scripts/app.sh``, the Dockerfile and ``tests/browser.py`` start the app this way; plain
 ``streamlit run app.py`` still works, its sessions taking turns at the imports under one lock
 (see ``app.py``). Measured in ``tests/test_serve.py`` and ``docs/deployment.md``.
@@ -23,8 +24,12 @@ def main(argv: list[str] | None = None) -> None:
     from streamlit.web import cli
 
     import ui.preload  # noqa: F401  (the whole stack, once, before any session thread exists)
+    from ui.warm import warm_opening_views
 
-    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    args = sys.argv[1:] if argv is None else argv
+    app_args = args[args.index("--") + 1 :] if "--" in args else []  # what app.py will be given
+    print(f"Opening views ready in {warm_opening_views(app_args):.1f} s.", file=sys.stderr)
+    sys.argv = ["streamlit", "run", str(APP), *args]
     sys.exit(cli.main())
 
 

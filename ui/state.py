@@ -28,6 +28,7 @@ HEALTH_LABELS = {
     "upload": "Health: uploaded extract",
 }
 DEFAULT_GROUPS = ("violence",)
+HOTSPOT_TOP = 30  # places the Hotspots page lists and maps at first (the "How many" slider goes to every row)
 DEFAULT_METHOD = PLACE_DEFAULTS["method"]
 WIDGET_KEYS = (
     "f_present",

@@ -1,0 +1,72 @@
+"""Work out the views everyone opens first once, before the server lets anyone in: ``warm_opening_views``.
+
+A room opening the link at once would otherwise all wait for the first of them to load the data and find the
+hotspots (about ten seconds of the server's one Python process on the sample, longer on years of data). The
+results go into the same shared caches the pages read (``ui.data``), so the first visitor of each opening
+view is served like the second. ``python -m ui.serve`` calls it; ``tests/test_warm.py`` checks that the pages'
+first runs then find everything ready; the time it takes is in docs/deploy.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+from ui import data, state
+from vrc_geo.config import find_sources
+from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.dataset.store import sources_fingerprint
+
+__all__ = ["opening_view", "warm_opening_views"]
+
+_BARE_MODE_LOGGERS = ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching")
+
+
+def opening_view(months: list[str]) -> state.ViewState:
+    """The view a link without filters opens on (the sidebar's defaults)."""
+    start, end = state.default_period(months)
+    return state.ViewState(
+        districts=(),
+        start=start,
+        end=end,
+        groups=state.DEFAULT_GROUPS,
+        types=(),
+        measure="count",
+        health="none",
+        ward=None,
+        present=False,
+        basemap=False,
+    )
+
+
+def warm_opening_views(app_args: list[str] | None = None) -> float:
+    """Load the server's data and build the Overview's and the Hotspots page's opening views into the shared
+    caches; returns the seconds taken. ``app_args``: the options ``app.py`` will be given (``--data-dir``...).
+    A failure is reported on stderr and left to the pages, which explain it to the viewer as on any server."""
+    began = time.perf_counter()
+    argv, sys.argv = sys.argv, ["app.py", *(app_args or [])]  # as the pages will see it (ui.data.app_flags)
+    quiet = [logging.getLogger(name) for name in _BARE_MODE_LOGGERS]
+    levels = [log.level for log in quiet]
+    for log in quiet:
+        log.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected, there is no session yet
+    try:
+        dataset = data.server_dataset_at(sources_fingerprint(find_sources(**data.app_flags())))
+        view = opening_view(dataset.months)
+        selection = view.selection
+        data.browser_layers(dataset, dataset.key)
+        data.ward_view(dataset, dataset.key, selection, view.measure)
+        data.overview_deck(dataset, dataset.key, selection, view.measure, view.basemap, None)
+        scope = Selection(selection.start, selection.end, selection.districts, None)
+        table = data.hotspots(dataset, dataset.key, scope, view.hotspot_params).result.table
+        top = min(state.HOTSPOT_TOP, len(table))
+        data.hotspot_deck(dataset, dataset.key, scope, "all", top, view.basemap, view.hotspot_params, None)
+    except Exception as exc:  # best effort: the pages show the same problem in words
+        print(
+            f"Opening views not prepared ({type(exc).__name__}: {exc}); the pages will work them out.", file=sys.stderr
+        )
+    finally:
+        sys.argv = argv
+        for log, level in zip(quiet, levels, strict=True):
+            log.setLevel(level)
+    return time.perf_counter() - began
