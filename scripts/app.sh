@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-echo "Starting the explorer: open http://localhost:8501 (Ctrl+C stops it)." >&2
+echo "Starting the explorer: it prepares the opening views first (about 15 s), then open http://localhost:8501 (Ctrl+C stops it)." >&2
 exec .venv/bin/python -m ui.serve "$@"  # imports the analysis stack before the server opens
