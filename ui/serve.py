@@ -8,7 +8,7 @@ over to ``streamlit run app.py`` with ``ARGS`` (any Streamlit option, and ``-- -
 working out the views everyone opens first (:mod:`ui.warm`).
 ``scripts/app.sh``, the Dockerfile and ``tests/browser.py`` start the app this way; plain
 ``streamlit run app.py`` still works, its sessions taking turns at the imports under one lock
-(see ``app.py``). Measured in ``tests/test_serve.py`` and ``docs/deployment.md``.
+(see ``app.py``). Tested in ``tests/test_serve.py``; see ``docs/deploy.md``.
 """
 
 from __future__ import annotations
