@@ -32,3 +32,20 @@ def test_equal_gains_go_to_the_lower_point():
     xy = np.array([[30.0, 30.0], [0.0, 60.0], [60.0, 30.0], [0.0, 30.0]])
     order = order_by_capture(xy, np.ones(4), radius_m=40)
     np.testing.assert_array_equal(order, [[0.0, 30.0], [30.0, 30.0]])
+
+
+def test_curve_to_is_the_curve_cut_where_it_reaches_the_area():
+    rng = np.random.default_rng(3)
+    centres = rng.uniform(0, 3000, size=(400, 2))
+    later = rng.uniform(0, 3000, size=(2000, 2))
+    coverage = DiscCoverage(None, radius_m=40)
+    area, (hits,) = coverage.curve(centres[:, 0], centres[:, 1], later)
+    target = float(area[150])
+    cut, (cut_hits,) = coverage.curve_to(centres[:, 0], centres[:, 1], later, area_km2=target)
+    assert 150 < len(cut) < len(area)  # fewer discs rasterised, at least up to the area asked for
+    np.testing.assert_allclose(cut, area[: len(cut)])
+    np.testing.assert_allclose(cut_hits, hits[: len(cut)])
+    assert cut[-1] >= target
+    # An area the discs never reach: the whole curve.
+    whole, _ = coverage.curve_to(centres[:, 0], centres[:, 1], later, area_km2=1e6)
+    np.testing.assert_allclose(whole, area)

@@ -168,3 +168,22 @@ def test_bad_arguments():
         CoLocation(k=0).fit(points, [])
     with pytest.raises(TypeError):
         CoLocation(permutations="many").fit(points, [])
+
+
+def test_relabelling_counts_match_the_dense_product():
+    # _reached sums over stored entries only: the same counts as the plain product, footprints that read
+    # no snap point included (their statistic is 0 in every draw).
+    from scipy import sparse
+
+    from vrc_geo.hotspots.stats.colocation import _reached
+
+    rng = np.random.default_rng(1)
+    dense = rng.uniform(0, 1, size=(6, 40)) * (rng.uniform(size=(6, 40)) < 0.2)
+    dense[2] = 0.0  # reads nothing
+    weights = sparse.csr_matrix(dense)
+    draws = rng.integers(0, 3, size=(500, 40)).astype(np.int32)
+    observed = np.array([0.5, 1.0, 0.0, 2.0, 0.1, 0.8])
+    expected = ((weights @ draws.T) >= observed[:, None] - 1e-12).sum(axis=1)
+    np.testing.assert_array_equal(_reached(weights, draws, observed), expected)
+    observed[2] = 0.3  # now no draw reaches it
+    assert _reached(weights, draws, observed)[2] == 0

@@ -282,6 +282,7 @@ def find_places(
     valued = points["expected_value_per_month"].to_numpy()
     counts = points["records"].to_numpy()
     types = points["site_type"].to_numpy()
+    institution_of = points["institution"].to_numpy()
     for kind, how, members, at in groups:
         shape = _footprint(at, p["footprint_radius_m"], land)
         area = shape.area / 1e6
@@ -289,7 +290,7 @@ def find_places(
         value = float(valued[members].sum())
         ranked = value if rank_by == "value" else total
         busiest = members[np.argmax(counts[members])]
-        named = [str(n) for n in points["institution"].to_numpy()[members[np.argsort(-counts[members])]] if n]
+        named = [str(n) for n in institution_of[members[np.argsort(-counts[members])]] if n]
         rows.append(
             {
                 "kind": kind,

@@ -233,9 +233,12 @@ def hotspot_backtest(
     ends = np.cumsum(circles.groupby("footprint").size().reindex(clusters["footprint"]).to_numpy()) - 1
 
     peer = _stack(train_xy, train_w)
-    peer_area, (peer_test, peer_train) = coverage.curve(peer[:, 0], peer[:, 1], later_set, earlier_set)
+    reach = float(ours_area[-1]) if len(ours_area) else 0.0  # the peers are read at the list's areas only
+    peer_area, (peer_test, peer_train) = coverage.curve_to(
+        peer[:, 0], peer[:, 1], later_set, earlier_set, area_km2=reach
+    )
     best = order_by_capture(test_xy, test_w, radius_m=radius)
-    best_area, (best_test,) = coverage.curve(best[:, 0], best[:, 1], later_set)
+    best_area, (best_test,) = coverage.curve_to(best[:, 0], best[:, 1], later_set, area_km2=reach)
     total_test, total_train = float(test_w.sum()), float(train_w.sum())
 
     def card(method: str, cut: str, rows: int, area: float, hits: float, earlier: float, best_pai: float):

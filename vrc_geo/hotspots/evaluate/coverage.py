@@ -76,6 +76,22 @@ class DiscCoverage:
         tree = cKDTree(np.column_stack([x, y]))
         return area, [self._hits(tree, n, points) for points in point_sets]
 
+    def curve_to(
+        self, x: np.ndarray, y: np.ndarray, *point_sets: object, area_km2: float
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """:meth:`curve` of the first discs only, as many as reach ``area_km2`` (all of them when they never
+        do). Each step of the curve depends only on the discs before it, so this is the whole curve cut
+        where it first reaches the area: a peer's thousands of discs are not rasterised past the land the
+        list it is compared with covers (the nearest step to any area up to ``area_km2`` is the same)."""
+        x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
+        disc_km2 = np.pi * self.radius_m**2 / 1e6
+        take = min(len(x), max(64, int(2 * area_km2 / disc_km2) + 1))
+        while True:
+            area, hits = self.curve(x[:take], y[:take], *point_sets)
+            if take >= len(x) or (len(area) and area[-1] >= area_km2):
+                return area, hits
+            take = min(len(x), 2 * take)
+
     def _hits(self, tree: cKDTree, n: int, point_set: object) -> np.ndarray:
         """Cumulative records (or weights) within ``radius_m`` of the discs so far, each counted once."""
         points, weights = point_set if isinstance(point_set, tuple) else (point_set, None)

@@ -35,6 +35,9 @@ for reference only: on police.uk data it is far too small in the tail.)
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -96,7 +99,7 @@ class CoLocation(Estimator):
         if n_total < 2 or n_b == 0 or snaps["a"].sum() == 0:
             return self
         xy = snaps[["x", "y"]].to_numpy()
-        kernel = self._kernel(xy, snaps["n"].to_numpy())  # snap x snap, rows normalised per A record
+        kernel = _kept_kernel(self, xy, snaps["n"].to_numpy())  # snap x snap, rows normalised per A record
         p_share = n_b / (n_total - 1)
         a = snaps["a"].to_numpy(dtype="float64")
         in_fp = _membership(xy, footprints)  # footprint x snap (0/1)
@@ -233,10 +236,50 @@ class CoLocation(Estimator):
             for k in np.unique(among_used):
                 rows = np.flatnonzero(among_used == k)
                 draws[rows] = rng.multivariate_hypergeometric(colours, int(k), size=len(rows), method="count")
-            simulated = np.asarray(weights @ draws.T)
-            larger += (simulated >= observed[:, None] - 1e-12).sum(axis=1)
+            larger += _reached(weights, draws, observed)
             done += size
         return (larger + 1) / (permutations + 1)
+
+
+def _reached(weights: sparse.csr_matrix, draws: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Per footprint (row of ``weights``), the relabellings (rows of ``draws``) whose statistic reaches the
+    observed one. Each footprint reads few snap points, so the sums run over the matrix's stored entries
+    only (a dense product would first copy every draw to floating point: a second of a refinement's
+    hundred thousand draws), a bounded slice of draws at a time."""
+    # A footprint that reads no snap point has a statistic of 0 in every draw.
+    larger = np.where(observed - 1e-12 <= 0, len(draws), 0).astype(np.int64)
+    filled = np.flatnonzero(np.diff(weights.indptr) > 0)
+    if len(filled) == 0 or len(draws) == 0:
+        return larger
+    larger[filled] = 0
+    starts, cols, data = weights.indptr[filled], weights.indices, weights.data
+    limit = observed[filled][None, :] - 1e-12
+    step = max(1, 4_000_000 // len(cols))
+    for first in range(0, len(draws), step):
+        sums = np.add.reduceat(draws[first : first + step, cols] * data, starts, axis=1)
+        larger[filled] += (sums >= limit).sum(axis=0)
+    return larger
+
+
+_KERNELS: OrderedDict = OrderedDict()
+_KERNELS_LOCK = threading.Lock()
+
+
+def _kept_kernel(model: CoLocation, xy: np.ndarray, counts: np.ndarray) -> sparse.csr_matrix:
+    """``model._kernel``, kept for the last few sets of snap points: the places and the patrol zones of
+    one list are tested on the same records, so the second test reuses the first's neighbourhoods."""
+    digest = hashlib.sha256(np.ascontiguousarray(xy, dtype="float64").tobytes())
+    digest.update(np.ascontiguousarray(counts, dtype="int64").tobytes())
+    key = (digest.hexdigest(), model.k, float(model.min_bandwidth_m))
+    with _KERNELS_LOCK:
+        kernel = _KERNELS.get(key)
+    if kernel is None:
+        kernel = model._kernel(xy, counts)
+        with _KERNELS_LOCK:
+            _KERNELS[key] = kernel
+            while len(_KERNELS) > 4:
+                _KERNELS.popitem(last=False)
+    return kernel
 
 
 def _ladder(start: int, cap: int) -> list[int]:
