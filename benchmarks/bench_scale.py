@@ -13,7 +13,11 @@ within the wards, groupby-count: :data:`bench_ingest.BASELINE`), on the same fil
 * one added month — a 121st month dropped into the folder, then ``export-wards``: only the new month is
   read and placed (the months already processed are reused from the store, :mod:`vrc_geo.dataset.parts`);
   reported against the cold build, and as its cost over the warm export (what the export itself costs
-  whatever the store holds).
+  whatever the store holds);
+* the store alone — the processed store (``load_police`` and its ward-month counts) brought up to date
+  after the added month, and the same store built from nothing, each timed inside its own process once
+  the libraries are imported: what adding a month costs, without the start-up and CSV writing every
+  command pays.
 
 The notebook, the cold and warm exports and the added month run ``--repeat`` times (3) each (the store
 of the ten years restored before each added month), and the run with the median time is shown (this
@@ -89,6 +93,26 @@ def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, peak_kb / 1024
 
 
+STORE = """
+import sys, time
+from vrc_geo.config import find_sources
+from vrc_geo.dataset.store import load_police
+start = time.perf_counter()
+dataset = load_police(find_sources(data_dir=sys.argv[1]))
+dataset.ward_month_counts
+print(time.perf_counter() - start)
+"""
+
+
+def measure_inside(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(seconds the command reports on its last line of output, peak resident MB) of its own process."""
+    done = subprocess.run(["/usr/bin/time", "-v", *cmd], env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:6])} failed:\n{done.stderr[-2000:]}")
+    peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1))
+    return float(done.stdout.strip().splitlines()[-1]), peak_kb / 1024
+
+
 def _median(runs: list[tuple[float, float]]) -> tuple[float, float]:
     """The run with the median wall time (its own peak memory), so one noisy run does not decide."""
     return sorted(runs)[len(runs) // 2]
@@ -104,11 +128,11 @@ def main() -> None:
     scratch = Path(args.folder) if args.folder else Path(tempfile.mkdtemp(prefix="vrc_scale_"))
     try:
         months = month_labels(args.months + 1)
+        shutil.rmtree(scratch / "police_uk" / months[-1], ignore_errors=True)  # a month added by a run before
         if not (scratch / "police_uk" / months[-2]).is_dir():
             rows = build(scratch, months[:-1])
         else:
             rows = sum(p.read_text().count("\n") - 1 for p in (scratch / "police_uk").rglob("*-street.csv"))
-        shutil.rmtree(scratch / "police_uk" / months[-1], ignore_errors=True)
         shutil.copytree(SAMPLE / "boundaries", scratch / "boundaries", dirs_exist_ok=True)
         cache = scratch / "cache"
         shutil.rmtree(cache, ignore_errors=True)
@@ -136,8 +160,20 @@ def main() -> None:
             shutil.rmtree(cache, ignore_errors=True)
             shutil.copytree(kept, cache)
             added.append(measure(ours, env))
-        shutil.rmtree(kept, ignore_errors=True)
         results["one month added, export"] = _median(added)
+        store = [py, "-c", STORE, str(scratch)]
+        updates = []
+        for _ in range(args.repeat):
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.copytree(kept, cache)
+            updates.append(measure_inside(store, env))
+        shutil.rmtree(kept, ignore_errors=True)
+        stores = []  # the same store (all the months, the added one too) built from nothing
+        for _ in range(args.repeat):
+            shutil.rmtree(cache, ignore_errors=True)
+            stores.append(measure_inside(store, env))
+        results["store alone, cold build"] = _median(stores)
+        results["store alone, one month added"] = _median(updates)
     finally:
         if not args.folder:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -164,6 +200,11 @@ def main() -> None:
                 f"{100 * wall / cold_wall:.0f} % of the cold build (target ≤ 10 %); over the warm export it "
                 f"costs {extra:.1f} s = {100 * extra / cold_wall:.0f} % of the cold build"
             )
+        elif name == "store alone, cold build":
+            against = "timed inside its process, after the imports"
+        elif name == "store alone, one month added":
+            store_cold = results["store alone, cold build"][0]
+            against = f"{100 * wall / store_cold:.0f} % of the store's cold build (target ≤ 10 %)"
         lines.append(f"| {name} | {wall:.1f} | {peak:,.0f} | {against} |")
     text = "\n".join(lines)
     print(text)

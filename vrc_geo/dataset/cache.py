@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io.digests import file_sha256
+from ..io.digests import file_sha256, remember_digests
 
 __all__ = [
     "CACHE_VERSION",
@@ -43,6 +43,7 @@ def cache_key(kind: str, files: Iterable[Path], extra: str = "", *, explicit: fr
     for path in files:
         resolved = path.resolve()
         digest.update(f"|{resolved}|{resolved in explicit}|{file_sha256(path)}".encode())
+    remember_digests()
     return digest.hexdigest()[:24]
 
 

@@ -164,9 +164,11 @@ def police_files(
     by_hash: dict[str, str] = {}
     by_name: dict[str, str] = {}
 
+    files = expand_sources(paths)
+
     def candidates() -> Iterator[PoliceFile]:
-        for path in expand_sources(paths):
-            is_explicit = path.resolve() in explicit
+        for path in files:
+            is_explicit = bool(explicit) and path.resolve() in explicit
             if path.suffix.lower() == ".zip":
                 yield from _zip_files(path, notes)
             elif is_explicit or _STREET.match(path.name):
@@ -174,7 +176,7 @@ def police_files(
             else:
                 notes.append(f"Skipped {path.name}: not a police.uk street file (*-street.csv).")
 
-    _check_total(expand_sources(paths))
+    _check_total(files)
     for item in candidates():
         data = None if lazy and item.path is not None else item.read_bytes()
         # A file on disk was hashed for the cache key already (remembered per process): not hashed twice.
