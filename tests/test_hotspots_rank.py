@@ -319,7 +319,7 @@ def test_a_period_s_ward_statistics_are_computed_once(planted, monkeypatch):
     import vrc_geo.hotspots.ward_stats as ward_stats
 
     dataset = planted
-    monkeypatch.setattr(ward_stats, "_PERIODS", ward_stats.OrderedDict())
+    monkeypatch.setattr(ward_stats, "_PERIODS", ward_stats.KeptResults(16))
     calls = []
     original = rank.ward_statistics
     monkeypatch.setattr(rank, "ward_statistics", lambda *a, **k: calls.append(1) or original(*a, **k))

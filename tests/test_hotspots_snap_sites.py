@@ -138,7 +138,7 @@ def test_the_sites_of_every_month_are_worked_out_once_per_history(monkeypatch):
     runs = []
     real = site_types.snap_point_sites
     monkeypatch.setattr(site_types, "snap_point_sites", lambda *a, **k: runs.append(k["months"]) or real(*a, **k))
-    monkeypatch.setattr(site_types, "_HISTORY_SITES", site_types.OrderedDict())
+    monkeypatch.setattr(site_types, "_HISTORY_SITES", site_types.KeptResults(8))
     history = site_types.SiteHistory(history_records, None, ["2022-01", "2022-02"], key=("test", None))
     key = pd.MultiIndex.from_tuples([(1000.0, 1000.0), (5000.0, 5000.0)], names=["x", "y"])
     first = site_types.label_points(key, history_records.iloc[[0, 2]], months=["2022-01"], history=history)

@@ -8,7 +8,8 @@ from test_app_pages import app, clean
 
 import vrc_geo.hotspots.service
 import vrc_geo.outputs.views
-from ui.warm import opening_view, warm_opening_views
+from ui.state import opening_view
+from ui.warm import warm_opening_views
 
 
 def test_the_opening_view_is_the_sidebars_default():

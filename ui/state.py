@@ -28,6 +28,8 @@ HEALTH_LABELS = {
     "upload": "Health: uploaded extract",
 }
 DEFAULT_GROUPS = ("violence",)
+DEFAULT_MEASURE = "count"
+DEFAULT_HEALTH = "none"
 HOTSPOT_TOP = 30  # places the Hotspots page lists and maps at first (the "How many" slider goes to every row)
 DEFAULT_METHOD = PLACE_DEFAULTS["method"]
 WIDGET_KEYS = (
@@ -109,6 +111,23 @@ def default_period(months: list[str]) -> tuple[str, str]:
     return months[0], months[-1]
 
 
+def opening_view(months: list[str]) -> ViewState:
+    """The view a link without filters opens on (the sidebar's defaults; :mod:`ui.warm` prepares it)."""
+    start, end = default_period(months)
+    return ViewState(
+        districts=(),
+        start=start,
+        end=end,
+        groups=DEFAULT_GROUPS,
+        types=(),
+        measure=DEFAULT_MEASURE,
+        health=DEFAULT_HEALTH,
+        ward=None,
+        present=False,
+        basemap=False,
+    )
+
+
 def _initialise(months: list[str]) -> None:
     """Put the URL's values into the widgets' state, once per session (later runs keep the widgets')."""
     if st.session_state.get("_state_ready"):
@@ -128,14 +147,14 @@ def _initialise(months: list[str]) -> None:
     if "g" not in q:
         groups = list(DEFAULT_GROUPS)
     types = [t for t in _split(q.get("t")) if t in CRIME_TYPES]
-    measure = q.get("m", "count")
+    measure = q.get("m", DEFAULT_MEASURE)
     if measure not in MEASURE_LABELS:
         problems.append("measure")
-        measure = "count"
-    health = q.get("h", "none")
+        measure = DEFAULT_MEASURE
+    health = q.get("h", DEFAULT_HEALTH)
     if health not in HEALTH_LABELS:
         problems.append("health source")
-        health = "none"
+        health = DEFAULT_HEALTH
     method = q.get("r", DEFAULT_METHOD)
     if method not in METHODS:
         problems.append("ranking method")
@@ -297,9 +316,9 @@ def write_query(state: ViewState, months: list[str]) -> None:
         params["g"] = ",".join(state.groups)
     if state.types:
         params["t"] = ",".join(state.types)
-    if state.measure != "count":
+    if state.measure != DEFAULT_MEASURE:
         params["m"] = state.measure
-    if state.health != "none":
+    if state.health != DEFAULT_HEALTH:
         params["h"] = state.health
     if state.method != DEFAULT_METHOD:
         params["r"] = state.method

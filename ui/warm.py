@@ -18,26 +18,9 @@ from vrc_geo.config import find_sources
 from vrc_geo.dataset.aggregate import Selection
 from vrc_geo.dataset.store import sources_fingerprint
 
-__all__ = ["opening_view", "warm_opening_views"]
+__all__ = ["warm_opening_views"]
 
 _BARE_MODE_LOGGERS = ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching")
-
-
-def opening_view(months: list[str]) -> state.ViewState:
-    """The view a link without filters opens on (the sidebar's defaults)."""
-    start, end = state.default_period(months)
-    return state.ViewState(
-        districts=(),
-        start=start,
-        end=end,
-        groups=state.DEFAULT_GROUPS,
-        types=(),
-        measure="count",
-        health="none",
-        ward=None,
-        present=False,
-        basemap=False,
-    )
 
 
 def warm_opening_views(app_args: list[str] | None = None) -> float:
@@ -52,7 +35,7 @@ def warm_opening_views(app_args: list[str] | None = None) -> float:
         log.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected, there is no session yet
     try:
         dataset = data.server_dataset_at(sources_fingerprint(find_sources(**data.app_flags())))
-        view = opening_view(dataset.months)
+        view = state.opening_view(dataset.months)
         selection = view.selection
         data.browser_layers(dataset, dataset.key)
         data.ward_view(dataset, dataset.key, selection, view.measure)

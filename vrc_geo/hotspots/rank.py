@@ -206,10 +206,13 @@ def find_hotspots(
     rank_by = "value" if p["measure"] == "harm" else "records"
     history = None
     if months != list(dataset.months):
-        every = select_records(dataset.analysis_records, Selection(None, None, scope.districts, None))
-        every = every[every["crime_type"] != ASB]
-        violent_every = every[every["crime_type"].isin(VIOLENCE_GROUP)]
-        history = SiteHistory(violent_every, every, list(dataset.months), key=(dataset.key, scope.districts))
+
+        def every_month() -> tuple[pd.DataFrame, pd.DataFrame]:
+            every = select_records(dataset.analysis_records, Selection(None, None, scope.districts, None))
+            every = every[every["crime_type"] != ASB]
+            return every[every["crime_type"].isin(VIOLENCE_GROUP)], every
+
+        history = SiteHistory.loaded_by(every_month, list(dataset.months), key=(dataset.key, scope.districts))
     places = find_places(
         violent,
         months=months,

@@ -12,14 +12,13 @@ costs no Gi*).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ..base.kept import KeptResults
 from ..errors import ParameterError
 from .stats.emerging import hotspot_classify
 from .stats.gistar import hotspot_gistar
@@ -32,19 +31,13 @@ if TYPE_CHECKING:
 
 __all__ = ["period_ward_statistics", "ward_statistics", "whole_area_weights"]
 
-_WEIGHTS: OrderedDict[str, Any] = OrderedDict()
-_PERIODS: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
-_PERIODS_LOCK = threading.Lock()
+_WEIGHTS: KeptResults[Any] = KeptResults(4)
+_PERIODS: KeptResults[pd.DataFrame] = KeptResults(16)
 
 
 def whole_area_weights(dataset: PoliceDataset) -> Any:
     """Contiguity weights of every ward of the dataset's boundary set (built once per boundary set)."""
-    key = dataset.wards.key
-    if key not in _WEIGHTS:
-        _WEIGHTS[key] = contiguity_weights(dataset.wards.wards.reset_index(drop=True))
-        while len(_WEIGHTS) > 4:
-            _WEIGHTS.popitem(last=False)
-    return _WEIGHTS[key]
+    return _WEIGHTS.get(dataset.wards.key, lambda: contiguity_weights(dataset.wards.wards.reset_index(drop=True)))
 
 
 def ward_statistics(
@@ -128,14 +121,6 @@ def period_ward_statistics(
     """:func:`ward_statistics` of a period (``build`` computes it), kept for the dataset version and the
     options (the 16 latest): every ward of the whole area, so any choice of districts reads the same
     table. A seed of ``None`` (a new draw every time) is never kept."""
-    key = (dataset.key, tuple(months), measure, permutations, seed)
-    with _PERIODS_LOCK:
-        known = _PERIODS.get(key)
-    if known is None:
-        known = build()
-        if seed is not None:
-            with _PERIODS_LOCK:
-                _PERIODS[key] = known
-                while len(_PERIODS) > 16:
-                    _PERIODS.popitem(last=False)
-    return known.copy()
+    if seed is None:
+        return build()
+    return _PERIODS.get((dataset.key, tuple(months), measure, permutations, seed), build).copy()

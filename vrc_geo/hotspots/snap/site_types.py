@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from ...base.kept import KeptResults
 from ...reference.taxonomy import GROUPS
 from .epochs import find_epochs, resnap
 from .institutions import InstitutionClaims
@@ -40,36 +39,42 @@ class SiteHistory:
     """Violence-group ``records`` (``x, y, month, location``) and every other crime record but
     anti-social behaviour (``context``) over ``months``: every month available, oldest first. ``key``
     names these records (e.g. the dataset's version and districts): with one, their sites are worked out
-    once for each set of options and kept (the 8 latest), since any choice of months reads the same."""
+    once for each set of options and kept (the 8 latest), since any choice of months reads the same.
+    ``load`` (:meth:`loaded_by`): the records and context are selected only when their sites are not
+    kept yet (over ten years, a selection of millions of rows)."""
 
-    records: pd.DataFrame
+    records: pd.DataFrame | None
     context: pd.DataFrame | None
     months: list[str]
     key: Hashable | None = None
+    load: Callable[[], tuple[pd.DataFrame, pd.DataFrame | None]] | None = field(default=None, repr=False)
+
+    @classmethod
+    def loaded_by(
+        cls, load: Callable[[], tuple[pd.DataFrame, pd.DataFrame | None]], months: list[str], *, key: Hashable
+    ) -> SiteHistory:
+        """A history whose ``(records, context)`` ``load()`` selects when first needed."""
+        return cls(None, None, months, key, load)
+
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """``(records, context)``, selected now when given by ``load``."""
+        return self.load() if self.load is not None else (self.records, self.context)
 
 
-_HISTORY_SITES: OrderedDict = OrderedDict()
-_HISTORY_LOCK = threading.Lock()
+_HISTORY_SITES: KeptResults[pd.DataFrame] = KeptResults(8)
 
 
 def _history_sites(history: SiteHistory, options: dict[str, object]) -> pd.DataFrame:
     """:func:`snap_point_sites` of every month of ``history``, kept under its key and the options."""
 
     def build() -> pd.DataFrame:
-        return snap_point_sites(history.records, months=history.months, context=history.context, **options)
+        records, context = history.frames()
+        return snap_point_sites(records, months=history.months, context=context, **options)
 
     if history.key is None:
         return build()
     key = (history.key, tuple(sorted((name, _digest(value)) for name, value in options.items())))
-    with _HISTORY_LOCK:
-        known = _HISTORY_SITES.get(key)
-    if known is None:
-        known = build()
-        with _HISTORY_LOCK:
-            _HISTORY_SITES[key] = known
-            while len(_HISTORY_SITES) > 8:
-                _HISTORY_SITES.popitem(last=False)
-    return known
+    return _HISTORY_SITES.get(key, build)
 
 
 def _digest(value: object) -> Hashable:

@@ -36,8 +36,6 @@ for reference only: on police.uk data it is far too small in the tail.)
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -47,6 +45,7 @@ import shapely
 from scipy import sparse, stats
 from scipy.spatial import cKDTree
 
+from ...base.kept import KeptResults
 from ...base.params import Estimator, Param
 from ...errors import ParameterError
 
@@ -261,8 +260,7 @@ def _reached(weights: sparse.csr_matrix, draws: np.ndarray, observed: np.ndarray
     return larger
 
 
-_KERNELS: OrderedDict = OrderedDict()
-_KERNELS_LOCK = threading.Lock()
+_KERNELS: KeptResults[sparse.csr_matrix] = KeptResults(4)
 
 
 def _kept_kernel(model: CoLocation, xy: np.ndarray, counts: np.ndarray) -> sparse.csr_matrix:
@@ -271,15 +269,7 @@ def _kept_kernel(model: CoLocation, xy: np.ndarray, counts: np.ndarray) -> spars
     digest = hashlib.sha256(np.ascontiguousarray(xy, dtype="float64").tobytes())
     digest.update(np.ascontiguousarray(counts, dtype="int64").tobytes())
     key = (digest.hexdigest(), model.k, float(model.min_bandwidth_m))
-    with _KERNELS_LOCK:
-        kernel = _KERNELS.get(key)
-    if kernel is None:
-        kernel = model._kernel(xy, counts)
-        with _KERNELS_LOCK:
-            _KERNELS[key] = kernel
-            while len(_KERNELS) > 4:
-                _KERNELS.popitem(last=False)
-    return kernel
+    return _KERNELS.get(key, lambda: model._kernel(xy, counts))
 
 
 def _ladder(start: int, cap: int) -> list[int]:
