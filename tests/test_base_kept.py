@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from vrc_geo.base.kept import KeptResults
 
 
@@ -40,3 +42,34 @@ def test_a_slow_build_does_not_hold_up_another_key():
     release.set()
     worker.join(5)
     assert kept.get("slow", lambda: "again") == "slow"
+
+
+def test_threads_asking_for_one_key_at_once_share_one_build():
+    kept: KeptResults[int] = KeptResults(4)
+    builds, release = [], threading.Event()
+
+    def build() -> int:
+        builds.append(1)
+        release.wait(5)
+        return 7
+
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(kept.get("k", build))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert answers == [7, 7, 7]
+    assert builds == [1]
+
+
+def test_a_failed_build_is_not_kept():
+    kept: KeptResults[int] = KeptResults(4)
+
+    def fail() -> int:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):
+        kept.get("k", fail)
+    assert kept.get("k", lambda: 3) == 3

@@ -25,18 +25,29 @@ class KeptResults(Generic[T]):
         self.most = int(most)
         self._items: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        """The result kept under ``key``, else ``build()`` kept under it (built outside the lock, so a slow
-        build never holds up other keys)."""
+        """The result kept under ``key``, else ``build()`` kept under it. A key is built once however many
+        threads ask for it at the same moment (the others wait for that build); a slow build never holds up
+        other keys."""
         with self._lock:
             if key in self._items:
                 return self._items[key]
-        result = build()
-        with self._lock:
-            self._items[key] = result
-            while len(self._items) > self.most:
-                self._items.popitem(last=False)
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            try:
+                result = build()
+                with self._lock:
+                    self._items[key] = result
+                    while len(self._items) > self.most:
+                        self._items.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
         return result
 
     def __len__(self) -> int:
