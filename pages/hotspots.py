@@ -154,10 +154,20 @@ with render.guard():
         st.subheader("How good are these hotspots?")
         st.markdown(backtest.sentence())
         render.table(
-            backtest.table().rename(columns=BACKTEST_LABELS),
+            # the peers are counted in land, not places: no "0 places" beside them
+            backtest.table()
+            .assign(
+                rows=lambda t: [f"{r:,}" if r > 0 else "" for r in t["rows"]],
+                hit_rate=lambda t: 100 * t["hit_rate"],  # one decimal, as the sentence above
+            )
+            .rename(columns=BACKTEST_LABELS),
             column_config={
-                "Share of later records inside": st.column_config.NumberColumn(format="percent"),
+                "Share of later records inside": st.column_config.NumberColumn(format="%.1f%%"),
                 "Share of the land": st.column_config.NumberColumn(format="percent"),
+                "Land (km²)": st.column_config.NumberColumn(format="%.1f"),
+                "PAI": st.column_config.NumberColumn(format="%.0f"),
+                "PEI": st.column_config.NumberColumn(format="%.2f"),
+                "RRI": st.column_config.NumberColumn(format="%.2f"),
             },
         )
     if listed_zones is not None and len(listed_zones) and not zone:
@@ -169,11 +179,16 @@ with render.guard():
         render.table(
             pd.DataFrame(listed_zones.drop(columns="geometry"))[list(ZONE_TABLE)]
             .rename(columns=ZONE_TABLE)
-            .assign(**{"Drug-related": ["Yes" if d else "" for d in listed_zones["drug_related"]]}),
+            .assign(
+                **{
+                    "Drug-related": ["Yes" if d else "" for d in listed_zones["drug_related"]],
+                    "Share of the violence": 100 * listed_zones["share_of_violence"].to_numpy(),
+                }
+            ),
             height=260,
             column_config={
                 "Expected a month": st.column_config.NumberColumn(format="%.0f"),
-                "Share of the violence": st.column_config.NumberColumn(format="percent"),
+                "Share of the violence": st.column_config.NumberColumn(format="%.1f%%"),
             },
         )
     st.subheader("Ranked hotspots")

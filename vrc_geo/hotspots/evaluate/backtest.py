@@ -147,7 +147,8 @@ class BacktestResult:
             d = self.card(DISCS, cut)
             c = self.card(_cells(250), cut)
             parts.append(
-                f"its {cut} ({o.rows} places, {100 * o.area_share:.2f}% of the land) held {100 * o.hit_rate:.1f}% of "
+                f"{'the whole list' if cut == 'all' else f'its {cut}'} ({o.rows:,} places, "
+                f"{100 * o.area_share:.2f}% of the land) held {100 * o.hit_rate:.1f}% of "
                 f"later {self.unit} (PAI {o.pai:.0f}); the busiest snap points over the same land held "
                 f"{100 * d.hit_rate:.1f}% (PAI {d.pai:.0f}) and the busiest 250 m cells {100 * c.hit_rate:.1f}% "
                 f"(PAI {c.pai:.0f})"
