@@ -7,8 +7,8 @@ sidebar: another period on the Months slider, one or two districts, another map 
 page is opened by one session in five. Each change is timed from the message that sends it to the
 server's "script finished"; an exception box or a run that does not finish counts as an error.
 
-Reports p50 and p95 of rerun time, errors and the server's peak resident memory (``VmHWM``), measured per N
-on a freshly started server.
+Reports p50 and p95 of rerun time, errors and the server's peak resident memory (``VmHWM``, with its
+hotspot processes: ``ui.hotspot_process``), measured per N on a freshly started server.
 
 With ``--processes 2`` the same people are spread over two servers, each person kept on one (what nginx
 does with sticky sessions, docs/deploy.md); the peak is the servers' sum.
@@ -62,10 +62,22 @@ async def person(url: str, page: str, changes: int, rng: random.Random, times: l
 
 
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Peak resident memory of a server with its hotspot processes (``VmHWM`` of each, summed: an upper
+    bound, as pages the workers share with the process they were forked from count once per process)."""
+    total = 0.0
+    for proc in (pid, *_descendants(pid)):
+        for line in Path(f"/proc/{proc}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1]) / 1024
+    return total
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_descendants(int(child))]
+    return found
 
 
 async def load(urls: list[str], n: int, changes: int, seed: int) -> tuple[list[float], list[str], float]:

@@ -45,11 +45,25 @@ def test_serve_hands_streamlit_its_options(monkeypatch):
     from streamlit.web import cli
 
     import ui.serve
+    from ui import hotspot_process
 
     seen: list[list[str]] = []
+    started: list[tuple[dict, int]] = []
     monkeypatch.setattr(cli, "main", lambda: seen.append(list(sys.argv)) or 0)
     monkeypatch.setattr(sys, "argv", list(sys.argv))
+    monkeypatch.setattr(hotspot_process, "start", lambda flags, *, processes: started.append((flags, processes)) or 0)
+    monkeypatch.setenv(hotspot_process.ENV_PROCESSES, "1")
     with pytest.raises(SystemExit):
         ui.serve.main(["--server.port", "9999", "--", "--data-dir", "x"])
     assert seen == [["streamlit", "run", str(ui.serve.APP), "--server.port", "9999", "--", "--data-dir", "x"]]
+    assert started == [({"data_dir": "x", "crimes": None, "boundaries": None}, 1)]  # the workers find app.py's data
     assert "libpysal" in sys.modules and "esda" in sys.modules  # imported before the server starts
+
+
+def test_serve_refuses_a_wrong_number_of_hotspot_processes_by_name(monkeypatch):
+    import ui.serve
+    from ui import hotspot_process
+
+    monkeypatch.setenv(hotspot_process.ENV_PROCESSES, "many")
+    with pytest.raises(SystemExit, match="VRC_GEO_HOTSPOT_PROCESSES must be a whole number"):
+        ui.serve.main(["--server.port", "9999"])

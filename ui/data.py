@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from ui import hotspot_process
 from ui.auth import signed_in_name
 from vrc_geo.config import find_sources
 from vrc_geo.dataset.aggregate import Selection
@@ -197,14 +198,9 @@ def hotspots(_dataset: PoliceDataset, key: str, selection: Selection, params: tu
 
 @st.cache_resource(show_spinner="Finding hotspots…", max_entries=16)
 def _hotspots(_dataset: PoliceDataset, key: str, selection: Selection, params: tuple, register: str):
-    from vrc_geo.hotspots.service import hotspots_for
-    from vrc_geo.io.site_register import find_site_register
-
-    read = find_site_register(register.rsplit(":", 1)[0] if register else None)
-    bundle = hotspots_for(_dataset, selection, dict(params), register=None if read is None else read.sites)
-    if read is not None:
-        bundle.notes.append(read.describe())
-    return bundle
+    path = register.rsplit(":", 1)[0] if register else None
+    bundle = hotspot_process.compute(_dataset, selection, dict(params), path)
+    return bundle if bundle is not None else hotspot_process.hotspots_here(_dataset, selection, dict(params), path)
 
 
 @st.cache_resource(show_spinner="Preparing health figures (SYNTHETIC demo)…", max_entries=8)

@@ -5,7 +5,8 @@ numpy, libpysal or esda for the first time at the same moment can meet a half-in
 per-module import locks break a cross-thread cycle by handing one thread the unfinished module). This entry
 point imports everything the pages use in the main thread, before the server accepts anyone, and then hands
 over to ``streamlit run app.py`` with ``ARGS`` (any Streamlit option, and ``-- --data-dir DIR``), after
-working out the views everyone opens first (:mod:`ui.warm`).
+starting the processes that work out hotspots (:mod:`ui.hotspot_process`) and working out the views
+everyone opens first (:mod:`ui.warm`).
 ``scripts/app.sh``, the Dockerfile and ``tests/browser.py`` start the app this way; plain
 ``streamlit run app.py`` still works, its sessions taking turns at the imports under one lock
 (see ``app.py``). Tested in ``tests/test_serve.py``; see ``docs/deploy.md``.
@@ -24,10 +25,19 @@ def main(argv: list[str] | None = None) -> None:
     from streamlit.web import cli
 
     import ui.preload  # noqa: F401  (the whole stack, once, before any session thread exists)
+    from ui import data, hotspot_process
     from ui.warm import warm_opening_views
 
     args = sys.argv[1:] if argv is None else argv
     app_args = args[args.index("--") + 1 :] if "--" in args else []  # what app.py will be given
+    try:
+        wanted = hotspot_process.wanted_processes()
+    except hotspot_process.ProcessCountError as exc:
+        sys.exit(f"{exc}")
+    workers = hotspot_process.start(data.app_flags(app_args), processes=wanted)
+    print(
+        f"Hotspots worked out in {workers or 'no'} process{'es' if workers != 1 else ''} of their own.", file=sys.stderr
+    )
     print(f"Opening views ready in {warm_opening_views(app_args):.1f} s.", file=sys.stderr)
     sys.argv = ["streamlit", "run", str(APP), *args]
     sys.exit(cli.main())

@@ -186,7 +186,7 @@ def find_hotspots(
     records = records[records["crime_type"] != ASB]
     if records.empty or not months:
         raise ParameterError(f"No crime records in the selection ({scope.describe()}).")
-    harm = _harm(dataset, p["measure"])
+    harm = harm_weights_for(dataset, p["measure"])
     whole = select_records(dataset.analysis_records, Selection(start, end, None, VIOLENCE_GROUP))
     whole_weight = harm.record_weights(whole["crime_type"], whole["district_code"]) if harm else None
     options = {"months": months, "measure": p["measure"], "permutations": p["gi_permutations"], "seed": p["seed"]}
@@ -289,8 +289,9 @@ def find_hotspots(
     )
 
 
-def _harm(dataset: PoliceDataset, measure: str) -> Any:
-    """Harm weights when the reference tables are there (needed for ``measure="harm"``)."""
+def harm_weights_for(dataset: PoliceDataset, measure: str) -> Any:
+    """Harm weights when the reference tables are there (needed for ``measure="harm"``, else ``None``
+    when they are not)."""
     from ..errors import DataNotFoundError
     from ..io.context import read_harm_weights as harm_weights
 

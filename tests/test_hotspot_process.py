@@ -1,0 +1,85 @@
+"""Hotspots worked out in worker processes (``ui.hotspot_process``) are the ones worked out in the server's.
+
+The workers load the sample themselves; what they send back must equal the in-process bundle, a dataset they
+cannot load (an upload, changed files) and a dead worker must fall back to the server's process, and errors
+in the selection must reach the page as in the server's process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import types
+
+import pandas as pd
+import pytest
+
+from ui import hotspot_process
+from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.errors import ParameterError
+
+SELECTION = Selection("2022-07", "2023-01", None, None)
+
+
+@pytest.fixture
+def workers(sample_dir):
+    started = hotspot_process.start({"data_dir": str(sample_dir), "crimes": None, "boundaries": None}, processes=2)
+    assert started == 2 and hotspot_process.running()
+    yield hotspot_process
+    hotspot_process.stop()
+    hotspot_process._refused.clear()
+
+
+@pytest.mark.parametrize(("text", "expected"), [("", min(2, os.cpu_count() or 1)), ("0", 0), ("3", 3), (" 1 ", 1)])
+def test_wanted_processes_reads_the_environment(text, expected):
+    assert hotspot_process.wanted_processes({hotspot_process.ENV_PROCESSES: text}) == expected
+
+
+@pytest.mark.parametrize("text", ["-1", "two", "1.5"])
+def test_wanted_processes_refuses_other_values_by_name(text):
+    with pytest.raises(hotspot_process.ProcessCountError, match="whole number from 0 up"):
+        hotspot_process.wanted_processes({hotspot_process.ENV_PROCESSES: text})
+
+
+def test_no_workers_means_the_server_works_it_out(sample_dataset):
+    hotspot_process.stop()
+    assert hotspot_process.compute(sample_dataset, SELECTION, {}, None) is None
+
+
+def test_workers_send_back_what_the_server_would_work_out(workers, sample_dataset):
+    here = hotspot_process.hotspots_here(sample_dataset, SELECTION, {"measure": "harm"}, None)
+    there = workers.compute(sample_dataset, SELECTION, {"measure": "harm"}, None)
+    assert there is not None and there.dataset is sample_dataset
+    pd.testing.assert_frame_equal(there.result.table, here.result.table)
+    pd.testing.assert_frame_equal(there.result.zones, here.result.zones)
+    pd.testing.assert_frame_equal(there.backtest.table(), here.backtest.table())
+    pd.testing.assert_frame_equal(there.backtest.calibration, here.backtest.calibration)
+    assert there.notes == here.notes
+    short = Selection("2022-12", "2023-01", None, None)  # too short for a backtest: the note says why
+    assert (
+        workers.compute(sample_dataset, short, {}, None).notes
+        == hotspot_process.hotspots_here(sample_dataset, short, {}, None).notes
+    )
+
+
+def test_errors_in_the_selection_reach_the_page(workers, sample_dataset):
+    with pytest.raises(ParameterError, match="No crime records"):
+        workers.compute(sample_dataset, Selection("2022-07", "2023-01", ("E07999999",), None), {}, None)
+    with pytest.raises(ParameterError, match="Unknown hotspot option"):
+        workers.compute(sample_dataset, SELECTION, {"radius": 5}, None)
+
+
+def test_data_the_workers_cannot_load_stays_in_the_server(workers):
+    upload = types.SimpleNamespace(key="an-uploaded-dataset")
+    assert workers.compute(upload, SELECTION, {}, None) is None
+    assert "an-uploaded-dataset" in workers._refused  # not asked again
+    assert workers.running()
+
+
+def test_a_dead_worker_sends_everything_back_to_the_server(workers, sample_dataset):
+    pool = workers._pool
+    pool.submit(os.getpid).result()
+    for pid in list(pool._processes):
+        os.kill(pid, signal.SIGKILL)
+    assert workers.compute(sample_dataset, SELECTION, {}, None) is None
+    assert not workers.running()
