@@ -36,6 +36,7 @@ from browser import served_app  # noqa: E402
 from docs_blocks import replace_block  # noqa: E402
 from streamlit_client import MEASURES, WIDGETS, Session  # noqa: E402
 
+from ui import hotspot_process  # noqa: E402
 from vrc_geo.config import find_sources  # noqa: E402
 from vrc_geo.dataset.store import load_police  # noqa: E402
 from vrc_geo.reference.area import DISTRICTS  # noqa: E402
@@ -106,7 +107,8 @@ def main() -> None:
     lines = [
         f"load: N sessions at once, each opens a page then makes {args.changes} filter changes (websocket), "
         f"{args.processes} fresh `python -m ui.serve` server{'s' if args.processes > 1 else ''} per N"
-        + (" (each person kept on one: sticky sessions)" if args.processes > 1 else ""),
+        + (" (each person kept on one: sticky sessions)" if args.processes > 1 else "")
+        + f", {hotspot_process.wanted_processes()} hotspot processes per server",
         "   N   changes   p50 s   p95 s   max s   errors   wall s   server peak MB",
     ]
     print("\n".join(lines))
