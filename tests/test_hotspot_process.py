@@ -83,3 +83,12 @@ def test_a_dead_worker_sends_everything_back_to_the_server(workers, sample_datas
         os.kill(pid, signal.SIGKILL)
     assert workers.compute(sample_dataset, SELECTION, {}, None) is None
     assert not workers.running()
+
+
+def test_no_workers_where_the_system_cannot_fork_them(monkeypatch, capsys):
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert hotspot_process.start({"data_dir": None, "crimes": None, "boundaries": None}, processes=2) == 0
+    assert not hotspot_process.running()
+    assert "worked out in the server's process" in capsys.readouterr().err

@@ -12,8 +12,9 @@ more people choosing new selections at once, each holding its own copy of the da
 sample).
 
 Only the server's own data goes to a worker: a dataset the worker cannot load under the same version (an
-upload on the Data page, files changed since) is worked out in the server's process as before, and so is
-everything if a worker dies. Measured in ``benchmarks/bench_load.py``; see docs/deploy.md.
+upload on the Data page) is worked out in the server's process as before, and so is everything if a
+worker dies or the system cannot fork workers (Windows). Measured in ``benchmarks/bench_load.py`` and
+``bench_hotspot_process.py``; see docs/deploy.md.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def start(flags: dict[str, Any], *, processes: int) -> int:
     workers are forked from a server process started here, with the analysis stack imported once."""
     global _pool, _flags
     if processes <= 0:
+        return 0
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # Windows: a spawned worker would run app.py
+        print("No hotspot processes on this system; hotspots are worked out in the server's process.", file=sys.stderr)
         return 0
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
