@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 import types
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -92,3 +94,22 @@ def test_no_workers_where_the_system_cannot_fork_them(monkeypatch, capsys):
     assert hotspot_process.start({"data_dir": None, "crimes": None, "boundaries": None}, processes=2) == 0
     assert not hotspot_process.running()
     assert "worked out in the server's process" in capsys.readouterr().err
+
+
+def test_is_alive_tells_a_finished_process_apart():
+    import subprocess
+    import sys
+
+    assert hotspot_process.is_alive(os.getpid())
+    done = subprocess.Popen([sys.executable, "-c", "pass"])
+    assert hotspot_process.is_alive(done.pid) or done.poll() is not None  # running, or already finished
+    done.wait()
+    assert not hotspot_process.is_alive(done.pid)
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    stat = Path(f"/proc/{zombie.pid}/stat")
+    for _ in range(1000):  # until it has finished, not yet reaped
+        if stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            break
+        time.sleep(0.01)
+    assert not hotspot_process.is_alive(zombie.pid)
+    zombie.wait()

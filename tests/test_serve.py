@@ -67,3 +67,30 @@ def test_serve_refuses_a_wrong_number_of_hotspot_processes_by_name(monkeypatch):
     monkeypatch.setenv(hotspot_process.ENV_PROCESSES, "many")
     with pytest.raises(SystemExit, match="VRC_GEO_HOTSPOT_PROCESSES must be a whole number"):
         ui.serve.main(["--server.port", "9999"])
+
+
+def test_hotspot_processes_leave_with_their_server():
+    """A server stopped (SIGTERM) or killed outright (SIGKILL) leaves no hotspot process holding its data."""
+    import os
+    import signal
+    import time
+
+    from ui.hotspot_process import is_alive
+
+    def descendants(pid: int) -> list[int]:
+        found = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                for child in f.read().split():
+                    found += [int(child), *descendants(int(child))]
+        return found
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with served_app() as url:
+            children = descendants(url.pid)
+            assert len(children) >= 3  # the fork server and two hotspot processes (and a resource tracker)
+            os.kill(url.pid, sig)
+            deadline = time.monotonic() + 20
+            while any(is_alive(c) for c in children) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert not [c for c in children if is_alive(c)], f"left running after {sig.name}"

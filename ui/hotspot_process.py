@@ -23,8 +23,10 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vrc_geo.hotspots.service import HotspotBundle
@@ -75,7 +77,9 @@ def start(flags: dict[str, Any], *, processes: int) -> int:
     context.set_forkserver_preload(_PRELOAD)
     with _lock:
         _flags = dict(flags)
-        _pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+        _pool = ProcessPoolExecutor(
+            max_workers=processes, mp_context=context, initializer=_watch_server, initargs=(os.getpid(),)
+        )
     try:
         for _ in range(processes):
             _pool.submit(_load, _flags)
@@ -129,6 +133,34 @@ def compute(
 # ---- inside a worker ------------------------------------------------------------------------------------
 
 _datasets: dict[str, PoliceDataset] = {}
+_WATCH_S = 1.0
+
+
+def _watch_server(pid: int) -> None:
+    """Leave when the server is gone: a server killed outright (``kill -9``, out of memory) cannot stop its
+    workers, which would otherwise hold their copies of the data for ever."""
+
+    def watch() -> None:
+        while is_alive(pid):
+            time.sleep(_WATCH_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-server", daemon=True).start()
+
+
+def is_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (a zombie, dead but not yet reaped, is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc: the signal test above is all there is
+    return state not in ("Z", "X")
 
 
 def _load(flags: dict[str, Any]) -> str:
