@@ -113,3 +113,18 @@ def test_is_alive_tells_a_finished_process_apart():
         time.sleep(0.01)
     assert not hotspot_process.is_alive(zombie.pid)
     zombie.wait()
+
+
+def test_workers_read_the_register_of_institutions_as_the_server(workers, sample_dataset, tmp_path):
+    register = tmp_path / "institutions.csv"
+    register.write_text(
+        "Name,Site Type,Latitude,Longitude,radius_m\n"
+        "Darent Valley Hospital,hospital,51.4377,0.2593,300\n"
+        "Medway custody suite,police station / custody,51.3950,0.5410,\n"
+        "Library,library,51.2,0.5,\n"
+    )
+    here = hotspot_process.hotspots_here(sample_dataset, SELECTION, {}, str(register))
+    there = workers.compute(sample_dataset, SELECTION, {}, str(register))
+    pd.testing.assert_frame_equal(there.result.table, here.result.table)
+    pd.testing.assert_frame_equal(there.backtest.table(), here.backtest.table())
+    assert there.notes == here.notes and any("register" in note for note in there.notes)
