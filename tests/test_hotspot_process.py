@@ -128,3 +128,9 @@ def test_workers_read_the_register_of_institutions_as_the_server(workers, sample
     pd.testing.assert_frame_equal(there.result.table, here.result.table)
     pd.testing.assert_frame_equal(there.backtest.table(), here.backtest.table())
     assert there.notes == here.notes and any("register" in note for note in there.notes)
+
+
+def test_a_session_asking_as_the_workers_stop_is_served_here(workers, sample_dataset):
+    pool = workers._pool
+    pool.shutdown(wait=True)  # as if another session had just stopped them
+    assert workers.compute(sample_dataset, SELECTION, {}, None) is None

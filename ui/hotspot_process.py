@@ -117,6 +117,9 @@ def compute(
     try:  # the list and its backtest are independent: two workers work them out at once
         found = pool.submit(_find, _flags, dataset.key, selection, params, register)
         tested = pool.submit(_backtest, _flags, dataset.key, selection, params, register)
+    except (BrokenProcessPool, RuntimeError):  # stopped by another session a moment ago
+        return None
+    try:
         listed, scored = found.result(), tested.result()
     except BrokenProcessPool:
         print("A hotspot process stopped; hotspots are worked out in the server's process.", file=sys.stderr)
