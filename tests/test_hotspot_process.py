@@ -134,3 +134,36 @@ def test_a_session_asking_as_the_workers_stop_is_served_here(workers, sample_dat
     pool = workers._pool
     pool.shutdown(wait=True)  # as if another session had just stopped them
     assert workers.compute(sample_dataset, SELECTION, {}, None) is None
+
+
+def test_a_selection_cancelled_by_another_session_stopping_them_is_served_here(workers, sample_dataset, monkeypatch):
+    from concurrent.futures import Future
+
+    def cancelled(*_args):
+        future = Future()
+        future.cancel()
+        return future
+
+    monkeypatch.setattr(workers._pool, "submit", cancelled)
+    assert workers.compute(sample_dataset, SELECTION, {}, None) is None
+
+
+def test_workers_that_do_not_answer_in_time_are_stopped(workers, sample_dataset, monkeypatch):
+    monkeypatch.setattr(workers, "TIMEOUT_S", 0.01)
+    processes = list(workers._pool._processes.values())
+    assert workers.compute(sample_dataset, SELECTION, {}, None) is None
+    assert not workers.running()
+    for process in processes:
+        process.join(timeout=10)
+        assert not process.is_alive()
+
+
+def test_data_the_workers_cannot_read_is_worked_out_by_the_server(tmp_path, sample_dataset):
+    missing = {"data_dir": str(tmp_path / "not-there"), "crimes": None, "boundaries": None}
+    assert hotspot_process.start(missing, processes=1) == 1
+    try:
+        assert hotspot_process.compute(sample_dataset, SELECTION, {}, None) is None
+        assert sample_dataset.key in hotspot_process._refused
+    finally:
+        hotspot_process.stop()
+        hotspot_process._refused.clear()

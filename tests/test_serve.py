@@ -45,6 +45,7 @@ def test_serve_hands_streamlit_its_options(monkeypatch):
     from streamlit.web import cli
 
     import ui.serve
+    import ui.warm
     from ui import hotspot_process
 
     seen: list[list[str]] = []
@@ -52,6 +53,8 @@ def test_serve_hands_streamlit_its_options(monkeypatch):
     monkeypatch.setattr(cli, "main", lambda: seen.append(list(sys.argv)) or 0)
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     monkeypatch.setattr(hotspot_process, "start", lambda flags, *, processes: started.append((flags, processes)) or 0)
+    # the hotspot processes start once the server's data is loaded (here: as if it had been)
+    monkeypatch.setattr(ui.warm, "warm_opening_views", lambda _args, *, loaded: loaded() or 0.0)
     monkeypatch.setenv(hotspot_process.ENV_PROCESSES, "1")
     with pytest.raises(SystemExit):
         ui.serve.main(["--server.port", "9999", "--", "--data-dir", "x"])

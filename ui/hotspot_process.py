@@ -6,7 +6,8 @@ at once took turns on one core of two. ``python -m ui.serve`` starts ``VRC_GEO_H
 processes (default: two, or one on a one-core machine; ``0`` keeps the work in the server's process, as
 plain ``streamlit run app.py`` and the AppTests do). A selection's list and its backtest are independent,
 so two workers work them out at the same time. Each worker loads the server's data itself (from the disk
-cache the server built) and keeps the statistics it shares between selections; the server's shared cache
+cache the server built; again when the files change, as for a session's "Reload data") and keeps the
+statistics it shares between selections; the server's shared cache
 (``ui.data``) still keeps each selection's result, so a selection is worked out once. More workers serve
 more people choosing new selections at once, each holding its own copy of the data (about 0.5 GB on the
 sample).
@@ -24,7 +25,8 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import OrderedDict
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,7 +48,9 @@ _KEPT_DATASETS = 2  # as the server's cache: the current data version and the on
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _flags: dict[str, Any] = {}
-_refused: set[str] = set()  # data versions a worker could not load (uploads, files changed since)
+_refused: OrderedDict[str, None] = OrderedDict()  # datasets the workers could not load (uploads), newest last
+_KEPT_REFUSED = 16
+TIMEOUT_S = 900.0  # a selection of ten years takes a minute at most; a worker silent this long is stuck
 
 
 class ProcessCountError(ValueError):
@@ -65,9 +69,11 @@ def wanted_processes(env: dict[str, str] | None = None) -> int:
 
 def start(flags: dict[str, Any], *, processes: int) -> int:
     """Start ``processes`` workers for the data found with ``flags`` (``ui.data.app_flags``) and have them
-    load it now; returns how many were started. Call before Streamlit runs any script (``ui.serve``): the
-    workers are forked from a server process started here, with the analysis stack imported once."""
+    load it now; returns how many were started. Call once the server has loaded the data (so the disk
+    cache is built once, by the server) and before Streamlit runs any script (``ui.serve``): the workers
+    are forked from a server process started here, with the analysis stack imported once."""
     global _pool, _flags
+    stop()
     if processes <= 0:
         return 0
     if "forkserver" not in multiprocessing.get_all_start_methods():  # Windows: a spawned worker would run app.py
@@ -82,7 +88,7 @@ def start(flags: dict[str, Any], *, processes: int) -> int:
         )
     try:
         for _ in range(processes):
-            _pool.submit(_load, _flags)
+            _pool.submit(_load, _flags).add_done_callback(_report_load)
     except (OSError, RuntimeError) as exc:  # no process could be started: work in this one
         print(f"No hotspot process started ({exc}); hotspots are worked out in the server's process.", file=sys.stderr)
         stop()
@@ -90,27 +96,38 @@ def start(flags: dict[str, Any], *, processes: int) -> int:
     return processes
 
 
+def _report_load(future: Future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        exc = future.exception()
+        print(f"A hotspot process could not load the data ({type(exc).__name__}: {exc}).", file=sys.stderr)
+
+
 def running() -> bool:
     """Whether hotspots go to worker processes."""
     return _pool is not None
 
 
-def stop() -> None:
-    """Stop the workers; hotspots are worked out in this process from then on."""
+def stop(*, kill: bool = False) -> None:
+    """Stop the workers (``kill``: at once, even in the middle of a selection); hotspots are worked out in
+    this process from then on."""
     global _pool
     with _lock:
         pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+    if pool is None:
+        return
+    if kill:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def compute(
     dataset: PoliceDataset, selection: Selection, params: dict[str, Any], register: str | None
 ) -> HotspotBundle | None:
     """The hotspot bundle worked out by a worker, or ``None`` when this process should work it out: no
-    workers, a dataset the workers cannot load, or a worker that died (the workers are then stopped).
-    ``register``: the path of a register of institutions, or ``None``. Errors in the data or the options
-    are raised here as in this process."""
+    workers, a dataset the workers cannot load, a worker that died or did not answer within
+    ``TIMEOUT_S`` (the workers are then stopped). ``register``: the path of a register of institutions,
+    or ``None``. Errors in the data or the options are raised here as in this process."""
     pool = _pool
     if pool is None or dataset.key in _refused:
         return None
@@ -120,22 +137,36 @@ def compute(
     except (BrokenProcessPool, RuntimeError):  # stopped by another session a moment ago
         return None
     try:
-        listed, scored = found.result(), tested.result()
-    except BrokenProcessPool:
-        print("A hotspot process stopped; hotspots are worked out in the server's process.", file=sys.stderr)
-        stop()
+        listed = found.result(timeout=TIMEOUT_S)
+        scored = tested.result(timeout=TIMEOUT_S)
+    except (BrokenProcessPool, CancelledError, TimeoutError) as exc:
+        if not isinstance(exc, CancelledError):  # cancelled: stopped by another session; else stop them now
+            print(
+                f"A hotspot process {_FAILED[type(exc)]}; hotspots are worked out in the server's process.",
+                file=sys.stderr,
+            )
+            stop(kill=True)
         return None
+    except BaseException:
+        tested.cancel()  # the list failed (the selection's own error): nobody will read its backtest
+        raise
     if listed is None or scored is None:
-        _refused.add(dataset.key)
+        with _lock:
+            _refused[dataset.key] = None
+            while len(_refused) > _KEPT_REFUSED:
+                _refused.popitem(last=False)
         return None
     (result, read_note), (backtest, backtest_note) = listed, scored
     notes = [*result.notes, *(n for n in (backtest_note, read_note) if n)]
     return HotspotBundle(result, backtest, dataset, notes)
 
 
+_FAILED = {BrokenProcessPool: "stopped", TimeoutError: "did not answer in time"}
+
+
 # ---- inside a worker ------------------------------------------------------------------------------------
 
-_datasets: dict[str, PoliceDataset] = {}
+_datasets: dict[str, tuple[str, PoliceDataset]] = {}  # dataset key -> (data version, dataset)
 _WATCH_S = 1.0
 
 
@@ -167,21 +198,34 @@ def is_alive(pid: int) -> bool:
 
 
 def _load(flags: dict[str, Any]) -> str:
-    """Load the data the server found (from its disk cache); returns its version."""
+    """Load the data the server finds, as its files are now (from the disk cache the server built; a
+    version held already is not loaded again); returns its key."""
     from vrc_geo.config import find_sources
-    from vrc_geo.dataset.store import load_police
+    from vrc_geo.dataset.store import load_police, sources_fingerprint
 
-    dataset = load_police(find_sources(**flags))
-    if dataset.key not in _datasets:
-        while len(_datasets) >= _KEPT_DATASETS:
-            _datasets.pop(next(iter(_datasets)))
-        _datasets[dataset.key] = dataset
-        dataset.analysis_records  # noqa: B018  (read now, not at the first selection)
+    sources = find_sources(**flags)
+    version = sources_fingerprint(sources)  # the files' digests are kept: milliseconds
+    for key, (held, _) in _datasets.items():
+        if held == version:
+            return key
+    dataset = load_police(sources)
+    _datasets.pop(dataset.key, None)  # the same records, other registers of institutions: replaced
+    while len(_datasets) >= _KEPT_DATASETS:
+        _datasets.pop(next(iter(_datasets)))
+    _datasets[dataset.key] = (version, dataset)
+    dataset.analysis_records  # noqa: B018  (read now, not at the first selection)
     return dataset.key
 
 
 def _dataset(flags: dict[str, Any], key: str) -> PoliceDataset | None:
-    return _datasets[key] if key in _datasets or _load(flags) == key else None
+    """The dataset ``key`` as the files are now, or ``None`` (the files hold another version, or could not be
+    read): the server then works the selection out with the data it holds."""
+    try:
+        found = _load(flags)
+    except Exception as exc:  # any failure here is the server's to handle, with the data it holds
+        print(f"A hotspot process could not load the data ({type(exc).__name__}: {exc}).", file=sys.stderr)
+        return None
+    return _datasets[key][1] if found == key else None
 
 
 def _find(

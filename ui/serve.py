@@ -34,11 +34,14 @@ def main(argv: list[str] | None = None) -> None:
         wanted = hotspot_process.wanted_processes()
     except hotspot_process.ProcessCountError as exc:
         sys.exit(f"{exc}")
-    workers = hotspot_process.start(data.app_flags(app_args), processes=wanted)
-    print(
-        f"Hotspots worked out in {workers or 'no'} process{'es' if workers != 1 else ''} of their own.", file=sys.stderr
-    )
-    print(f"Opening views ready in {warm_opening_views(app_args):.1f} s.", file=sys.stderr)
+
+    def start_hotspot_processes() -> None:  # once the data is loaded: they read the cache it has built
+        workers = hotspot_process.start(data.app_flags(app_args), processes=wanted)
+        plural = "es" if workers != 1 else ""
+        print(f"Hotspots worked out in {workers or 'no'} process{plural} of their own.", file=sys.stderr)
+
+    ready = warm_opening_views(app_args, loaded=start_hotspot_processes)
+    print(f"Opening views ready in {ready:.1f} s.", file=sys.stderr)
     sys.argv = ["streamlit", "run", str(APP), *args]
     sys.exit(cli.main())
 

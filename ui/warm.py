@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 
 from ui import data, state
 from vrc_geo.config import find_sources
@@ -23,10 +24,12 @@ __all__ = ["warm_opening_views"]
 _BARE_MODE_LOGGERS = ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching")
 
 
-def warm_opening_views(app_args: list[str] | None = None) -> float:
+def warm_opening_views(app_args: list[str] | None = None, *, loaded: Callable[[], object] | None = None) -> float:
     """Load the server's data and build the Overview's and the Hotspots page's opening views into the shared
     caches; returns the seconds taken. ``app_args``: the options ``app.py`` will be given (``--data-dir``...).
-    A failure is reported on stderr and left to the pages, which explain it to the viewer as on any server."""
+    ``loaded``: called once the data is loaded, before the views (``ui.serve`` starts the hotspot processes
+    there, so they read the disk cache the server has just built). A failure is reported on stderr and left
+    to the pages, which explain it to the viewer as on any server."""
     began = time.perf_counter()
     argv, sys.argv = sys.argv, ["app.py", *(app_args or [])]  # as the pages will see it (ui.data.app_flags)
     quiet = [logging.getLogger(name) for name in _BARE_MODE_LOGGERS]
@@ -35,6 +38,8 @@ def warm_opening_views(app_args: list[str] | None = None) -> float:
         log.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected, there is no session yet
     try:
         dataset = data.server_dataset_at(sources_fingerprint(find_sources(**data.app_flags())))
+        if loaded is not None:
+            loaded()
         view = state.opening_view(dataset.months)
         selection = view.selection
         data.browser_layers(dataset, dataset.key)
