@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from browser import CHROMIUM, EXCEPTION, FLAGS, MAP, served_app  # noqa: E402
-from docs_blocks import replace_block  # noqa: E402
+from docs_blocks import write_figures  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from vrc_geo.config import find_sources  # noqa: E402
@@ -129,9 +129,8 @@ def main() -> None:
     print("\n".join(lines))
     if args.write_docs:
         flags = f" --data-dir {args.data_dir}" if args.data_dir else ""
-        body = "```\n" + "\n".join(lines) + f"\n```\n\n(`python benchmarks/bench_app.py{flags} --write-docs`)"
         block = "bench-app-data" if args.data_dir else "bench-app"
-        replace_block(ROOT / "benchmarks" / "README.md", "figures", block, body)
+        write_figures(block, lines, f"python benchmarks/bench_app.py{flags} --write-docs")
 
 
 if __name__ == "__main__":

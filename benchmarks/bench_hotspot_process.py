@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from docs_blocks import replace_block  # noqa: E402
+from docs_blocks import write_figures  # noqa: E402
 
 from ui import hotspot_process  # noqa: E402
 from vrc_geo.config import find_sources  # noqa: E402
@@ -70,8 +70,7 @@ def main() -> None:
     lines.append(f"   median ratio {statistics.median(ratios):.2f}x")
     print("\n".join(lines))
     if args.write_docs:
-        body = "```\n" + "\n".join(lines) + "\n```\n\n(`python benchmarks/bench_hotspot_process.py --write-docs`)"
-        replace_block(ROOT / "benchmarks" / "README.md", "figures", "bench-hotspot-process", body)
+        write_figures("bench-hotspot-process", lines, "python benchmarks/bench_hotspot_process.py --write-docs")
 
 
 if __name__ == "__main__":

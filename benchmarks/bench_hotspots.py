@@ -40,7 +40,7 @@ from scipy.spatial import cKDTree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from docs_blocks import replace_block  # noqa: E402
+from docs_blocks import write_figures  # noqa: E402
 
 from vrc_geo.config import find_sources  # noqa: E402
 from vrc_geo.dataset.aggregate import make_selection  # noqa: E402
@@ -123,8 +123,7 @@ def main() -> None:
     ]
     print("\n".join(lines))
     if args.write_docs:
-        body = "```\n" + "\n".join(lines) + "\n```\n\n(`python benchmarks/bench_hotspots.py --write-docs`)"
-        replace_block(ROOT / "benchmarks" / "README.md", "figures", "bench-hotspots", body)
+        write_figures("bench-hotspots", lines, "python benchmarks/bench_hotspots.py --write-docs")
 
 
 def _time_zones(bundle, dataset) -> float:

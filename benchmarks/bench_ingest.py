@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from docs_blocks import replace_block  # noqa: E402
+from docs_blocks import write_figures  # noqa: E402
 
 BASELINE = r"""
 import glob, sys
@@ -87,8 +87,7 @@ def main() -> None:
     ]
     print("\n".join(lines))
     if args.write_docs:
-        body = "```\n" + "\n".join(lines) + "\n```\n\n(`python benchmarks/bench_ingest.py --write-docs`)"
-        replace_block(ROOT / "benchmarks" / "README.md", "figures", "bench-ingest", body)
+        write_figures("bench-ingest", lines, "python benchmarks/bench_ingest.py --write-docs")
 
 
 if __name__ == "__main__":

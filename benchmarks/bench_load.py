@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from browser import served_app  # noqa: E402
-from docs_blocks import replace_block  # noqa: E402
+from docs_blocks import write_figures  # noqa: E402
 from streamlit_client import MEASURES, WIDGETS, Session  # noqa: E402
 
 from ui import hotspot_process  # noqa: E402
@@ -127,9 +127,8 @@ def main() -> None:
             print(f"        error: {e}")
     if args.write_docs:
         flags = "" if args.processes == 1 else f" --processes {args.processes}"
-        body = "```\n" + "\n".join(lines) + f"\n```\n\n(`python benchmarks/bench_load.py{flags} --write-docs`)"
         name = "bench-load" if args.processes == 1 else f"bench-load-{args.processes}"
-        replace_block(ROOT / "benchmarks" / "README.md", "figures", name, body)
+        write_figures(name, lines, f"python benchmarks/bench_load.py{flags} --write-docs")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["blocks_in", "replace_block"]
+__all__ = ["blocks_in", "replace_block", "write_figures"]
 
 _BLOCK = re.compile(r"<!-- BEGIN (\w+) (\S+) -->\n(.*?)<!-- END \1 \2 -->", re.S)
 
@@ -35,3 +35,10 @@ def replace_block(path: Path, kind: str, name: str, body: str, *, check: bool = 
     if not check:
         path.write_text(new, encoding="utf-8")
     return True
+
+
+def write_figures(name: str, lines: list[str], command: str) -> None:
+    """A benchmark's printed table into its block ``figures name`` of ``benchmarks/README.md``, followed by
+    the command that wrote it."""
+    body = "```\n" + "\n".join(lines) + f"\n```\n\n(`{command}`)"
+    replace_block(Path(__file__).resolve().parents[1] / "benchmarks" / "README.md", "figures", name, body)
