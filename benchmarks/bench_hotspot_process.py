@@ -1,6 +1,7 @@
 """Hotspot processes benchmark: a new selection on the Hotspots page worked out by the server's hotspot
-processes (``ui.hotspot_process``: the list and its backtest at once, one per process) against the same
-selection worked out in the server's own process, as before and as with ``VRC_GEO_HOTSPOT_PROCESSES=0``.
+processes (``ui.hotspot_process``: the places and the backtest at once, then the list and the zones at
+once, one per process) against the same selection worked out in the server's own process, as before and
+as with ``VRC_GEO_HOTSPOT_PROCESSES=0``.
 
 Both in this process, on the same cached data, one selection at a time (a presenter changing the period
 or the districts with no one else using the server); each selection is new to both (the statistics the
@@ -58,8 +59,8 @@ def main() -> None:
         rows.append((selection, there, time.perf_counter() - start))
     hotspot_process.stop()
     lines = [
-        f"a new Hotspots selection, {len(dataset.months)} months of data: two hotspot processes (list and backtest "
-        "at once) vs the server's own process",
+        f"a new Hotspots selection, {len(dataset.months)} months of data: two hotspot processes (places and backtest, "
+        "then list and zones, at once) vs the server's own process",
         "   selection                                          processes   server's process   ratio",
     ]
     for selection, there, here in rows:

@@ -11,7 +11,8 @@ from esda.getisord import G_Local
 
 from vrc_geo.errors import ParameterError
 from vrc_geo.hotspots import GiStar, hotspot_gistar
-from vrc_geo.hotspots.stats.gistar import _exact_conditional_p, adjust_pvalues, confidence_bins
+from vrc_geo.hotspots.stats import gistar
+from vrc_geo.hotspots.stats.gistar import _exact_conditional_p, adjust_pvalues, adjusted_if_moved, confidence_bins
 from vrc_geo.hotspots.stats.spatial_weights import contiguity_weights
 
 
@@ -83,6 +84,28 @@ def test_fdr_classes_by_hand():
         0,
     ]
     np.testing.assert_array_equal(adjust_pvalues(p, "none"), p)
+
+
+def test_adjusted_if_moved_is_each_changed_copy_adjusted(monkeypatch):
+    rng = np.random.default_rng(3)
+    p = np.round(rng.random(40) ** 3, 3)  # rounded: ties, as permutation p-values have
+    p[:4] = 0.05
+    which = np.array([0, 3, 7, 7, 39, 12, 0])
+    moved = np.array([0.0, 0.2, 0.001, 1.0, 0.05, p[12], 0.049])
+    for correction in ("fdr", "none"):
+        by_hand = []
+        for i, v in zip(which, moved, strict=True):
+            trial = p.copy()
+            trial[i] = v
+            by_hand.append(adjust_pvalues(trial, correction)[i])
+        np.testing.assert_array_equal(adjusted_if_moved(p, which, moved, correction), by_hand)
+    # the changed copies are adjusted a slice at a time (bounded memory): the same answer
+    monkeypatch.setattr(gistar, "_MOVED_CELLS", 100)
+    np.testing.assert_array_equal(
+        adjusted_if_moved(p, which, moved, "fdr"),
+        [adjust_pvalues(np.where(np.arange(40) == i, v, p), "fdr")[i] for i, v in zip(which, moved, strict=True)],
+    )
+    assert len(adjusted_if_moved(p, np.zeros(0, dtype=int), np.zeros(0), "fdr")) == 0
 
 
 def test_exact_conditional_p_value_matches_a_long_simulation():

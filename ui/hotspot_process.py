@@ -4,8 +4,10 @@ Streamlit runs every session's script in one Python process: a new period or dis
 (new hotspots, zones and a backtest, seconds of CPU) held up every other person's rerun, and several of them
 at once took turns on one core of two. ``python -m ui.serve`` starts ``VRC_GEO_HOTSPOT_PROCESSES`` worker
 processes (default: two, or one on a one-core machine; ``0`` keeps the work in the server's process, as
-plain ``streamlit run app.py`` and the AppTests do). A selection's list and its backtest are independent,
-so two workers work them out at the same time. Each worker loads the server's data itself (from the disk
+plain ``streamlit run app.py`` and the AppTests do). A selection is four tasks, two at a time: its
+places to patrol and its backtest (independent), then, from the places, the ranked list and the patrol
+zones (independent again; :func:`vrc_geo.hotspots.rank.find_hotspots` runs the same steps in turn).
+Each worker loads the server's data itself (from the disk
 cache the server built; again when the files change, as for a session's "Reload data") and keeps the
 statistics it shares between selections; the server's shared cache
 (``ui.data``) still keeps each selection's result, so a selection is worked out once. More workers serve
@@ -31,12 +33,17 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vrc_geo.hotspots.rank import with_zones
 from vrc_geo.hotspots.service import HotspotBundle
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
     from vrc_geo.dataset.aggregate import Selection
     from vrc_geo.dataset.store import PoliceDataset
     from vrc_geo.hotspots.evaluate.backtest import BacktestResult
+    from vrc_geo.hotspots.places import PlaceList
     from vrc_geo.hotspots.rank import HotspotResult
 
 __all__ = ["ENV_PROCESSES", "compute", "hotspots_here", "running", "start", "stop", "wanted_processes"]
@@ -124,44 +131,76 @@ def stop(*, kill: bool = False) -> None:
 def compute(
     dataset: PoliceDataset, selection: Selection, params: dict[str, Any], register: str | None
 ) -> HotspotBundle | None:
-    """The hotspot bundle worked out by a worker, or ``None`` when this process should work it out: no
+    """The hotspot bundle worked out by the workers, or ``None`` when this process should work it out: no
     workers, a dataset the workers cannot load, a worker that died or did not answer within
     ``TIMEOUT_S`` (the workers are then stopped). ``register``: the path of a register of institutions,
-    or ``None``. Errors in the data or the options are raised here as in this process."""
+    or ``None``. Errors in the data or the options are raised here as in this process.
+
+    Four tasks: the places (:func:`vrc_geo.hotspots.rank.rank_places`) and the backtest at once; then,
+    from the places, the ranked list and the patrol zones at once (each a second or so on the county)."""
     pool = _pool
     if pool is None or dataset.key in _refused:
         return None
-    try:  # the list and its backtest are independent: two workers work them out at once
-        found = pool.submit(_find, _flags, dataset.key, selection, params, register)
-        tested = pool.submit(_backtest, _flags, dataset.key, selection, params, register)
-    except (BrokenProcessPool, RuntimeError):  # stopped by another session a moment ago
-        return None
+    pending: list[Future] = []
     try:
-        listed = found.result(timeout=TIMEOUT_S)
-        scored = tested.result(timeout=TIMEOUT_S)
+        placed = _submit(pool, pending, _places, dataset.key, selection, params, register)
+        tested = _submit(pool, pending, _backtest, dataset.key, selection, params, register)
+        found = placed.result(timeout=TIMEOUT_S)
+        if found is None:
+            _refuse(dataset.key, pending)
+            return None
+        places, read_note = found
+        listed = _submit(pool, pending, _list, dataset.key, selection, params, places)
+        zoned = _submit(pool, pending, _zones, dataset.key, selection, params, places)
+        result, zones, scored = (f.result(timeout=TIMEOUT_S) for f in (listed, zoned, tested))
+    except _StoppedError:  # stopped by another session a moment ago
+        return None
     except (BrokenProcessPool, CancelledError, TimeoutError) as exc:
         if not isinstance(exc, CancelledError):  # cancelled: stopped by another session; else stop them now
-            print(
-                f"A hotspot process {_FAILED[type(exc)]}; hotspots are worked out in the server's process.",
-                file=sys.stderr,
-            )
+            why = _FAILED[type(exc)]
+            print(f"A hotspot process {why}; hotspots are worked out in the server's process.", file=sys.stderr)
             stop(kill=True)
         return None
     except BaseException:
-        tested.cancel()  # the list failed (the selection's own error): nobody will read its backtest
+        for future in pending:
+            future.cancel()  # the selection's own error: nobody will read the rest
         raise
-    if listed is None or scored is None:
-        with _lock:
-            _refused[dataset.key] = None
-            while len(_refused) > _KEPT_REFUSED:
-                _refused.popitem(last=False)
+    if result is None or zones is None or scored is None:
+        _refuse(dataset.key, pending)
         return None
-    (result, read_note), (backtest, backtest_note) = listed, scored
+    backtest, backtest_note = scored
+    result = with_zones(result, *zones)
     notes = [*result.notes, *(n for n in (backtest_note, read_note) if n)]
     return HotspotBundle(result, backtest, dataset, notes)
 
 
+def _refuse(key: str, pending: list[Future]) -> None:
+    """A dataset the workers could not load: this process works it out, now and from now on."""
+    for future in pending:
+        future.cancel()
+    with _lock:
+        _refused[key] = None
+        while len(_refused) > _KEPT_REFUSED:
+            _refused.popitem(last=False)
+
+
 _FAILED = {BrokenProcessPool: "stopped", TimeoutError: "did not answer in time"}
+
+
+class _StoppedError(Exception):
+    """The workers were stopped (by another session) between two tasks of a selection."""
+
+
+def _submit(pool: ProcessPoolExecutor, pending: list[Future], task: Any, *args: Any) -> Future:
+    """``task(flags, *args)`` on a worker, kept in ``pending``; :class:`_StoppedError` when the pool was shut down."""
+    try:
+        future = pool.submit(task, _flags, *args)
+    except BrokenProcessPool:
+        raise
+    except RuntimeError as exc:  # "cannot schedule new futures after shutdown"
+        raise _StoppedError from exc
+    pending.append(future)
+    return future
 
 
 # ---- inside a worker ------------------------------------------------------------------------------------
@@ -228,19 +267,40 @@ def _dataset(flags: dict[str, Any], key: str) -> PoliceDataset | None:
     return _datasets[key][1] if found == key else None
 
 
-def _find(
+def _places(
     flags: dict[str, Any], key: str, selection: Selection, params: dict[str, Any], register: str | None
-) -> tuple[HotspotResult, str | None] | None:
-    """The ranked list, and what the register of institutions held (``None``: data version not found)."""
-    from vrc_geo.hotspots.rank import find_hotspots
+) -> tuple[PlaceList, str | None] | None:
+    """The places to patrol, and what the register of institutions held (``None``: data version not
+    found)."""
+    from vrc_geo.hotspots.rank import prepare_inputs, rank_places
     from vrc_geo.io.site_register import find_site_register
 
     dataset = _dataset(flags, key)
     if dataset is None:
         return None
     read = find_site_register(register)
-    result = find_hotspots(dataset, selection, register=None if read is None else read.sites, **params)
-    return result, None if read is None else read.describe()
+    places = rank_places(prepare_inputs(dataset, selection, **params), register=None if read is None else read.sites)
+    return places, None if read is None else read.describe()
+
+
+def _list(
+    flags: dict[str, Any], key: str, selection: Selection, params: dict[str, Any], places: PlaceList
+) -> HotspotResult | None:
+    """The ranked list of ``places`` (no zones yet; ``None``: data version not found)."""
+    from vrc_geo.hotspots.rank import list_places, prepare_inputs
+
+    dataset = _dataset(flags, key)
+    return None if dataset is None else list_places(prepare_inputs(dataset, selection, **params), places)
+
+
+def _zones(
+    flags: dict[str, Any], key: str, selection: Selection, params: dict[str, Any], places: PlaceList
+) -> tuple[gpd.GeoDataFrame, pd.Series] | None:
+    """The patrol zones of ``places`` and the zone of each (``None``: data version not found)."""
+    from vrc_geo.hotspots.rank import group_zones, prepare_inputs
+
+    dataset = _dataset(flags, key)
+    return None if dataset is None else group_zones(prepare_inputs(dataset, selection, **params), places)
 
 
 def _backtest(

@@ -16,12 +16,16 @@
 5. ranking: patrol places first, by expected records a month per circle (``measure="harm"``: expected
    crime harm), then hot wards (areas for partnership work) by Gi* z-score, then sites.
 
+In code these are four steps on :class:`HotspotInputs` (:func:`prepare_inputs`): :func:`rank_places`
+(1), :func:`list_places` (2-5) and :func:`group_zones` (the patrol zones, :mod:`.zones`), joined by
+:func:`with_zones`; the last two are independent, so the app's hotspot processes run them at once.
+
 The output table follows :data:`HOTSPOT_COLUMNS` (documented in docs/contract.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -29,28 +33,39 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..base.crs import unproject_xy
 from ..base.params import Param, defaults_of, validate_params
 from ..dataset.aggregate import Selection, select_records
 from ..errors import ParameterError
-from ..reference.area import district_name, selection_name
+from ..reference.area import selection_name
 from ..reference.kinds import kind as kind_of
 from ..reference.kinds import kind_keys
-from ..reference.taxonomy import ASB, GROUPS, SELECTIONS
-from .footprint import describe_footprints
+from ..reference.taxonomy import ASB
+from .list_rows import FOOTPRINT_TYPES, VIOLENCE_GROUP, describe_rows, place_columns
 from .place_options import PLACE_DEFAULTS, PLACE_PARAMS
 from .places import PlaceList, find_places
 from .snap.institutions import describe_claims
 from .snap.site_types import SiteHistory
-from .stats.colocation import colocation_with_options
 from .ward_stats import period_ward_statistics, ward_statistics
 from .why import explain_rows
-from .zones import ZONE_COLUMNS, assign_zones
+from .zones import ZONE_COLUMNS, describe_zones, set_zone_columns
 
 if TYPE_CHECKING:
     from ..dataset.store import PoliceDataset
 
-__all__ = ["DEFAULTS", "HOTSPOT_COLUMNS", "KINDS", "PARAMS", "HotspotResult", "find_hotspots"]
+__all__ = [
+    "DEFAULTS",
+    "HOTSPOT_COLUMNS",
+    "KINDS",
+    "PARAMS",
+    "HotspotInputs",
+    "HotspotResult",
+    "find_hotspots",
+    "group_zones",
+    "list_places",
+    "prepare_inputs",
+    "rank_places",
+    "with_zones",
+]
 
 #: Output column contract, in order.
 HOTSPOT_COLUMNS = [
@@ -95,15 +110,6 @@ HOTSPOT_COLUMNS = [
 ]
 
 KINDS = kind_keys()
-VIOLENCE_GROUP = tuple(t for g in SELECTIONS["serious_violence"] for t in GROUPS[g])
-#: What is counted inside each footprint (``<name>_count``).
-FOOTPRINT_TYPES: dict[str, tuple[str, ...]] = {
-    "violence": (*GROUPS["violence"], "Violent crime"),
-    "drugs": GROUPS["drugs"],
-    "weapons": GROUPS["weapons"],
-    "robbery": GROUPS["robbery"],
-    "violence_group": VIOLENCE_GROUP,
-}
 
 #: Options of the ranked list, declared once (the places' own and those of the statistics beside them).
 PARAMS: dict[str, Param] = {
@@ -176,7 +182,38 @@ def find_hotspots(
     dataset: PoliceDataset, selection: Selection, *, register: pd.DataFrame | None = None, **params: Any
 ) -> HotspotResult:
     """Ranked drug-related violence hotspots for a selection (its crime types are ignored). ``register``:
-    institutions kept by partners (``SiteRegister.sites``), sites wherever their names say otherwise."""
+    institutions kept by partners (``SiteRegister.sites``), sites wherever their names say otherwise.
+
+    Runs the steps below in turn; ``ui.hotspot_process`` runs the last two at once, in two processes."""
+    inputs = prepare_inputs(dataset, selection, **params)
+    places = rank_places(inputs, register=register)
+    return with_zones(list_places(inputs, places), *group_zones(inputs, places))
+
+
+@dataclass
+class HotspotInputs:
+    """What each step of :func:`find_hotspots` reads: cheap to make again, so that a step can run in a
+    process of its own from the dataset, the selection and the options."""
+
+    dataset: PoliceDataset
+    p: dict[str, Any]
+    scope: Selection
+    months: list[str]
+    #: every crime record of the selection but anti-social behaviour
+    records: pd.DataFrame
+    harm: Any
+    #: the selection's wards (index reset) and their names by code
+    wards: gpd.GeoDataFrame
+    ward_names: pd.Series
+
+    @property
+    def every_month(self) -> bool:
+        return self.months == list(self.dataset.months)
+
+
+def prepare_inputs(dataset: PoliceDataset, selection: Selection, **params: Any) -> HotspotInputs:
+    """The checked options and the selection's records and wards (raises ParameterError for a selection
+    with no records)."""
     p = check_params(params)
     start = selection.start or (dataset.months[0] if dataset.months else None)
     end = selection.end or (dataset.months[-1] if dataset.months else None)
@@ -186,26 +223,25 @@ def find_hotspots(
     records = records[records["crime_type"] != ASB]
     if records.empty or not months:
         raise ParameterError(f"No crime records in the selection ({scope.describe()}).")
-    harm = harm_weights_for(dataset, p["measure"])
-    whole = select_records(dataset.analysis_records, Selection(start, end, None, VIOLENCE_GROUP))
-    whole_weight = harm.record_weights(whole["crime_type"], whole["district_code"]) if harm else None
-    options = {"months": months, "measure": p["measure"], "permutations": p["gi_permutations"], "seed": p["seed"]}
-    ward_stats = period_ward_statistics(
-        dataset, **options, build=lambda: ward_statistics(whole, dataset, weight=whole_weight, **options)
-    )
     wards = dataset.wards.wards
     if scope.districts is not None:
         wards = wards[wards["district_code"].isin(scope.districts)]
-        ward_stats = ward_stats[ward_stats["district_code"].isin(scope.districts)]
     wards = wards.reset_index(drop=True)
-    ward_stats = ward_stats.reset_index(drop=True)
-    land = shapely.union_all(wards.geometry.to_numpy())
+    names = wards.set_index(wards["code"].astype(str))["name"]
+    harm = harm_weights_for(dataset, p["measure"])
+    return HotspotInputs(dataset, p, scope, months, records, harm, wards, names)
+
+
+def rank_places(inputs: HotspotInputs, *, register: pd.DataFrame | None = None) -> PlaceList:
+    """Step 1: the places to patrol and the sites (:func:`.places.find_places`) of the selection's
+    violence-group records."""
+    dataset, p, scope = inputs.dataset, inputs.p, inputs.scope
+    records, harm = inputs.records, inputs.harm
+    land = shapely.union_all(inputs.wards.geometry.to_numpy())
     violent = records[records["crime_type"].isin(VIOLENCE_GROUP)]
     weight = harm.record_weights(violent["crime_type"], violent["district_code"]) if harm else None
-    place_params = {k: p[k] for k in PLACE_DEFAULTS}
-    rank_by = "value" if p["measure"] == "harm" else "records"
     history = None
-    if months != list(dataset.months):
+    if not inputs.every_month:
 
         def every_month() -> tuple[pd.DataFrame, pd.DataFrame]:
             every = select_records(dataset.analysis_records, Selection(None, None, scope.districts, None))
@@ -213,19 +249,41 @@ def find_hotspots(
             return every[every["crime_type"].isin(VIOLENCE_GROUP)], every
 
         history = SiteHistory.loaded_by(every_month, list(dataset.months), key=(dataset.key, scope.districts))
-    places = find_places(
+    return find_places(
         violent,
-        months=months,
+        months=inputs.months,
         land=land,
         weight=weight,
-        rank_by=rank_by,
+        rank_by="value" if p["measure"] == "harm" else "records",
         context=records,
         history=history,
         register=register,
         institutions=dataset.institutions.sites if p["public_registers"] else None,
-        **place_params,
+        **{k: p[k] for k in PLACE_DEFAULTS},
     )
 
+
+def list_places(inputs: HotspotInputs, places: PlaceList) -> HotspotResult:
+    """Step 2: the ranked list of the places, hot wards (Gi* of the period over the whole area,
+    :mod:`.ward_stats`) and sites, with what is in each and its co-location test; no zones yet."""
+    dataset, p, scope, months, records, harm = (
+        inputs.dataset,
+        inputs.p,
+        inputs.scope,
+        inputs.months,
+        inputs.records,
+        inputs.harm,
+    )
+    whole = select_records(dataset.analysis_records, Selection(scope.start, scope.end, None, VIOLENCE_GROUP))
+    whole_weight = harm.record_weights(whole["crime_type"], whole["district_code"]) if harm else None
+    options = {"months": months, "measure": p["measure"], "permutations": p["gi_permutations"], "seed": p["seed"]}
+    ward_stats = period_ward_statistics(
+        dataset, **options, build=lambda: ward_statistics(whole, dataset, weight=whole_weight, **options)
+    )
+    if scope.districts is not None:
+        ward_stats = ward_stats[ward_stats["district_code"].isin(scope.districts)]
+    ward_stats = ward_stats.reset_index(drop=True)
+    wards = inputs.wards
     footprints = places.footprints
     hot = ward_stats[ward_stats["gi_bin"] >= 1].sort_values(["gi_z", "code"], ascending=[False, True])
     shapes, kinds, ids, extra = [], [], [], []
@@ -246,27 +304,24 @@ def find_hotspots(
         prefix = kind_of(kind).id_prefix
         ids += [f"{prefix}{i + 1:03d}" for i in range(len(rows))]
         extra += list(rows.itertuples())
-    table = _describe(records, shapes, kinds, ids, wards, ward_stats, p, months)
+    table = describe_rows(records, shapes, kinds, ids, wards, ward_stats, p, months)
     ward_harm = (
         pd.Series(whole_weight, index=whole.index).groupby(whole["ward_code"].astype(str).to_numpy()).sum()
         if harm is not None
         else None
     )
-    _place_columns(table, extra, hot, months, ward_harm=ward_harm)
+    place_columns(table, extra, hot, months, ward_harm=ward_harm)
     since = places.epochs.starts[-1] if places.epochs is not None and places.epochs.starts else None
     routes = [getattr(r, "route", None) for r in extra]
     table["why"] = explain_rows(table, months=months, since=since, routes=routes)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
-    table["period"] = f"{start} to {end}"
+    table["period"] = f"{scope.start} to {scope.end}"
     table["selection"] = describe_selection(scope)
-    names = wards.set_index(wards["code"].astype(str))["name"]
-    types = {"types": FOOTPRINT_TYPES, "violence_types": VIOLENCE_GROUP}
-    zones = assign_zones(table, places, records, ward_names=names, options=p, **types)
-    zones["period"], zones["selection"] = table["period"].iloc[0] if len(table) else "", describe_selection(scope)
+    table["zone_id"], table["zone_name"] = "", ""
     notes = []
     if places.epochs is not None and places.epochs.starts:
         notes.append(places.epochs.describe())
-    if history is not None:
+    if not inputs.every_month:
         notes.append(
             f"Institutions (police stations, prisons, hospitals, ports) are recognised from all {len(dataset.months)} "
             "months held, not only the months selected: police.uk stopped naming them in July 2022."
@@ -285,8 +340,24 @@ def find_hotspots(
         places=places,
         harm=harm,
         notes=notes,
-        zones=zones[[*ZONE_COLUMNS, "geometry"]],
     )
+
+
+def group_zones(inputs: HotspotInputs, places: PlaceList) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Step 3: the places grouped into patrol zones (:func:`.zones.describe_zones`), and the zone id of
+    each place; independent of step 2."""
+    types = {"types": FOOTPRINT_TYPES, "violence_types": VIOLENCE_GROUP}
+    return describe_zones(places, inputs.records, ward_names=inputs.ward_names, options=inputs.p, **types)
+
+
+def with_zones(result: HotspotResult, zones: gpd.GeoDataFrame, zone_of: pd.Series) -> HotspotResult:
+    """The list of step 2 with the zones of step 3: each place row's ``zone_id`` and ``zone_name``."""
+    table = result.table.copy()
+    set_zone_columns(table, zones, zone_of)
+    zones = zones.copy()
+    zones["period"] = table["period"].iloc[0] if len(table) else ""
+    zones["selection"] = describe_selection(result.selection)
+    return replace(result, table=table, zones=zones[[*ZONE_COLUMNS, "geometry"]])
 
 
 def harm_weights_for(dataset: PoliceDataset, measure: str) -> Any:
@@ -301,77 +372,3 @@ def harm_weights_for(dataset: PoliceDataset, measure: str) -> Any:
         if measure == "harm":
             raise
         return None
-
-
-def _place_columns(
-    table: pd.DataFrame, extra: list, hot: pd.DataFrame, months: list[str], *, ward_harm: pd.Series | None
-) -> None:
-    """Expected records, density and harm per row (places: estimates; wards: observed means)."""
-    n_months = max(len(months), 1)
-    expected, density, harm = [], [], []
-    by_code = hot.set_index("code")
-    for row, kind, hid, area in zip(extra, table["kind"], table["hotspot_id"], table["area_km2"], strict=True):
-        if kind == "ward":
-            code = hid[2:]
-            per_month = float(by_code.at[code, "violence_records"]) / n_months
-            expected.append(per_month)
-            density.append(per_month / area if area else 0.0)
-            harm.append(float(ward_harm.get(code, 0.0)) / n_months if ward_harm is not None else np.nan)
-            continue
-        expected.append(float(row.expected_per_month))
-        density.append(float(row.density_per_km2))
-        harm.append(float(row.expected_value_per_month) if ward_harm is not None else np.nan)
-    table["expected_per_month"] = np.round(expected, 3)
-    table["density_per_km2"] = np.round(density, 1)
-    table["circles"] = pd.array([None if r is None else int(r.circles) for r in extra], dtype="Int64")
-    table["expected_low"] = pd.array([None if r is None else int(r.expected_low) for r in extra], dtype="Int64")
-    table["expected_high"] = pd.array([None if r is None else int(r.expected_high) for r in extra], dtype="Int64")
-    table["harm_per_month"] = np.round(harm, 1)
-    table["site_type"] = [("" if r is None else str(r.site_type)) for r in extra]
-    table["institution"] = [("" if r is None else str(r.institution)) for r in extra]
-
-
-def _describe(
-    records: pd.DataFrame,
-    shapes: list,
-    kinds: list[str],
-    ids: list[str],
-    wards: gpd.GeoDataFrame,
-    ward_stats: pd.DataFrame,
-    p: dict,
-    months: list[str],
-) -> pd.DataFrame:
-    names = wards.set_index(wards["code"].astype(str))["name"]
-    info = describe_footprints(
-        shapes,
-        records,
-        types=FOOTPRINT_TYPES,
-        violence_types=VIOLENCE_GROUP,
-        near_m=p["near_m"],
-        ward_names=names,
-        months=months,
-    )
-    colo = colocation_with_options(records, shapes, a_types=VIOLENCE_GROUP, b_types=GROUPS["drugs"], options=p)
-    stats = ward_stats.set_index("code")
-    table = pd.concat([pd.DataFrame({"hotspot_id": ids, "kind": kinds}), info], axis=1)
-    table["district_name"] = [district_name(c) if isinstance(c, str) and c else "" for c in table["district_code"]]
-    table["colocation_quotient"] = colo["colocation_quotient"].round(3).to_numpy()
-    table["colocation_ratio"] = colo["colocation_ratio"].round(3).to_numpy()
-    table["p_value"] = np.round(colo["q_value"].fillna(1.0).to_numpy(), 5)
-    table["drug_related"] = colo["significant"].to_numpy(dtype=bool)
-    main = [
-        hid[2:] if kind == "ward" else code for hid, kind, code in zip(ids, kinds, table["main_ward_code"], strict=True)
-    ]
-    table["gi_z"] = [round(float(stats.at[c, "gi_z"]), 3) if c in stats.index else np.nan for c in main]
-    table["hotspot_confidence"] = [_confidence(stats.at[c, "gi_bin"]) if c in stats.index else "" for c in main]
-    table["trend_class"] = [stats.at[c, "trend_class"] if c in stats.index else "" for c in main]
-    geoms = gpd.GeoSeries(shapes, crs="EPSG:27700")
-    table["area_km2"] = np.round(geoms.area.to_numpy() / 1e6, 4)
-    centroids = geoms.centroid
-    lon, lat = unproject_xy(centroids.x.to_numpy(), centroids.y.to_numpy())
-    table["centroid_lat"], table["centroid_lon"] = np.round(lat, 6), np.round(lon, 6)
-    return table
-
-
-def _confidence(gi_bin: int) -> str:
-    return {3: "99%", 2: "95%", 1: "90%"}.get(int(gi_bin), "not significant" if gi_bin == 0 else "cold")

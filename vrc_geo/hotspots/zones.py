@@ -38,7 +38,7 @@ from .stats.colocation import colocation_with_options
 if TYPE_CHECKING:
     from .places import PlaceList
 
-__all__ = ["ZONE_COLUMNS", "PatrolZones", "assign_zones", "describe_zones", "zone_name"]
+__all__ = ["ZONE_COLUMNS", "PatrolZones", "describe_zones", "set_zone_columns", "zone_name"]
 
 #: Columns of the zone list (``--by zone``), in order; documented in docs/contract.md.
 ZONE_COLUMNS = [
@@ -246,32 +246,13 @@ def describe_zones(
     return gpd.GeoDataFrame(table[columns], geometry=geoms.iloc[ranked].to_numpy(), crs="EPSG:27700"), zone_ids
 
 
-def assign_zones(
-    table: pd.DataFrame,
-    places: PlaceList,
-    records: pd.DataFrame,
-    *,
-    types: dict[str, Any],
-    violence_types: tuple[str, ...],
-    ward_names: pd.Series,
-    options: dict[str, Any],
-) -> gpd.GeoDataFrame:
-    """The zone list (:func:`describe_zones`, with the hotspot ``options``), and each place row's
-    ``zone_id`` and ``zone_name`` set in ``table`` (empty for wards and sites)."""
+def set_zone_columns(table: pd.DataFrame, zones: gpd.GeoDataFrame, zone_of: pd.Series) -> None:
+    """Each place row's ``zone_id`` and ``zone_name`` in ``table`` (empty for wards and sites), from
+    :func:`describe_zones`."""
     from ..reference.kinds import kind
 
-    keys = ("near_m", "k", "min_bandwidth_m", "permutations", "seed", "alpha", "refine_permutations")
-    zones, zone_of = describe_zones(
-        places,
-        records,
-        types=types,
-        violence_types=violence_types,
-        ward_names=ward_names,
-        options={k: options[k] for k in keys},
-    )
     prefix = kind("place").id_prefix
     table["zone_id"] = [
         zone_of.get(int(h[len(prefix) :]) - 1, "") if str(h).startswith(prefix) else "" for h in table["hotspot_id"]
     ]
     table["zone_name"] = table["zone_id"].map(zones.set_index("zone_id")["zone_name"]).fillna("").to_numpy()
-    return zones

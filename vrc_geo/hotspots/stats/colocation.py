@@ -147,7 +147,7 @@ class CoLocation(Estimator):
 
     def _in_doubt(self) -> np.ndarray:
         """Footprints whose decision could change with their p-value moved by 3 Monte Carlo errors."""
-        from .gistar import adjust_pvalues
+        from .gistar import adjusted_if_moved
 
         tested = np.flatnonzero(np.isfinite(self.p_sim_))
         p = self.p_sim_[tested]
@@ -156,13 +156,11 @@ class CoLocation(Estimator):
         base = self.significant_[tested]
         doubt = np.zeros(len(self.p_sim_), dtype=bool)
         ratio_ok = np.nan_to_num(self.ratio_[tested]) > 1
-        for j in np.flatnonzero(ratio_ok & (p - spread < self.alpha)):
-            for moved in (max(p[j] - spread[j], 0.0), min(p[j] + spread[j], 1.0)):
-                trial = p.copy()
-                trial[j] = moved
-                if (adjust_pvalues(trial, "fdr")[j] < self.alpha) != base[j]:
-                    doubt[tested[j]] = True
-                    break
+        todo = np.flatnonzero(ratio_ok & (p - spread < self.alpha))
+        which = np.concatenate([todo, todo])
+        moved = np.concatenate([np.maximum(p[todo] - spread[todo], 0.0), np.minimum(p[todo] + spread[todo], 1.0)])
+        changed = (adjusted_if_moved(p, which, moved, "fdr") < self.alpha) != base[which]
+        doubt[tested[which[changed]]] = True
         return doubt
 
     def _kernel(self, xy: np.ndarray, counts: np.ndarray) -> sparse.csr_matrix:
