@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pydeck as pdk
+
 from vrc_geo.outputs.maps import build_deck
 
 WARD = {
@@ -42,3 +44,6 @@ def test_deck_json_is_compact_and_kept():
     text = deck.to_json()
     assert "\n" not in text and ", " not in text
     assert deck.to_json() is text
+    # written at once, the same text as pydeck's own (indented) JSON made compact
+    pydeck_text = pdk.Deck.to_json(build_deck({"ward_fill": WARD}, tooltip_html="{code}"))
+    assert text == json.dumps(json.loads(pydeck_text), separators=(",", ":"), sort_keys=True)

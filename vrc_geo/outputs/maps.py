@@ -297,16 +297,19 @@ def build_deck(
 
 def _compact_deck_class() -> type:
     """A pydeck Deck whose JSON is compact: pydeck indents by 2, which multiplies polygon coordinates'
-    size on the wire about six-fold (2.6 MB instead of 0.42 MB for the Kent wards)."""
+    size on the wire about six-fold (2.6 MB instead of 0.42 MB for the Kent wards), and makes Python's
+    json encode in pure Python (its C encoder does not indent): the same text written compact at once is
+    about nine times faster (0.1 s to 0.01 s for a county deck, on every new view)."""
     import pydeck as pdk
+    from pydeck.bindings.json_tools import default_serialize
 
     class CompactDeck(pdk.Deck):
         def to_json(self) -> str:
-            # Serialising a county deck takes ~0.2 s; a deck is not changed once built, so the text is kept
-            # (a cached deck is then sent again at no cost on every rerun that shows the same view).
+            # A deck is not changed once built, so the text is kept (a cached deck is then sent again at
+            # no cost on every rerun that shows the same view).
             text = self.__dict__.get("_compact_json")
             if text is None:
-                text = json.dumps(json.loads(super().to_json()), separators=(",", ":"), sort_keys=True)
+                text = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
                 self.__dict__["_compact_json"] = text
             return text
 
