@@ -67,16 +67,25 @@ def peak_rss_mb(pid: int) -> float:
     bound, as pages the workers share with the process they were forked from count once per process)."""
     total = 0.0
     for proc in (pid, *_descendants(pid)):
-        for line in Path(f"/proc/{proc}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                total += int(line.split()[1]) / 1024
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # a process that just left
+            for line in Path(f"/proc/{proc}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
     return total
 
 
 def _descendants(pid: int) -> list[int]:
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except (FileNotFoundError, ProcessLookupError):  # the process left meanwhile
+        return []
     found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
+    for task in tasks:
+        try:
+            children = (task / "children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):  # a thread that ended between the two reads
+            continue
+        for child in children:
             found += [int(child), *_descendants(int(child))]
     return found
 
@@ -126,7 +135,8 @@ def main() -> None:
         for e in errors[:3]:
             print(f"        error: {e}")
     if args.write_docs:
-        flags = "" if args.processes == 1 else f" --processes {args.processes}"
+        flags = f" --sessions {' '.join(map(str, args.sessions))} --changes {args.changes}"
+        flags += "" if args.processes == 1 else f" --processes {args.processes}"
         name = "bench-load" if args.processes == 1 else f"bench-load-{args.processes}"
         write_figures(name, lines, f"python benchmarks/bench_load.py{flags} --write-docs")
 
