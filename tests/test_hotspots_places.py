@@ -170,3 +170,21 @@ def test_bad_arguments():
         find_places(records, months=MONTHS, rank_by="beauty")
     with pytest.raises(ParameterError, match="background_m"):
         LocalExcess(window_m=500, background_m=400).fit(np.zeros(1), np.zeros(1), np.ones(1), n_periods=1)
+
+
+def test_places_on_one_calibration_step_keep_their_estimates_order():
+    """Isotonic calibration states one figure for a run of estimates: their order, not position, decides."""
+    from vrc_geo.hotspots.places import _rank
+
+    table = pd.DataFrame(
+        {
+            "kind": ["place"] * 4 + ["site"],
+            "circles": [1, 1, 1, 1, 1],
+            "area_km2": [0.005] * 5,
+            "density_per_km2": [6.62 / 0.005] * 3 + [7.0 / 0.005, 99 / 0.005],
+            "_raw": [5.1, 7.3, 6.0, 4.0, 9.0],
+            "_x": [0.0, 1.0, 2.0, 3.0, 4.0],
+            "_y": [0.0, 0.0, 0.0, 0.0, 0.0],
+        }
+    )
+    assert list(_rank(table)) == [3, 1, 2, 0, 4]

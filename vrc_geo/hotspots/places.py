@@ -20,8 +20,9 @@
    ``min_rate_per_month`` records a month. Each circle is one place: a town centre is several places, each the size one
    officer can watch;
 4. footprint = the union of its circles, clipped to land;
-5. rank by expected records a month per circle (or expected harm, with harm weights), ties by expected
-   records, then position.
+5. rank by expected records a month per circle (or expected harm, with harm weights); on one flat
+   step of the calibration by the estimate the circles were placed on, then by expected records,
+   then position.
 
 Why circles placed on the records rather than a circle round every busy snap point: two busy points
 60 m apart are covered by one circle between them at half the land, and PAI is records per land. How
@@ -210,6 +211,8 @@ def find_places(
         scale = np.where(
             points["estimate_per_month"] > 0, points["expected_per_month"] / points["estimate_per_month"], 1.0
         )
+    # The estimates before calibration rank the places (see _rank).
+    raw = (points["expected_value_per_month"] if rank_by == "value" else points["estimate_per_month"]).to_numpy()
     points["expected_value_per_month"] = points["expected_value_per_month"] * scale
     site_options = {
         "resnap_m": p["resnap_m"],
@@ -304,6 +307,7 @@ def find_places(
                 "expected_value_per_month": value,
                 "area_km2": area,
                 "density_per_km2": ranked / area if area > 0 else 0.0,
+                "_raw": float(raw[members].sum()),
                 "_x": float(at[0, 0]),
                 "_y": float(at[0, 1]),
                 "_members": members,
@@ -318,7 +322,7 @@ def find_places(
         low, high = calibration.interval(expected[np.concatenate(members)], labels)
         table["expected_low"], table["expected_high"] = low, high
     if table.empty:
-        table = pd.DataFrame(columns=[*_FOOTPRINT_COLUMNS, "_x", "_y", "_members", "_centres"])
+        table = pd.DataFrame(columns=[*_FOOTPRINT_COLUMNS, "_raw", "_x", "_y", "_members", "_centres"])
     order = _rank(table)
     table = table.iloc[order].reset_index(drop=True)
     shapes = [shapes[i] for i in order]
@@ -365,9 +369,11 @@ def _one_per_institution(labels: list[str]) -> str:
 
 
 def _rank(table: pd.DataFrame) -> np.ndarray:
-    """Places first, then sites; each by expected records (or harm) a month per circle, then in all,
-    then position (deterministic). Per circle, not per km²: the two agree except where the coast clips a
-    circle, which should not lift it up the list."""
+    """Places first, then sites; each by expected records (or harm) a month per circle, then by the
+    estimate before calibration (places on one flat step of the isotonic calibration keep their
+    estimates' order, not their position's), then in all, then position (deterministic). Per circle,
+    not per km²: the two agree except where the coast clips a circle, which should not lift it up the
+    list."""
     if table.empty:
         return np.zeros(0, dtype=np.int64)
     value = table["density_per_km2"] * table["area_km2"]
@@ -377,8 +383,9 @@ def _rank(table: pd.DataFrame) -> np.ndarray:
             "kind": (table["kind"] != "place").astype(int),
             "per_circle": -(value / circles).round(9),
             "value": -value.round(9),
+            "raw": -(table["_raw"] / circles).round(9),
             "x": table["_x"],
             "y": table["_y"],
         }
     )
-    return key.sort_values(["kind", "per_circle", "value", "x", "y"], kind="mergesort").index.to_numpy()
+    return key.sort_values(["kind", "per_circle", "raw", "value", "x", "y"], kind="mergesort").index.to_numpy()
