@@ -18,7 +18,8 @@
 
 In code these are four steps on :class:`HotspotInputs` (:func:`prepare_inputs`): :func:`rank_places`
 (1), :func:`list_places` (2-5) and :func:`group_zones` (the patrol zones, :mod:`.zones`), joined by
-:func:`with_zones`; the last two are independent, so the app's hotspot processes run them at once.
+:func:`with_zones`; :func:`list_places` and :func:`group_zones` are independent, so the app's hotspot
+processes run them at once.
 
 The output table follows :data:`HOTSPOT_COLUMNS` (documented in docs/contract.md).
 """
@@ -184,7 +185,8 @@ def find_hotspots(
     """Ranked drug-related violence hotspots for a selection (its crime types are ignored). ``register``:
     institutions kept by partners (``SiteRegister.sites``), sites wherever their names say otherwise.
 
-    Runs the steps below in turn; ``ui.hotspot_process`` runs the last two at once, in two processes."""
+    Runs the steps below in turn; ``ui.hotspot_process`` runs :func:`list_places` and
+    :func:`group_zones` at once, in two processes."""
     inputs = prepare_inputs(dataset, selection, **params)
     places = rank_places(inputs, register=register)
     return with_zones(list_places(inputs, places), *group_zones(inputs, places))
@@ -196,7 +198,8 @@ class HotspotInputs:
     process of its own from the dataset, the selection and the options."""
 
     dataset: PoliceDataset
-    p: dict[str, Any]
+    #: the checked options (:func:`check_params`)
+    options: dict[str, Any]
     scope: Selection
     months: list[str]
     #: every crime record of the selection but anti-social behaviour
@@ -235,7 +238,7 @@ def prepare_inputs(dataset: PoliceDataset, selection: Selection, **params: Any) 
 def rank_places(inputs: HotspotInputs, *, register: pd.DataFrame | None = None) -> PlaceList:
     """Step 1: the places to patrol and the sites (:func:`.places.find_places`) of the selection's
     violence-group records."""
-    dataset, p, scope = inputs.dataset, inputs.p, inputs.scope
+    dataset, p, scope = inputs.dataset, inputs.options, inputs.scope
     records, harm = inputs.records, inputs.harm
     land = shapely.union_all(inputs.wards.geometry.to_numpy())
     violent = records[records["crime_type"].isin(VIOLENCE_GROUP)]
@@ -268,7 +271,7 @@ def list_places(inputs: HotspotInputs, places: PlaceList) -> HotspotResult:
     :mod:`.ward_stats`) and sites, with what is in each and its co-location test; no zones yet."""
     dataset, p, scope, months, records, harm = (
         inputs.dataset,
-        inputs.p,
+        inputs.options,
         inputs.scope,
         inputs.months,
         inputs.records,
@@ -347,7 +350,7 @@ def group_zones(inputs: HotspotInputs, places: PlaceList) -> tuple[gpd.GeoDataFr
     """Step 3: the places grouped into patrol zones (:func:`.zones.describe_zones`), and the zone id of
     each place; independent of step 2."""
     types = {"types": FOOTPRINT_TYPES, "violence_types": VIOLENCE_GROUP}
-    return describe_zones(places, inputs.records, ward_names=inputs.ward_names, options=inputs.p, **types)
+    return describe_zones(places, inputs.records, ward_names=inputs.ward_names, options=inputs.options, **types)
 
 
 def with_zones(result: HotspotResult, zones: gpd.GeoDataFrame, zone_of: pd.Series) -> HotspotResult:
