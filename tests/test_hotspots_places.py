@@ -172,8 +172,9 @@ def test_bad_arguments():
         LocalExcess(window_m=500, background_m=400).fit(np.zeros(1), np.zeros(1), np.ones(1), n_periods=1)
 
 
-def test_places_on_one_calibration_step_keep_their_estimates_order():
-    """Isotonic calibration states one figure for a run of estimates: their order, not position, decides."""
+def test_places_are_ranked_by_their_estimates_not_the_calibrated_figures():
+    """Isotonic calibration has flat steps and lifts quiet points: the estimates the circles were placed on
+    decide the order (not position on a step, nor a circle of lifted quiet points)."""
     from vrc_geo.hotspots.places import _rank
 
     table = pd.DataFrame(
@@ -181,10 +182,34 @@ def test_places_on_one_calibration_step_keep_their_estimates_order():
             "kind": ["place"] * 4 + ["site"],
             "circles": [1, 1, 1, 1, 1],
             "area_km2": [0.005] * 5,
+            # calibrated: three on one step (6.62), a circle of quiet points lifted higher (7.0)
             "density_per_km2": [6.62 / 0.005] * 3 + [7.0 / 0.005, 99 / 0.005],
             "_raw": [5.1, 7.3, 6.0, 4.0, 9.0],
             "_x": [0.0, 1.0, 2.0, 3.0, 4.0],
             "_y": [0.0, 0.0, 0.0, 0.0, 0.0],
         }
     )
-    assert list(_rank(table)) == [3, 1, 2, 0, 4]
+    assert list(_rank(table)) == [1, 2, 0, 3, 4]
+
+
+def test_stated_figures_are_pooled_to_fall_down_the_list():
+    from vrc_geo.hotspots.evaluate.calibration import pool_down_the_list
+
+    per = np.array([5.0, 7.0, 4.0, 4.0, 6.0, 1.0])
+    weight = np.array([1.0, 1.0, 1.0, 1.0, 2.0, 1.0])
+    pooled = per * pool_down_the_list(per, weight)
+    np.testing.assert_allclose(pooled, [6.0, 6.0, 5.0, 5.0, 5.0, 1.0])
+    assert (np.diff(pooled) <= 0).all()
+    np.testing.assert_allclose((pooled * weight).sum(), (per * weight).sum())  # totals kept
+    np.testing.assert_allclose(pool_down_the_list(np.array([3.0, 2.0, 0.0]), np.ones(3)), 1.0)  # already falling
+
+
+def test_list_falls_by_estimate_and_by_stated_figure(places):
+    list_ = places.footprints[places.footprints["kind"] == "place"]
+    points = places.points
+    raw = points[points["footprint"] >= 0].groupby("footprint")["estimate_per_month"].sum()
+    circles = list_["circles"].to_numpy()
+    assert (np.diff((raw.reindex(list_["footprint"]).to_numpy() / circles).round(9)) <= 0).all()
+    assert (np.diff((list_["expected_per_month"].to_numpy() / circles).round(9)) <= 1e-9).all()
+    stated = points[points["footprint"] >= 0].groupby("footprint")["expected_per_month"].sum()
+    np.testing.assert_allclose(stated.reindex(list_["footprint"]).to_numpy(), list_["expected_per_month"])

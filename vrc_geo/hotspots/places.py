@@ -20,9 +20,8 @@
    ``min_rate_per_month`` records a month. Each circle is one place: a town centre is several places, each the size one
    officer can watch;
 4. footprint = the union of its circles, clipped to land;
-5. rank by expected records a month per circle (or expected harm, with harm weights); on one flat
-   step of the calibration by the estimate the circles were placed on, then by expected records,
-   then position.
+5. rank by the estimate the circles were placed on, per circle (or expected harm, with harm weights),
+   then position; the stated (calibrated) figures are pooled to fall down the list.
 
 Why circles placed on the records rather than a circle round every busy snap point: two busy points
 60 m apart are covered by one circle between them at half the land, and PAI is records per land. How
@@ -52,7 +51,7 @@ from scipy.spatial import cKDTree
 from ..base.params import validate_params
 from ..errors import ParameterError
 from ..reference.kinds import SITE_LABELS
-from .evaluate.calibration import PointCalibration, fit_point_calibration
+from .evaluate.calibration import PointCalibration, fit_point_calibration, pool_down_the_list
 from .methods import make_method
 from .patrol_circles import PatrolDiscs
 from .place_options import PLACE_DEFAULTS, PLACE_PARAMS
@@ -316,16 +315,29 @@ def find_places(
         )
         shapes.append(shape)
     table = pd.DataFrame(rows)
-    if len(table):
-        members = list(table["_members"])
-        labels = np.repeat(np.arange(len(members)), [len(m) for m in members])
-        low, high = calibration.interval(expected[np.concatenate(members)], labels)
-        table["expected_low"], table["expected_high"] = low, high
     if table.empty:
         table = pd.DataFrame(columns=[*_FOOTPRINT_COLUMNS, "_raw", "_x", "_y", "_members", "_centres"])
     order = _rank(table)
     table = table.iloc[order].reset_index(drop=True)
     shapes = [shapes[i] for i in order]
+    if len(table):
+        # Ranked by the estimates; the stated (calibrated) figures pooled to fall down the list, and the
+        # points' figures with them (zones add them up).
+        stated = "expected_value_per_month" if rank_by == "value" else "expected_per_month"
+        factor = np.ones(len(table))
+        for kind in ("place", "site"):
+            rows_of = (table["kind"] == kind).to_numpy()
+            circles = table.loc[rows_of, "circles"].clip(lower=1).to_numpy(dtype="float64")
+            factor[rows_of] = pool_down_the_list(table.loc[rows_of, stated].to_numpy() / circles, circles)
+        table[stated] *= factor
+        table["density_per_km2"] *= factor
+        members = list(table["_members"])
+        labels = np.repeat(np.arange(len(members)), [len(m) for m in members])
+        at = np.concatenate(members)
+        points.loc[points.index[at], stated] *= factor[labels]
+        expected = points["expected_per_month"].to_numpy()
+        low, high = calibration.interval(expected[at], labels)
+        table["expected_low"], table["expected_high"] = low, high
     table["footprint"] = np.arange(len(table))
     for fid, members in enumerate(table["_members"]):
         footprint[members] = fid
@@ -369,11 +381,10 @@ def _one_per_institution(labels: list[str]) -> str:
 
 
 def _rank(table: pd.DataFrame) -> np.ndarray:
-    """Places first, then sites; each by expected records (or harm) a month per circle, then by the
-    estimate before calibration (places on one flat step of the isotonic calibration keep their
-    estimates' order, not their position's), then in all, then position (deterministic). Per circle,
-    not per km²: the two agree except where the coast clips a circle, which should not lift it up the
-    list."""
+    """Places first, then sites; each by the estimate the circles were placed on (records or harm a
+    month per circle, before calibration: docs/methods/micro-places.md says why), then by the calibrated
+    figure per circle and in all, then position (deterministic). Per circle, not per km²: the two agree
+    except where the coast clips a circle, which should not lift it up the list."""
     if table.empty:
         return np.zeros(0, dtype=np.int64)
     value = table["density_per_km2"] * table["area_km2"]
@@ -388,4 +399,4 @@ def _rank(table: pd.DataFrame) -> np.ndarray:
             "y": table["_y"],
         }
     )
-    return key.sort_values(["kind", "per_circle", "raw", "value", "x", "y"], kind="mergesort").index.to_numpy()
+    return key.sort_values(["kind", "raw", "per_circle", "value", "x", "y"], kind="mergesort").index.to_numpy()

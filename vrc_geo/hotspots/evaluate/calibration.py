@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["PointCalibration", "calibration_table", "fit_point_calibration"]
+__all__ = ["PointCalibration", "calibration_table", "fit_point_calibration", "pool_down_the_list"]
 
 
 @dataclass
@@ -97,6 +97,25 @@ def fit_point_calibration(
     excess = float(((counts - mean) ** 2 - counts).sum())
     alpha = max(0.0, excess / float((mean**2).sum())) if (mean**2).sum() > 0 else 0.0
     return PointCalibration(model, alpha, len(est), tuple(at))
+
+
+def pool_down_the_list(per_unit: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Factor per row making ``per_unit`` non-increasing down a ranked list: the weighted least-squares
+    monotone fit (pool adjacent violators, scikit-learn's isotonic regression, weighted by ``weight``),
+    over the figures. The list is ranked by the estimates the circles were placed on; a circle's stated
+    figure is the sum of its points' calibrated ones, which the calibration's steps lift for quiet
+    points, so stated figures could rise down the list: pooled, they fall, and each pooled run keeps its
+    total (docs/methods/micro-places.md)."""
+    from sklearn.isotonic import IsotonicRegression
+
+    per_unit = np.asarray(per_unit, dtype="float64")
+    factor = np.ones(len(per_unit))
+    if len(per_unit) < 2:
+        return factor
+    model = IsotonicRegression(increasing=False)
+    pooled = model.fit_transform(np.arange(len(per_unit)), per_unit, sample_weight=np.asarray(weight, dtype="float64"))
+    np.divide(pooled, per_unit, out=factor, where=per_unit > 0)
+    return factor
 
 
 def calibration_table(
