@@ -95,6 +95,7 @@ def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 STORE = """
 import sys, time
+import geopandas, pyarrow.feather, pyarrow.parquet, pyproj, shapely  # the libraries, before the clock
 from vrc_geo.config import find_sources
 from vrc_geo.dataset.store import load_police
 start = time.perf_counter()
