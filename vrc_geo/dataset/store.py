@@ -307,7 +307,7 @@ def load_police(
             folder=folder,
         )
     built = _build_police(sources, wards, key, progress, root=root if keep else None, reuse=use_cache, notes=notes)
-    dataset, parts, drops = built
+    dataset, parts, drops, hashes = built
     dataset.institution_dirs = sources.institution_dirs
     if not keep:
         return dataset
@@ -317,6 +317,9 @@ def load_police(
         dataset.files.to_parquet(tmp / "files.parquet", index=False)
         dataset.ward_month_counts.to_parquet(tmp / "ward_month_counts.parquet", index=False)
         pd.DataFrame({"month": dataset.months}).to_parquet(tmp / "months.parquet", index=False)
+        from .extend import HASHES
+
+        np.save(tmp / HASHES, hashes)
         kept = [[part.folder.name, part.label] for part in parts]
         meta = {"notes": dataset.notes, "parts": kept, "drops": [d.tolist() for d in drops]}
         (tmp / "meta.json").write_text(json.dumps(meta))
@@ -354,12 +357,14 @@ def _build_police(
     root: Path | None,
     reuse: bool,
     notes: list[str],
-) -> tuple[PoliceDataset, list, list[np.ndarray]]:
-    """Read, check and place file by file (one part each), then set aside Crime IDs repeated across files.
-    Returns the dataset, the parts holding records and the rows each leaves out."""
+) -> tuple[PoliceDataset, list, list[np.ndarray], np.ndarray]:
+    """Read, check and place file by file (one part each), then set aside Crime IDs repeated across files
+    (from a kept store of the first of these files when there is one, :mod:`.extend`). Returns the
+    dataset, the parts holding records, the rows each leaves out and the hashes of their Crime IDs."""
     from ..errors import InputFileError
     from ..io.police import REJECT_REASONS
     from ..io.police_files import police_files
+    from .extend import extend_store, find_earlier_store, kept_hashes
     from .parts import Placer, counts_without, load_part, months_without, repeat_rejects, repeats_across_parts
 
     placer = Placer(wards)
@@ -391,13 +396,19 @@ def _build_police(
             "No police.uk street files among the inputs (expected files named *-street.csv, a folder "
             "of them, or the zip police.uk serves)."
         )
-    drops = repeats_across_parts(parts)
+    earlier = find_earlier_store(root.parent, parts) if root is not None and reuse else None
+    extended = extend_store(earlier, parts) if earlier is not None else None
+    if extended is not None:
+        drops, counts, hashes = extended
+    else:
+        drops = repeats_across_parts(parts)
+        counts, hashes = counts_without(parts, drops), kept_hashes(parts)
     files = pd.DataFrame([part.info for part in every])
     rejects = [part.rejects for part in every if len(part.rejects)]
     rejects.append(repeat_rejects(parts, drops, REJECT_REASONS["duplicate"]))
     reject_frame = pd.concat(rejects, ignore_index=True)
     reject_frame["source_line"] = reject_frame["source_line"].astype("int64")
     dataset = PoliceDataset(_records_of(parts, drops), reject_frame, files, wards, key, read_notes)
-    dataset.__dict__["ward_month_counts"] = counts_without(parts, drops)
+    dataset.__dict__["ward_month_counts"] = counts
     dataset.__dict__["months"] = months_without(parts, drops)
-    return dataset, parts, drops
+    return dataset, parts, drops, hashes
