@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
@@ -99,15 +100,20 @@ def test_a_month_inserted_before_others_is_built_in_full(months, taken, monkeypa
     _assert_same(grown, _from_nothing(paths[:3], wards, tmp_path, monkeypatch))
 
 
-@pytest.mark.parametrize("damage", ["hashes", "counts"])
+@pytest.mark.parametrize("damage", ["hashes", "counts", "empty hashes", "bad meta"])
 def test_a_damaged_earlier_store_is_not_used(months, taken, monkeypatch, tmp_path, damage):
     paths, wards, root = months
     _load(paths[:3], wards)
     (kept,) = (root / "cache").glob("police-*/meta.json")
-    name = extend.HASHES if damage == "hashes" else "ward_month_counts.parquet"
-    (kept.parent / name).write_bytes(b"not a table")
+    if damage == "bad meta":  # readable JSON, drops that are not row numbers: the store is passed over
+        meta = json.loads(kept.read_text())
+        meta["drops"] = [["x"] for _ in meta["drops"]]
+        kept.write_text(json.dumps(meta))
+    else:
+        name = "ward_month_counts.parquet" if damage == "counts" else extend.HASHES
+        kept.parent.joinpath(name).write_bytes(b"" if damage == "empty hashes" else b"not a table")
     grown = _load(paths, wards)
-    assert taken == [False]
+    assert taken == ([] if damage == "bad meta" else [False])
     _assert_same(grown, _from_nothing(paths, wards, root, monkeypatch))
 
 

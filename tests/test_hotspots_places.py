@@ -197,11 +197,13 @@ def test_stated_figures_are_pooled_to_fall_down_the_list():
 
     per = np.array([5.0, 7.0, 4.0, 4.0, 6.0, 1.0])
     weight = np.array([1.0, 1.0, 1.0, 1.0, 2.0, 1.0])
-    pooled = per * pool_down_the_list(per, weight)
+    pooled = pool_down_the_list(per, weight)
     np.testing.assert_allclose(pooled, [6.0, 6.0, 5.0, 5.0, 5.0, 1.0])
     assert (np.diff(pooled) <= 0).all()
     np.testing.assert_allclose((pooled * weight).sum(), (per * weight).sum())  # totals kept
-    np.testing.assert_allclose(pool_down_the_list(np.array([3.0, 2.0, 0.0]), np.ones(3)), 1.0)  # already falling
+    np.testing.assert_allclose(pool_down_the_list(np.array([3.0, 2.0, 0.0]), np.ones(3)), [3.0, 2.0, 0.0])
+    # a figure calibrated to 0 above a positive one is raised too (not left at 0)
+    np.testing.assert_allclose(pool_down_the_list(np.array([3.0, 0.0, 2.0]), np.ones(3)), [3.0, 1.0, 1.0])
 
 
 def test_list_falls_by_estimate_and_by_stated_figure(places):

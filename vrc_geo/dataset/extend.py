@@ -52,14 +52,16 @@ def find_earlier_store(cache: Path, parts: list[Part]) -> EarlierStore | None:
         folder = meta_path.parent
         if not (folder / HASHES).is_file() or not (folder / _COUNTS).is_file():
             continue
-        try:
+        try:  # a damaged store is passed over (the full build never needs it)
             meta = json.loads(meta_path.read_text())
-            kept, drops = meta["parts"], meta["drops"]
-        except (OSError, ValueError, KeyError, TypeError):
+            kept = meta["parts"]
+            n = len(kept) if isinstance(kept, list) else 0
+            if 0 < n < len(parts) and kept == names[:n] and (best is None or n > best.n_parts):
+                drops = [np.asarray(d, dtype=np.int64).reshape(-1) for d in meta["drops"]]
+                if len(drops) == n:
+                    best = EarlierStore(folder, n, drops)
+        except Exception:
             continue
-        n = len(kept) if isinstance(kept, list) else 0
-        if 0 < n < len(parts) and kept == names[:n] and len(drops) == n and (best is None or n > best.n_parts):
-            best = EarlierStore(folder, n, [np.asarray(d, dtype=np.int64) for d in drops])
     return best
 
 
@@ -74,10 +76,10 @@ def extend_store(earlier: EarlierStore, parts: list[Part]) -> tuple[list[np.ndar
     """(drops per part, in-area counts, :func:`kept_hashes`) of ``parts`` from the earlier store and the
     new parts alone, or None when only the full build gives the answer (see the module docstring)."""
     new = parts[earlier.n_parts :]
-    try:
+    try:  # a damaged table (empty, truncated, foreign): the full build instead
         held = np.load(earlier.folder / HASHES, allow_pickle=False)
         old_counts = pd.read_parquet(earlier.folder / _COUNTS)
-    except (OSError, ValueError):
+    except Exception:
         return None
     if held.dtype != np.uint64 or held.ndim != 1 or list(old_counts.columns) != [*_KEYS, "count"]:
         return None

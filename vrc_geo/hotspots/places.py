@@ -324,17 +324,25 @@ def find_places(
         # Ranked by the estimates; the stated (calibrated) figures pooled to fall down the list, and the
         # points' figures with them (zones add them up).
         stated = "expected_value_per_month" if rank_by == "value" else "expected_per_month"
-        factor = np.ones(len(table))
+        before = table[stated].to_numpy(dtype="float64")
+        after = before.copy()
         for kind in ("place", "site"):
             rows_of = (table["kind"] == kind).to_numpy()
             circles = table.loc[rows_of, "circles"].clip(lower=1).to_numpy(dtype="float64")
-            factor[rows_of] = pool_down_the_list(table.loc[rows_of, stated].to_numpy() / circles, circles)
-        table[stated] *= factor
-        table["density_per_km2"] *= factor
+            after[rows_of] = pool_down_the_list(before[rows_of] / circles, circles) * circles
+        table[stated] = after
+        area = table["area_km2"].to_numpy(dtype="float64")
+        table["density_per_km2"] = np.divide(after, area, out=np.zeros(len(table)), where=area > 0)
         members = list(table["_members"])
-        labels = np.repeat(np.arange(len(members)), [len(m) for m in members])
+        sizes = np.array([len(m) for m in members])
+        labels = np.repeat(np.arange(len(members)), sizes)
         at = np.concatenate(members)
-        points.loc[points.index[at], stated] *= factor[labels]
+        # each point keeps its share of its place's figure (an even share where the place had none)
+        factor = np.divide(after, before, out=np.ones(len(table)), where=before > 0)
+        extra = np.where(before > 0, 0.0, after / np.maximum(sizes, 1))
+        figures = points[stated].to_numpy(dtype="float64").copy()
+        figures[at] = figures[at] * factor[labels] + extra[labels]
+        points[stated] = figures
         expected = points["expected_per_month"].to_numpy()
         low, high = calibration.interval(expected[at], labels)
         table["expected_low"], table["expected_high"] = low, high

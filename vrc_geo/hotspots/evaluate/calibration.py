@@ -100,22 +100,18 @@ def fit_point_calibration(
 
 
 def pool_down_the_list(per_unit: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Factor per row making ``per_unit`` non-increasing down a ranked list: the weighted least-squares
-    monotone fit (pool adjacent violators, scikit-learn's isotonic regression, weighted by ``weight``),
-    over the figures. The list is ranked by the estimates the circles were placed on; a circle's stated
-    figure is the sum of its points' calibrated ones, which the calibration's steps lift for quiet
-    points, so stated figures could rise down the list: pooled, they fall, and each pooled run keeps its
-    total (docs/methods/micro-places.md)."""
+    """``per_unit`` made non-increasing down a ranked list: the weighted least-squares monotone fit (pool
+    adjacent violators, scikit-learn's isotonic regression, weighted by ``weight``), so each pooled run
+    keeps its weighted total. The list is ranked by the estimates the circles were placed on; a
+    circle's stated figure is the sum of its points' calibrated ones, which the calibration's steps lift
+    for quiet points, so the stated figures could rise down the list (docs/methods/micro-places.md)."""
     from sklearn.isotonic import IsotonicRegression
 
     per_unit = np.asarray(per_unit, dtype="float64")
-    factor = np.ones(len(per_unit))
     if len(per_unit) < 2:
-        return factor
+        return per_unit.copy()
     model = IsotonicRegression(increasing=False)
-    pooled = model.fit_transform(np.arange(len(per_unit)), per_unit, sample_weight=np.asarray(weight, dtype="float64"))
-    np.divide(pooled, per_unit, out=factor, where=per_unit > 0)
-    return factor
+    return model.fit_transform(np.arange(len(per_unit)), per_unit, sample_weight=np.asarray(weight, dtype="float64"))
 
 
 def calibration_table(
