@@ -51,10 +51,11 @@ from scipy.spatial import cKDTree
 from ..base.params import validate_params
 from ..errors import ParameterError
 from ..reference.kinds import SITE_LABELS
-from .evaluate.calibration import PointCalibration, fit_point_calibration, pool_down_the_list
+from .evaluate.calibration import PointCalibration, fit_point_calibration
 from .methods import make_method
 from .patrol_circles import PatrolDiscs
 from .place_options import PLACE_DEFAULTS, PLACE_PARAMS
+from .place_order import pool_stated_figures, rank_order
 from .snap.epochs import SnapEpochs, find_epochs, resnap
 from .snap.site_types import SiteHistory, label_points
 from .stats.local_excess import concentration_cores
@@ -210,7 +211,7 @@ def find_places(
         scale = np.where(
             points["estimate_per_month"] > 0, points["expected_per_month"] / points["estimate_per_month"], 1.0
         )
-    # The estimates before calibration rank the places (see _rank).
+    # The estimates before calibration rank the places (see .place_order).
     raw = (points["expected_value_per_month"] if rank_by == "value" else points["estimate_per_month"]).to_numpy()
     points["expected_value_per_month"] = points["expected_value_per_month"] * scale
     site_options = {
@@ -317,35 +318,12 @@ def find_places(
     table = pd.DataFrame(rows)
     if table.empty:
         table = pd.DataFrame(columns=[*_FOOTPRINT_COLUMNS, "_raw", "_x", "_y", "_members", "_centres"])
-    order = _rank(table)
+    order = rank_order(table)
     table = table.iloc[order].reset_index(drop=True)
     shapes = [shapes[i] for i in order]
     if len(table):
-        # Ranked by the estimates; the stated (calibrated) figures pooled to fall down the list, and the
-        # points' figures with them (zones add them up).
         stated = "expected_value_per_month" if rank_by == "value" else "expected_per_month"
-        before = table[stated].to_numpy(dtype="float64")
-        after = before.copy()
-        for kind in ("place", "site"):
-            rows_of = (table["kind"] == kind).to_numpy()
-            circles = table.loc[rows_of, "circles"].clip(lower=1).to_numpy(dtype="float64")
-            after[rows_of] = pool_down_the_list(before[rows_of] / circles, circles) * circles
-        table[stated] = after
-        area = table["area_km2"].to_numpy(dtype="float64")
-        table["density_per_km2"] = np.divide(after, area, out=np.zeros(len(table)), where=area > 0)
-        members = list(table["_members"])
-        sizes = np.array([len(m) for m in members])
-        labels = np.repeat(np.arange(len(members)), sizes)
-        at = np.concatenate(members)
-        # each point keeps its share of its place's figure (an even share where the place had none)
-        factor = np.divide(after, before, out=np.ones(len(table)), where=before > 0)
-        extra = np.where(before > 0, 0.0, after / np.maximum(sizes, 1))
-        figures = points[stated].to_numpy(dtype="float64").copy()
-        figures[at] = figures[at] * factor[labels] + extra[labels]
-        points[stated] = figures
-        expected = points["expected_per_month"].to_numpy()
-        low, high = calibration.interval(expected[at], labels)
-        table["expected_low"], table["expected_high"] = low, high
+        pool_stated_figures(table, points, stated=stated, calibration=calibration)
     table["footprint"] = np.arange(len(table))
     for fid, members in enumerate(table["_members"]):
         footprint[members] = fid
@@ -386,25 +364,3 @@ def _one_per_institution(labels: list[str]) -> str:
     for label in labels:
         first.setdefault(label.split(" — ")[0], label)
     return "; ".join(first.values())
-
-
-def _rank(table: pd.DataFrame) -> np.ndarray:
-    """Places first, then sites; each by the estimate the circles were placed on (records or harm a
-    month per circle, before calibration: docs/methods/micro-places.md says why), then by the calibrated
-    figure per circle and in all, then position (deterministic). Per circle, not per km²: the two agree
-    except where the coast clips a circle, which should not lift it up the list."""
-    if table.empty:
-        return np.zeros(0, dtype=np.int64)
-    value = table["density_per_km2"] * table["area_km2"]
-    circles = table["circles"].clip(lower=1)
-    key = pd.DataFrame(
-        {
-            "kind": (table["kind"] != "place").astype(int),
-            "per_circle": -(value / circles).round(9),
-            "value": -value.round(9),
-            "raw": -(table["_raw"] / circles).round(9),
-            "x": table["_x"],
-            "y": table["_y"],
-        }
-    )
-    return key.sort_values(["kind", "raw", "per_circle", "value", "x", "y"], kind="mergesort").index.to_numpy()
