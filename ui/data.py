@@ -93,15 +93,32 @@ def use_dataset(dataset: PoliceDataset | None) -> None:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
     """Simplified ward and district GeoJSON for the browser, and their sizes (built once per dataset)."""
+    from vrc_geo.outputs.map_outlines import simplify_coverage
     from vrc_geo.outputs.maps import browser_geojson, geojson_size_bytes
 
     wards = _dataset.wards.wards
-    # 50 m: under a pixel up to town zoom (a pixel is ~250 m at county zoom, ~25 m at zoom 12).
-    ward_json = browser_geojson(wards, tolerance_m=50, keep=("code", "name", "district_name"))
+    # 50 m: under a pixel up to town zoom (a pixel is ~250 m at county zoom, ~25 m at zoom 12). Simplified
+    # as one coverage: neighbours share their simplified border, drawn once as a line (docs/app.md).
+    shapes = simplify_coverage(wards.geometry.to_numpy(), wards["district_code"].to_numpy(), tolerance_m=50)
+    ward_json = browser_geojson(
+        wards.set_geometry(shapes.areas, crs=wards.crs), tolerance_m=0, keep=("code", "name", "district_name")
+    )
     # The layer clicks land on: coarser (picking redraws it on every pointer move), invisible.
     light_json = browser_geojson(wards, tolerance_m=150, keep=("code", "name", "district_name"), decimals=4)
     districts = wards.dissolve(by="district_code", as_index=False)[["district_code", "district_name", "geometry"]]
-    district_json = browser_geojson(districts, tolerance_m=60, keep=("district_code", "district_name"))
+    names_by_code = dict(zip(districts["district_code"], districts["district_name"], strict=True))
+    lines_json, district_json = (
+        browser_geojson(
+            gpd.GeoDataFrame(
+                {"district_code": list(lines), "district_name": [names_by_code[c] for c in lines]},
+                geometry=list(lines.values()),
+                crs=wards.crs,
+            ),
+            tolerance_m=0,
+            keep=("district_code", "district_name"),
+        )
+        for lines in (shapes.inner, shapes.outline)
+    )
     bounds = gpd.GeoSeries(wards.geometry, crs=wards.crs).to_crs("EPSG:4326").total_bounds
     # Names drawn on the maps: each district's, at a point inside it (the bundle's own boundaries, offline).
     inside = gpd.GeoSeries(districts.geometry.representative_point(), crs=wards.crs).to_crs("EPSG:4326")
@@ -112,10 +129,12 @@ def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
     return {
         "district_names": names,
         "wards": ward_json,
+        "ward_lines": lines_json,
+        "ward_district": dict(zip(wards["code"], wards["district_code"], strict=True)),
         "wards_light": light_json,
         "districts": district_json,
         "district_frame": districts,
-        "ward_bytes": geojson_size_bytes(ward_json),
+        "ward_bytes": geojson_size_bytes(ward_json) + geojson_size_bytes(lines_json),
         "light_bytes": geojson_size_bytes(light_json),
         "district_bytes": geojson_size_bytes(district_json),
         "bounds": tuple(float(b) for b in bounds),

@@ -43,10 +43,13 @@ def _view(layers: dict[str, Any], codes: pd.Series | None) -> tuple[float, float
 
 
 def _ward_layers(layers: dict[str, Any], frame: pd.DataFrame, selected: str | None = None) -> dict[str, dict]:
-    """The seen ward layer (fill only), the light pickable one (tooltip fields) and the selected outline."""
+    """The seen ward layer (fill only), the borders between its wards, the light pickable one (tooltip
+    fields) and the selected outline."""
     codes = set(frame["code"])
+    districts = {layers["ward_district"].get(code) for code in codes}
     out = {
         "ward_fill": _fill_only(_only(layers["wards"], codes), frame[["code", "fill"]]),
+        "ward_lines": _only(layers["ward_lines"], districts, key="district_code"),
         PICK_ID: with_values(_only(layers["wards_light"], codes), frame.drop(columns="fill")),
     }
     if selected and selected in codes:

@@ -47,7 +47,8 @@ def browser_geojson(
 ) -> dict:
     """Simplified WGS84 GeoJSON of areas (EPSG:27700 in), properties ``keep``, coordinates rounded to
     ``decimals`` (5: about 1 m; 4: about 10 m, enough for a layer that only answers clicks)."""
-    geoms = areas.geometry.simplify(tolerance_m, preserve_topology=True).to_crs("EPSG:4326").to_numpy()
+    geoms = areas.geometry.simplify(tolerance_m, preserve_topology=True) if tolerance_m > 0 else areas.geometry
+    geoms = geoms.to_crs("EPSG:4326").to_numpy()
     geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
     texts = shapely.to_geojson(geoms)
     features = []
@@ -113,7 +114,9 @@ def build_deck(
 ) -> pdk.Deck:
     """A deck from FeatureCollections whose features carry ``fill`` colours, drawn in this order:
 
-    * ``ward_fill``: the wards as seen (not pickable: the detailed shapes are costly to pick);
+    * ``ward_fill``: the wards as seen, fill only (not pickable: the detailed shapes are costly to pick);
+    * ``ward_lines``: the borders between wards, each once (``map_outlines``: stroking every ward drew
+      each border twice, and outline segments were most of a software-drawn first map);
     * ``districts``: district outlines; ``selected``: the chosen ward, outlined thick;
     * ``wards``: the same wards simplified further and all but transparent, the layer clicks and hovers
       land on — picking redraws every pickable shape on each pointer move, and in a browser without a
@@ -132,7 +135,12 @@ def build_deck(
         "ward_fill": {
             "pickable": False,
             "filled": True,
+            "stroked": False,
             "get_fill_color": "properties.fill",
+        },
+        "ward_lines": {
+            "pickable": False,
+            "filled": False,
             "get_line_color": [120, 120, 120, 160],
             "line_width_min_pixels": 0.5,
         },
