@@ -6,7 +6,7 @@ import json
 
 import pydeck as pdk
 
-from vrc_geo.outputs.maps import build_deck
+from vrc_geo.outputs.maps import build_deck, line_segments
 
 WARD = {
     "type": "FeatureCollection",
@@ -47,3 +47,25 @@ def test_deck_json_is_compact_and_kept():
     # written at once, the same text as pydeck's own (indented) JSON made compact
     pydeck_text = pdk.Deck.to_json(build_deck({"ward_fill": WARD}, tooltip_html="{code}"))
     assert text == json.dumps(json.loads(pydeck_text), separators=(",", ":"), sort_keys=True)
+
+
+def test_outlines_are_plain_segments_each_drawn_once():
+    lines = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"district_code": "E07000110"},
+                "geometry": {"type": "MultiLineString", "coordinates": [[[0.5, 51.2], [0.6, 51.2], [0.6, 51.3]]]},
+            }
+        ],
+    }
+    assert line_segments(lines) == [[0.5, 51.2, 0.6, 51.2], [0.6, 51.2, 0.6, 51.3]]
+    assert len(line_segments(WARD)) == 3  # a polygon's ring: three sides
+    spec = json.loads(build_deck({"ward_fill": WARD, "ward_lines": lines}, tooltip_html="{code}").to_json())
+    kinds = {layer["id"]: layer["@@type"] for layer in spec["layers"]}
+    assert kinds == {"ward_fill": "GeoJsonLayer", "ward_lines": "LineLayer"}
+    (outline,) = [layer for layer in spec["layers"] if layer["id"] == "ward_lines"]
+    assert outline["data"] == line_segments(lines)
+    (fill,) = [layer for layer in spec["layers"] if layer["id"] == "ward_fill"]
+    assert fill["stroked"] is False  # the borders are the line layer's, not drawn twice

@@ -13,6 +13,7 @@ import html
 import json
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -115,9 +116,9 @@ def build_deck(
     """A deck from FeatureCollections whose features carry ``fill`` colours, drawn in this order:
 
     * ``ward_fill``: the wards as seen, fill only (not pickable: the detailed shapes are costly to pick);
-    * ``ward_lines``: the borders between wards, each once (``map_outlines``: stroking every ward drew
-      each border twice, and outline segments were most of a software-drawn first map);
-    * ``districts``: district outlines; ``selected``: the chosen ward, outlined thick;
+    * ``ward_lines``, ``districts``: the borders between wards (each once, ``map_outlines``) and the
+      district outlines, as plain line segments (:data:`OUTLINES`);
+    * ``selected``: the chosen ward, outlined thick;
     * ``wards``: the same wards simplified further and all but transparent, the layer clicks and hovers
       land on — picking redraws every pickable shape on each pointer move, and in a browser without a
       graphics card the detailed layer made a click wait for seconds of queued hovers;
@@ -138,18 +139,8 @@ def build_deck(
             "stroked": False,
             "get_fill_color": "properties.fill",
         },
-        "ward_lines": {
-            "pickable": False,
-            "filled": False,
-            "get_line_color": [120, 120, 120, 160],
-            "line_width_min_pixels": 0.5,
-        },
-        "districts": {
-            "pickable": False,
-            "filled": False,
-            "get_line_color": [40, 40, 40, 230],
-            "line_width_min_pixels": 1.6,
-        },
+        "ward_lines": OUTLINES["ward_lines"],
+        "districts": OUTLINES["districts"],
         "selected": {
             "pickable": False,
             "filled": False,
@@ -183,7 +174,9 @@ def build_deck(
         },
     }
     layers = [
-        pdk.Layer("GeoJsonLayer", id=layer_id, data=layers_data[layer_id], **{"stroked": True, **style})
+        _outline_layer(layer_id, layers_data[layer_id], **style)
+        if layer_id in OUTLINES
+        else pdk.Layer("GeoJsonLayer", id=layer_id, data=layers_data[layer_id], **{"stroked": True, **style})
         for layer_id, style in styles.items()
         if layer_id in layers_data
     ]
@@ -300,6 +293,46 @@ def build_deck(
         initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom),
         tooltip={"html": tooltip_html, "style": {"fontSize": "14px"}},
         **style,
+    )
+
+
+#: Outlines drawn as deck.gl's LineLayer, one segment per datum ``[lon0, lat0, lon1, lat1]``: a polygon's
+#: stroke (PathLayer, mitred joins) cost a browser without a graphics card three times as much to draw,
+#: and its shader as much again to compile (benchmarks/README.md, the app in a browser).
+OUTLINES = {
+    "ward_lines": {"colour": [120, 120, 120, 160], "width_px": 0.5},
+    "districts": {"colour": [40, 40, 40, 230], "width_px": 1.6},
+}
+
+
+def line_segments(collection: dict) -> list[list[float]]:
+    """Every segment of a FeatureCollection's lines (or polygon rings) as ``[lon0, lat0, lon1, lat1]``."""
+    segments = []
+    for feature in collection["features"]:
+        geometry = feature["geometry"]
+        kind, coords = geometry["type"], geometry["coordinates"]
+        lines = {"LineString": [coords], "MultiLineString": coords, "Polygon": coords}.get(kind)
+        if kind == "MultiPolygon":
+            lines = [ring for polygon in coords for ring in polygon]
+        for line in lines or []:
+            segments += [[a[0], a[1], b[0], b[1]] for a, b in pairwise(line)]
+    return segments
+
+
+def _outline_layer(layer_id: str, collection: dict, *, colour: list[int], width_px: float) -> pdk.Layer:
+    import pydeck as pdk
+
+    return pdk.Layer(
+        "LineLayer",
+        id=layer_id,
+        data=line_segments(collection),
+        pickable=False,
+        # ``this`` is the datum in deck.gl's JSON expressions (an array here: compact on the wire)
+        get_source_position="[this[0], this[1]]",
+        get_target_position="[this[2], this[3]]",
+        get_color=colour,
+        get_width=width_px,
+        width_units="'pixels'",
     )
 
 
