@@ -78,12 +78,36 @@ def test_data_the_workers_cannot_load_stays_in_the_server(workers):
     assert workers.running()
 
 
-def test_a_dead_worker_sends_everything_back_to_the_server(workers, sample_dataset):
-    pool = workers._pool
+def _kill_workers(pool) -> None:
     pool.submit(os.getpid).result()
     for pid in list(pool._processes):
         os.kill(pid, signal.SIGKILL)
+
+
+def test_a_dead_worker_is_replaced_by_fresh_ones(workers, sample_dataset, monkeypatch, capsys):
+    monkeypatch.setattr(workers, "_restarts", 0)
+    first = workers._pool
+    _kill_workers(first)
+    assert workers.compute(sample_dataset, SELECTION, {}, None) is None  # this selection: the server's
+    assert workers.running() and workers._pool is not first
+    assert "fresh hotspot process(es) (1 of 3)" in capsys.readouterr().err
+    again = workers.compute(sample_dataset, SELECTION, {}, None)  # the next: the fresh workers'
+    assert again is not None and len(again.result.table)
+
+
+def test_workers_failing_again_and_again_leave_it_to_the_server(workers, sample_dataset, monkeypatch, capsys):
+    monkeypatch.setattr(workers, "_restarts", workers.MAX_RESTARTS)
+    _kill_workers(workers._pool)
     assert workers.compute(sample_dataset, SELECTION, {}, None) is None
+    assert not workers.running()
+    assert "failed too often" in capsys.readouterr().err
+
+
+def test_workers_stopped_on_purpose_are_not_restarted(workers, sample_dataset, monkeypatch):
+    monkeypatch.setattr(workers, "_restarts", 0)
+    pool = workers._pool
+    workers.stop()
+    workers._restart_after(pool)
     assert not workers.running()
 
 
@@ -150,6 +174,7 @@ def test_a_selection_cancelled_by_another_session_stopping_them_is_served_here(w
 
 def test_workers_that_do_not_answer_in_time_are_stopped(workers, sample_dataset, monkeypatch):
     monkeypatch.setattr(workers, "TIMEOUT_S", 0.01)
+    monkeypatch.setattr(workers, "_restarts", workers.MAX_RESTARTS)  # restarts: the test above
     processes = list(workers._pool._processes.values())
     assert workers.compute(sample_dataset, SELECTION, {}, None) is None
     assert not workers.running()

@@ -15,8 +15,10 @@ more people choosing new selections at once, each holding its own copy of the da
 sample).
 
 Only the server's own data goes to a worker: a dataset the worker cannot load under the same version (an
-upload on the Data page) is worked out in the server's process as before, and so is everything if a
-worker dies or the system cannot fork workers (Windows). Measured in ``benchmarks/bench_load.py`` and
+upload on the Data page) is worked out in the server's process as before, and so is everything when the
+system cannot fork workers (Windows). A worker that dies or hangs takes the pool with it: that selection
+is worked out in the server's process and fresh workers are started, up to :data:`MAX_RESTARTS` times a
+server (then the server's process does it all, as without workers). Measured in ``benchmarks/bench_load.py`` and
 ``bench_hotspot_process.py``; see docs/deploy.md.
 """
 
@@ -57,6 +59,10 @@ _pool: ProcessPoolExecutor | None = None
 _flags: dict[str, Any] = {}
 _refused: OrderedDict[str, None] = OrderedDict()  # datasets the workers could not load (uploads), newest last
 _KEPT_REFUSED = 16
+MAX_RESTARTS = 3  # fresh workers after a crash or a hang, at most this many times a server
+_restarts = 0
+_restart_lock = threading.Lock()
+_last_started: ProcessPoolExecutor | None = None  # the pool start() made last (a restart replaces only it)
 TIMEOUT_S = 900.0  # a selection of ten years takes a minute at most; a worker silent this long is stuck
 
 
@@ -78,9 +84,11 @@ def start(flags: dict[str, Any], *, processes: int) -> int:
     """Start ``processes`` workers for the data found with ``flags`` (``ui.data.app_flags``) and have them
     load it now; returns how many were started. Call once the server has loaded the data (so the disk
     cache is built once, by the server) and before Streamlit runs any script (``ui.serve``): the workers
-    are forked from a server process started here, with the analysis stack imported once."""
-    global _pool, _flags
-    stop()
+    are forked from a server process started here, with the analysis stack imported once (fresh workers
+    after a crash are forked from that same process)."""
+    global _pool, _flags, _last_started
+    _halt(kill=False)
+    _last_started = None
     if processes <= 0:
         return 0
     if "forkserver" not in multiprocessing.get_all_start_methods():  # Windows: a spawned worker would run app.py
@@ -90,7 +98,7 @@ def start(flags: dict[str, Any], *, processes: int) -> int:
     context.set_forkserver_preload(_PRELOAD)
     with _lock:
         _flags = dict(flags)
-        _pool = ProcessPoolExecutor(
+        _pool = _last_started = ProcessPoolExecutor(
             max_workers=processes, mp_context=context, initializer=_watch_server, initargs=(os.getpid(),)
         )
     try:
@@ -98,7 +106,8 @@ def start(flags: dict[str, Any], *, processes: int) -> int:
             _pool.submit(_load, _flags).add_done_callback(_report_load)
     except (OSError, RuntimeError) as exc:  # no process could be started: work in this one
         print(f"No hotspot process started ({exc}); hotspots are worked out in the server's process.", file=sys.stderr)
-        stop()
+        _last_started = None
+        _halt(kill=False)
         return 0
     return processes
 
@@ -116,7 +125,14 @@ def running() -> bool:
 
 def stop(*, kill: bool = False) -> None:
     """Stop the workers (``kill``: at once, even in the middle of a selection); hotspots are worked out in
-    this process from then on."""
+    this process from then on (no restart)."""
+    global _last_started
+    with _restart_lock:
+        _last_started = None
+        _halt(kill=kill)
+
+
+def _halt(*, kill: bool) -> None:
     global _pool
     with _lock:
         pool, _pool = _pool, None
@@ -157,9 +173,9 @@ def compute(
         return None
     except (BrokenProcessPool, CancelledError, TimeoutError) as exc:
         if not isinstance(exc, CancelledError):  # cancelled: stopped by another session; else stop them now
-            why = _FAILED[type(exc)]
-            print(f"A hotspot process {why}; hotspots are worked out in the server's process.", file=sys.stderr)
-            stop(kill=True)
+            print(f"A hotspot process {_FAILED[type(exc)]}; this selection is worked out here.", file=sys.stderr)
+            _halt(kill=True)
+            _restart_after(pool)
         return None
     except BaseException:
         for future in pending:
@@ -172,6 +188,24 @@ def compute(
     result = with_zones(result, *zones)
     notes = [*result.notes, *(n for n in (backtest_note, read_note) if n)]
     return HotspotBundle(result, backtest, dataset, notes)
+
+
+def _restart_after(failed: ProcessPoolExecutor) -> None:
+    """Fresh workers in place of ``failed`` (once, whichever session saw it fail first), up to
+    :data:`MAX_RESTARTS` times; after that the server's process works everything out."""
+    global _restarts
+    with _restart_lock:
+        if _pool is not None or failed is not _last_started:
+            return  # another session restarted them already, or someone stopped them on purpose since
+        if _restarts >= MAX_RESTARTS:
+            print(
+                "Hotspot processes failed too often; hotspots are worked out in the server's process.", file=sys.stderr
+            )
+            return
+        _restarts += 1
+        processes = getattr(failed, "_max_workers", 1)
+        print(f"Starting {processes} fresh hotspot process(es) ({_restarts} of {MAX_RESTARTS}).", file=sys.stderr)
+        start(_flags, processes=processes)
 
 
 def _refuse(key: str, pending: list[Future]) -> None:
