@@ -192,3 +192,27 @@ def test_data_the_workers_cannot_read_is_worked_out_by_the_server(tmp_path, samp
     finally:
         hotspot_process.stop()
         hotspot_process._refused.clear()
+
+
+def test_two_sessions_seeing_the_workers_die_restart_them_once(workers, sample_dataset, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(workers, "_restarts", 0)
+    first = workers._pool
+    _kill_workers(first)
+    threads = [threading.Thread(target=workers._restart_after, args=(first,)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert workers.running() and workers._pool is not first
+    assert workers._restarts == 1  # the second session found them replaced and left the fresh ones alone
+
+
+def test_no_restart_while_the_server_stops(workers, monkeypatch):
+    monkeypatch.setattr(workers, "_restarts", 0)
+    monkeypatch.setattr(workers, "_stopping", lambda: True)
+    pool = workers._pool
+    _kill_workers(pool)
+    workers._restart_after(pool)
+    assert not workers.running() and workers._restarts == 0

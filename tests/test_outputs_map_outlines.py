@@ -48,11 +48,13 @@ def test_neighbours_share_their_simplified_border():
 def test_each_border_drawn_once_inside_its_group():
     geoms, groups = _grid()
     shapes = simplify_coverage(geoms, groups, tolerance_m=50)
-    # West: only A|B is inner; B|C is between groups, so it belongs to both outlines.
+    # West: only A|B is inner; B|C is between the groups, drawn once for both.
     assert set(shapes.inner) == {"west"}
     assert shapes.inner["west"].length == pytest.approx(1000, abs=1)
-    assert shapes.outline["west"].length == pytest.approx(6000, abs=1)
-    assert shapes.outline["east"].length == pytest.approx(4000, abs=1)
+    assert set(shapes.outline) == {("east", "west"), ("west", ""), ("east", "")}
+    assert shapes.outline[("east", "west")].length == pytest.approx(1000, abs=1)
+    assert shapes.outline[("west", "")].length == pytest.approx(5000, abs=1)
+    assert shapes.outline[("east", "")].length == pytest.approx(3000, abs=1)
 
 
 def test_a_ward_with_an_island_and_one_inside_another():
@@ -67,7 +69,25 @@ def test_a_ward_with_an_island_and_one_inside_another():
     assert shapes.areas[0].area == pytest.approx(9e6 - 1e6 + 0.25e6)
     assert shapes.areas[1].area == pytest.approx(1e6)
     assert shapes.inner["d"].length == pytest.approx(4000)  # the hole's ring, once
-    assert shapes.outline["d"].length == pytest.approx(12000 + 2000)
+    assert shapes.outline[("d", "")].length == pytest.approx(12000 + 2000)
+
+
+def test_a_ward_narrower_than_the_tolerance_survives_and_still_tiles():
+    # A 40 m strip between two wards, its borders zig-zagging: simplified, it keeps its width and tiles.
+    xs = np.linspace(0, 3000, 61)
+    top = [(x, 1020 + (8 if i % 2 else 0)) for i, x in enumerate(xs)]
+    bottom = [(x, 980 - (8 if i % 2 else 0)) for i, x in enumerate(xs)]
+    north = shapely.Polygon([(0, 2000), *top, (3000, 2000)])
+    south = shapely.Polygon([(0, 0), *bottom, (3000, 0)])
+    strip = shapely.Polygon([*bottom, *top[::-1]])
+    west = shapely.Polygon([(-500, 0), (0, 0), (0, 980), (0, 1020), (0, 2000), (-500, 2000)])
+    geoms = shapely.make_valid(np.array([north, south, strip, west], dtype=object))
+    assert shapely.coverage_is_valid(geoms)
+    shapes = simplify_coverage(geoms, np.array(["d"] * 4), tolerance_m=50)
+    assert shapes.rebuilt == 4
+    assert shapely.coverage_is_valid(shapes.areas)
+    assert shapes.areas[2].area >= 0.5 * strip.area
+    assert shapely.hausdorff_distance(shapes.areas[2], strip) <= 50
 
 
 def test_areas_that_do_not_tile_are_simplified_one_by_one():
@@ -86,7 +106,7 @@ def test_the_sample_wards(sample_dataset):
     assert shapes.rebuilt == len(wards)
     assert shapely.coverage_is_valid(shapes.areas)
     assert shapely.hausdorff_distance(geoms, shapes.areas).max() <= 50 + 1e-6
-    assert set(shapes.outline) == set(wards["district_code"])
+    assert {a for a, _ in shapes.outline} | {b for _, b in shapes.outline if b} == set(wards["district_code"])
     # Each border once: the lines hold well under the segments of every ward stroked on its own.
     stroked = shapely.get_num_coordinates(shapely.get_rings(shapely.get_parts(shapely.simplify(geoms, 50)))) - 1
     drawn = sum(shapely.get_num_coordinates(shapely.get_parts(g)).sum() for g in shapes.inner.values())

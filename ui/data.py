@@ -106,18 +106,20 @@ def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
     # The layer clicks land on: coarser (picking redraws it on every pointer move), invisible.
     light_json = browser_geojson(wards, tolerance_m=150, keep=("code", "name", "district_name"), decimals=4)
     districts = wards.dissolve(by="district_code", as_index=False)[["district_code", "district_name", "geometry"]]
-    names_by_code = dict(zip(districts["district_code"], districts["district_name"], strict=True))
-    lines_json, district_json = (
-        browser_geojson(
-            gpd.GeoDataFrame(
-                {"district_code": list(lines), "district_name": [names_by_code[c] for c in lines]},
-                geometry=list(lines.values()),
-                crs=wards.crs,
-            ),
-            tolerance_m=0,
-            keep=("district_code", "district_name"),
-        )
-        for lines in (shapes.inner, shapes.outline)
+    # Borders inside each district; district outlines with each arc once, tagged with both sides.
+    lines_json = browser_geojson(
+        gpd.GeoDataFrame({"district_code": list(shapes.inner)}, geometry=list(shapes.inner.values()), crs=wards.crs),
+        tolerance_m=0,
+        keep=("district_code",),
+    )
+    district_json = browser_geojson(
+        gpd.GeoDataFrame(
+            {"district_code": [a for a, _ in shapes.outline], "other_code": [b for _, b in shapes.outline]},
+            geometry=list(shapes.outline.values()),
+            crs=wards.crs,
+        ),
+        tolerance_m=0,
+        keep=("district_code", "other_code"),
     )
     bounds = gpd.GeoSeries(wards.geometry, crs=wards.crs).to_crs("EPSG:4326").total_bounds
     # Names drawn on the maps: each district's, at a point inside it (the bundle's own boundaries, offline).
@@ -134,7 +136,7 @@ def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
         "wards_light": light_json,
         "districts": district_json,
         "district_frame": districts,
-        "ward_bytes": geojson_size_bytes(ward_json) + geojson_size_bytes(lines_json),
+        "ward_bytes": geojson_size_bytes(ward_json),
         "light_bytes": geojson_size_bytes(light_json),
         "district_bytes": geojson_size_bytes(district_json),
         "bounds": tuple(float(b) for b in bounds),

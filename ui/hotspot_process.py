@@ -149,8 +149,8 @@ def compute(
 ) -> HotspotBundle | None:
     """The hotspot bundle worked out by the workers, or ``None`` when this process should work it out: no
     workers, a dataset the workers cannot load, a worker that died or did not answer within
-    ``TIMEOUT_S`` (the workers are then stopped). ``register``: the path of a register of institutions,
-    or ``None``. Errors in the data or the options are raised here as in this process.
+    ``TIMEOUT_S`` (the workers are then replaced, :func:`_restart_after`). ``register``: the path of a
+    register of institutions, or ``None``. Errors in the data or the options are raised here as in this process.
 
     Four tasks: the places (:func:`vrc_geo.hotspots.rank.rank_places`) and the backtest at once; then,
     from the places, the ranked list and the patrol zones at once (each a second or so on the county)."""
@@ -174,7 +174,6 @@ def compute(
     except (BrokenProcessPool, CancelledError, TimeoutError) as exc:
         if not isinstance(exc, CancelledError):  # cancelled: stopped by another session; else stop them now
             print(f"A hotspot process {_FAILED[type(exc)]}; this selection is worked out here.", file=sys.stderr)
-            _halt(kill=True)
             _restart_after(pool)
         return None
     except BaseException:
@@ -191,13 +190,20 @@ def compute(
 
 
 def _restart_after(failed: ProcessPoolExecutor) -> None:
-    """Fresh workers in place of ``failed`` (once, whichever session saw it fail first), up to
-    :data:`MAX_RESTARTS` times; after that the server's process works everything out."""
-    global _restarts
+    """Stop ``failed`` and start fresh workers in its place, once, whichever session saw it fail first;
+    up to :data:`MAX_RESTARTS` times, and never while the server is stopping (Ctrl-C reaches the workers
+    too); after that the server's process works everything out."""
+    global _restarts, _last_started
+    time.sleep(_SHUTDOWN_GRACE_S)  # a Ctrl-C kills the workers at once; the server notices a moment later
     with _restart_lock:
-        if _pool is not None or failed is not _last_started:
-            return  # another session restarted them already, or someone stopped them on purpose since
+        if failed is not _last_started:
+            return  # stopped on purpose, or another session has replaced them already
+        _halt(kill=True)  # ``failed`` itself: only this lock's holders replace it
+        if _stopping():
+            _last_started = None
+            return
         if _restarts >= MAX_RESTARTS:
+            _last_started = None
             print(
                 "Hotspot processes failed too often; hotspots are worked out in the server's process.", file=sys.stderr
             )
@@ -206,6 +212,20 @@ def _restart_after(failed: ProcessPoolExecutor) -> None:
         processes = getattr(failed, "_max_workers", 1)
         print(f"Starting {processes} fresh hotspot process(es) ({_restarts} of {MAX_RESTARTS}).", file=sys.stderr)
         start(_flags, processes=processes)
+
+
+_SHUTDOWN_GRACE_S = 0.5
+
+
+def _stopping() -> bool:
+    """Whether this server is shutting down (Streamlit's runtime stopping, or Python exiting)."""
+    if sys.is_finalizing():
+        return True
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return False
+    return Runtime.instance().state.name in ("STOPPING", "STOPPED")
 
 
 def _refuse(key: str, pending: list[Future]) -> None:

@@ -78,6 +78,18 @@ def _flatten(coords: Any) -> list:
     return out
 
 
+def _outlines(layers: dict[str, Any], codes: set[str]) -> dict:
+    """The outlines of the districts ``codes``: each arc once, even between two districts shown."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            f
+            for f in layers["districts"]["features"]
+            if f["properties"]["district_code"] in codes or f["properties"].get("other_code") in codes
+        ],
+    }
+
+
 def _only(collection: dict, codes: set[str], key: str = "code") -> dict:
     return {
         "type": "FeatureCollection",
@@ -112,7 +124,7 @@ def measure_deck(
             "count_text": [f"{c:,}" for c in table["count"]],
         }
     )
-    districts = _only(layers["districts"], set(table["district_code"]), key="district_code")
+    districts = _outlines(layers, set(table["district_code"]))
     tooltip = f"<b>{{name}}</b><br/>{{district_name}}<br/>{label}: <b>{{value_text}}</b>"
     if measure != "count":
         tooltip += "<br/>Records: {count_text}"
@@ -153,7 +165,7 @@ def hotspot_deck(
             "title": "",
         }
     )
-    districts = _only(layers["districts"], set(wards["district_code"]), key="district_code")
+    districts = _outlines(layers, set(wards["district_code"]))
     places = listed.reset_index(drop=True)
     shapes = gpd.GeoDataFrame(places[["kind", "drug_related"]], geometry=footprints.to_numpy(), crs="EPSG:27700")
     colour = [

@@ -1,11 +1,11 @@
-"""Area shapes for the browser simplified as one coverage: each shared border once (see docs/maps.md).
+"""Area shapes for the browser simplified as one coverage: each shared border once (docs/app.md).
 
 Simplifying each ward on its own moves a shared border two ways (slivers and overlaps between
 neighbours) and stroking every ward draws each border twice. Here the borders are cut into arcs (runs of
 edge with the same areas either side), each arc is simplified once, and every area is rebuilt from its
-arcs, so neighbours meet exactly. The borders inside a group (wards of one district) and each group's
-outline come back as lines, each drawn once: a software-drawn browser spends most of the first map on
-outline segments.
+arcs, so neighbours meet exactly. The borders inside a group (wards of one district) and the groups'
+outlines come back as lines, each border once (one between two groups is tagged with both): a
+software-drawn browser spends most of the first map on outline segments.
 """
 
 from __future__ import annotations
@@ -21,51 +21,65 @@ __all__ = ["CoverageShapes", "simplify_coverage"]
 
 @dataclass(frozen=True)
 class CoverageShapes:
-    """Simplified areas (one per input, same order) and, per group, its inner borders and its outline."""
+    """Simplified areas (one per input, same order); per group, the borders between its areas; and each
+    outline arc once, keyed by the two groups it divides (``(a, b)`` sorted, ``(a, "")`` at the edge)."""
 
     areas: np.ndarray
     inner: dict[str, shapely.Geometry]
-    outline: dict[str, shapely.Geometry]
-    rebuilt: int  # areas rebuilt from shared arcs; the rest were simplified on their own
+    outline: dict[tuple[str, str], shapely.Geometry]
+    rebuilt: int  # areas rebuilt from shared arcs (all of them, or none: simplified one by one)
+    tolerance_m: float  # the tolerance used (halved, at most twice, until every area survives)
 
 
 def simplify_coverage(geoms: np.ndarray, groups: np.ndarray, *, tolerance_m: float) -> CoverageShapes:
     """Simplify polygons (metres, e.g. EPSG:27700) that tile an area, keeping shared borders shared.
 
-    ``groups`` gives each polygon's group (e.g. its district). Polygons that do not form a valid coverage
-    (borders that do not match vertex for vertex) are simplified one by one, and their outlines drawn
-    per polygon, as before this module."""
+    ``groups`` gives each polygon's group (e.g. its district). An area narrower than about twice the
+    tolerance would collapse: the tolerance is then halved (twice at most) for the whole coverage, so
+    neighbours still meet exactly. Polygons that do not form a valid coverage (borders that do not
+    match vertex for vertex), or that still collapse, are simplified one by one and outlined each on
+    its own, as before this module."""
     geoms = np.asarray(geoms, dtype=object)
     groups = np.asarray(groups).astype(str)
     if len(geoms) == 0 or not shapely.coverage_is_valid(geoms):
         return _one_by_one(geoms, groups, tolerance_m=tolerance_m)
     arcs, owners = _arcs(geoms)
-    arcs = _simplify_arcs(arcs, tolerance_m)
+    for tolerance in (tolerance_m, tolerance_m / 2, tolerance_m / 4):
+        shapes = _from_arcs(geoms, groups, arcs, owners, tolerance)
+        if shapes is not None:
+            return shapes
+    return _one_by_one(geoms, groups, tolerance_m=tolerance_m)
+
+
+def _from_arcs(
+    geoms: np.ndarray, groups: np.ndarray, arcs: list, owners: list, tolerance_m: float
+) -> CoverageShapes | None:
+    """The coverage rebuilt from its arcs simplified at ``tolerance_m``, or None if any area collapses."""
+    simple = _simplify_arcs(arcs, tolerance_m)
     by_area: dict[int, list] = defaultdict(list)
     inner: dict[str, list] = defaultdict(list)
-    outline: dict[str, list] = defaultdict(list)
-    for arc, owner in zip(arcs, owners, strict=True):
+    outline: dict[tuple[str, str], list] = defaultdict(list)
+    for arc, owner in zip(simple, owners, strict=True):
         for i in owner:
             by_area[i].append(arc)
-        sides = {groups[i] for i in owner}
+        sides = sorted({groups[i] for i in owner})
         if len(owner) == 2 and len(sides) == 1:
-            inner[groups[owner[0]]].append(arc)
-        else:
-            for group in sides:
-                outline[group].append(arc)
-    alone = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+            inner[sides[0]].append(arc)
+        else:  # between two groups (drawn once for both), or at the edge of the whole
+            outline[(sides[0], sides[1] if len(sides) > 1 else "")].append(arc)
     areas = np.empty(len(geoms), dtype=object)
-    rebuilt = 0
     for i, geom in enumerate(geoms):
         shape = _rebuild(geom, by_area[i])
-        ok = shape is not None and abs(shape.area - geom.area) <= 0.05 * geom.area
-        areas[i] = shape if ok else alone[i]
-        rebuilt += bool(ok)
+        # Collapsed or half lost (a strip narrower than the tolerance): try a finer tolerance.
+        if shape is None or shape.area < 0.5 * geom.area or shapely.hausdorff_distance(shape, geom) > 1.5 * tolerance_m:
+            return None
+        areas[i] = shape
     return CoverageShapes(
         areas=areas,
         inner={g: shapely.multilinestrings(_parts(lines)) for g, lines in inner.items()},
-        outline={g: shapely.multilinestrings(_parts(lines)) for g, lines in outline.items()},
-        rebuilt=rebuilt,
+        outline={k: shapely.multilinestrings(_parts(lines)) for k, lines in outline.items()},
+        rebuilt=len(geoms),
+        tolerance_m=tolerance_m,
     )
 
 
@@ -164,14 +178,15 @@ def _one_by_one(geoms: np.ndarray, groups: np.ndarray, *, tolerance_m: float) ->
     """No shared borders to keep: each area simplified alone, outlined on its own."""
     areas = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
     inner: dict[str, list] = defaultdict(list)
-    outline: dict[str, list] = {}
+    outline: dict[tuple[str, str], list] = {}
     for group in dict.fromkeys(groups):
         mine = areas[groups == group]
         inner[group] = _parts(list(shapely.boundary(mine)))
-        outline[group] = _parts([shapely.boundary(shapely.union_all(mine))])
+        outline[(group, "")] = _parts([shapely.boundary(shapely.union_all(mine))])
     return CoverageShapes(
         areas=areas,
         inner={g: shapely.multilinestrings(v) for g, v in inner.items()},
-        outline={g: shapely.multilinestrings(v) for g, v in outline.items()},
+        outline={k: shapely.multilinestrings(v) for k, v in outline.items()},
         rebuilt=0,
+        tolerance_m=tolerance_m,
     )
