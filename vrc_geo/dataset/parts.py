@@ -82,17 +82,8 @@ class Part:
     @property
     def rejects(self) -> pd.DataFrame:
         if "rejects" not in self.tables:
-            if self.tables.get("reject_rows") == 0:  # most months refuse nothing: no table to read
-                self.tables["rejects"] = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _REJECT_DTYPES.items()})
-            else:
-                self.tables["rejects"] = pd.read_feather(self.folder / "rejects.arrow")  # type: ignore[operator]
+            self.tables["rejects"] = pd.read_feather(self.folder / "rejects.arrow")  # type: ignore[operator]
         return self.tables["rejects"]  # type: ignore[return-value]
-
-    @property
-    def reject_rows(self) -> int:
-        """Rows the file refused, without reading the table when the kept part records how many."""
-        kept = self.tables.get("reject_rows")
-        return kept if isinstance(kept, int) and "rejects" not in self.tables else len(self.rejects)
 
     @property
     def counts(self) -> pd.DataFrame:
@@ -272,8 +263,8 @@ def open_part(folder: Path, label: str) -> Part:
         notes=list(meta["notes"]),
         folder=folder,
     )
-    if isinstance(meta.get("rejects"), int):
-        part.tables["reject_rows"] = meta["rejects"]
+    if meta.get("rejects") == 0:  # most months refuse nothing: no table to read
+        part.tables["rejects"] = pd.DataFrame({c: pd.Series(dtype=t) for c, t in _REJECT_DTYPES.items()})
     return part
 
 

@@ -404,7 +404,7 @@ def _build_police(
         drops = repeats_across_parts(parts)
         counts, hashes = counts_without(parts, drops), kept_hashes(parts)
     files = pd.DataFrame([part.info for part in every])
-    rejects = [part.rejects for part in every if part.reject_rows]
+    rejects = [part.rejects for part in every if len(part.rejects)]
     rejects.append(repeat_rejects(parts, drops, REJECT_REASONS["duplicate"]))
     reject_frame = pd.concat(rejects, ignore_index=True)
     reject_frame["source_line"] = reject_frame["source_line"].astype("int64")
