@@ -28,8 +28,8 @@ with render.guard():
         st.info(render.md_escape(note))
     # A click on the map arrives as the chart's state at the start of this run: read it before drawing, so
     # the ward it picked is outlined on the map drawn now. The chart then starts afresh under a new key:
-    # Streamlit's own selection styling would fade every ward to 40 % and paint the picked (invisible,
-    # coarse) shape opaque; the blue outline shows the selection instead.
+    # Streamlit's own selection styling would keep every other ward faded to 40 %; the blue outline shows
+    # the selection instead.
     chart_key = f"overview_map_{st.session_state.get('_map_round', 0)}"
     clicked = render.picked(st.session_state.get(chart_key), maps.PICK_ID, "code")
     if clicked:

@@ -6,7 +6,7 @@ import json
 
 import pydeck as pdk
 
-from vrc_geo.outputs.maps import build_deck, line_segments
+from vrc_geo.outputs.maps import PICK_ID, build_deck, line_segments
 
 WARD = {
     "type": "FeatureCollection",
@@ -21,7 +21,7 @@ WARD = {
 
 
 def _spec(**options) -> dict:
-    return json.loads(build_deck({"ward_fill": WARD}, tooltip_html="{code}", **options).to_json())
+    return json.loads(build_deck({PICK_ID: WARD}, tooltip_html="{code}", **options).to_json())
 
 
 def test_no_basemap_sends_no_style_to_fetch():
@@ -40,12 +40,12 @@ def test_basemap_when_asked_is_carto_light():
 
 
 def test_deck_json_is_compact_and_kept():
-    deck = build_deck({"ward_fill": WARD}, tooltip_html="{code}")
+    deck = build_deck({PICK_ID: WARD}, tooltip_html="{code}")
     text = deck.to_json()
     assert "\n" not in text and ", " not in text
     assert deck.to_json() is text
     # written at once, the same text as pydeck's own (indented) JSON made compact
-    pydeck_text = pdk.Deck.to_json(build_deck({"ward_fill": WARD}, tooltip_html="{code}"))
+    pydeck_text = pdk.Deck.to_json(build_deck({PICK_ID: WARD}, tooltip_html="{code}"))
     assert text == json.dumps(json.loads(pydeck_text), separators=(",", ":"), sort_keys=True)
 
 
@@ -62,10 +62,11 @@ def test_outlines_are_plain_segments_each_drawn_once():
     }
     assert line_segments(lines) == [[0.5, 51.2, 0.6, 51.2], [0.6, 51.2, 0.6, 51.3]]
     assert len(line_segments(WARD)) == 3  # a polygon's ring: three sides
-    spec = json.loads(build_deck({"ward_fill": WARD, "ward_lines": lines}, tooltip_html="{code}").to_json())
+    spec = json.loads(build_deck({PICK_ID: WARD, "ward_lines": lines}, tooltip_html="{code}").to_json())
     kinds = {layer["id"]: layer["@@type"] for layer in spec["layers"]}
-    assert kinds == {"ward_fill": "GeoJsonLayer", "ward_lines": "LineLayer"}
+    assert kinds == {PICK_ID: "GeoJsonLayer", "ward_lines": "LineLayer"}
     (outline,) = [layer for layer in spec["layers"] if layer["id"] == "ward_lines"]
     assert outline["data"] == line_segments(lines)
-    (fill,) = [layer for layer in spec["layers"] if layer["id"] == "ward_fill"]
+    (fill,) = [layer for layer in spec["layers"] if layer["id"] == PICK_ID]
     assert fill["stroked"] is False  # the borders are the line layer's, not drawn twice
+    assert fill["pickable"] is True  # the seen wards answer clicks and hovers: no second, hidden copy

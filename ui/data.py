@@ -92,9 +92,9 @@ def use_dataset(dataset: PoliceDataset | None) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
-    """Simplified ward and district GeoJSON for the browser, and their sizes (built once per dataset)."""
+    """Simplified ward and district GeoJSON for the browser (built once per dataset)."""
     from vrc_geo.outputs.map_outlines import simplify_coverage
-    from vrc_geo.outputs.maps import browser_geojson, geojson_size_bytes
+    from vrc_geo.outputs.maps import browser_geojson
 
     wards = _dataset.wards.wards
     # 50 m: under a pixel up to town zoom (a pixel is ~250 m at county zoom, ~25 m at zoom 12). Simplified
@@ -103,8 +103,6 @@ def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
     ward_json = browser_geojson(
         wards.set_geometry(shapes.areas, crs=wards.crs), tolerance_m=0, keep=("code", "name", "district_name")
     )
-    # The layer clicks land on: coarser (picking redraws it on every pointer move), invisible.
-    light_json = browser_geojson(wards, tolerance_m=150, keep=("code", "name", "district_name"), decimals=4)
     districts = wards.dissolve(by="district_code", as_index=False)[["district_code", "district_name", "geometry"]]
     # Borders inside each district; district outlines with each arc once, tagged with both sides.
     lines_json = browser_geojson(
@@ -133,12 +131,8 @@ def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
         "wards": ward_json,
         "ward_lines": lines_json,
         "ward_district": dict(zip(wards["code"], wards["district_code"], strict=True)),
-        "wards_light": light_json,
         "districts": district_json,
         "district_frame": districts,
-        "ward_bytes": geojson_size_bytes(ward_json),
-        "light_bytes": geojson_size_bytes(light_json),
-        "district_bytes": geojson_size_bytes(district_json),
         "bounds": tuple(float(b) for b in bounds),
     }
 

@@ -43,30 +43,17 @@ def _view(layers: dict[str, Any], codes: pd.Series | None) -> tuple[float, float
 
 
 def _ward_layers(layers: dict[str, Any], frame: pd.DataFrame, selected: str | None = None) -> dict[str, dict]:
-    """The seen ward layer (fill only), the borders between its wards, the light pickable one (tooltip
-    fields) and the selected outline."""
+    """The ward layer (fill colour and tooltip fields; clicks and hovers land on it), the borders between
+    its wards and the selected outline."""
     codes = set(frame["code"])
     districts = {layers["ward_district"].get(code) for code in codes}
     out = {
-        "ward_fill": _fill_only(_only(layers["wards"], codes), frame[["code", "fill"]]),
+        PICK_ID: with_values(_only(layers["wards"], codes), frame),
         "ward_lines": _only(layers["ward_lines"], districts, key="district_code"),
-        PICK_ID: with_values(_only(layers["wards_light"], codes), frame.drop(columns="fill")),
     }
     if selected and selected in codes:
         out["selected"] = _only(layers["wards"], {selected})
     return out
-
-
-def _fill_only(collection: dict, frame: pd.DataFrame) -> dict:
-    """The seen layer carries its colour only (names travel once, on the pickable layer)."""
-    fills = dict(zip(frame["code"], frame["fill"], strict=True))
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {"fill": fills.get(f["properties"]["code"])}, "geometry": f["geometry"]}
-            for f in collection["features"]
-        ],
-    }
 
 
 def _flatten(coords: Any) -> list:

@@ -31,7 +31,6 @@ __all__ = [
     "browser_geojson",
     "build_deck",
     "classify",
-    "geojson_size_bytes",
 ]
 
 # Police violence rate x admissions rate, each against the area's rate.
@@ -75,11 +74,6 @@ def _jsonable(value: Any) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
-def geojson_size_bytes(collection: dict) -> int:
-    """Size of a FeatureCollection as compact JSON (what travels to the browser)."""
-    return len(json.dumps(collection, separators=(",", ":")))
-
-
 def with_values(collection: dict, table: pd.DataFrame, *, key: str = "code") -> dict:
     """A copy of ``collection`` whose feature properties gain the columns of ``table`` (matched on
     ``key``); features without a row keep their own properties only."""
@@ -99,7 +93,7 @@ MAP_HEIGHT_PX = 500
 TEXT_FONT = (
     "'Helvetica, Arial, sans-serif'"  # quoted: pydeck reads bare strings as expressions; deck.gl's own is Monaco
 )
-PICK_ID = "wards"  # the light, invisible layer that answers clicks and hovers (see build_deck)
+PICK_ID = "wards"  # the ward layer clicks and hovers land on (see build_deck)
 
 
 def build_deck(
@@ -115,13 +109,11 @@ def build_deck(
 ) -> pdk.Deck:
     """A deck from FeatureCollections whose features carry ``fill`` colours, drawn in this order:
 
-    * ``ward_fill``: the wards as seen, fill only (not pickable: the detailed shapes are costly to pick);
+    * ``wards`` (:data:`PICK_ID`): the wards, fill only, with the tooltip's fields; clicks and hovers land
+      on them (never highlighted: the chosen ward is the ``selected`` outline);
     * ``ward_lines``, ``districts``: the borders between wards (each once, ``map_outlines``) and the
       district outlines, as plain line segments (:data:`OUTLINES`);
     * ``selected``: the chosen ward, outlined thick;
-    * ``wards``: the same wards simplified further and all but transparent, the layer clicks and hovers
-      land on — picking redraws every pickable shape on each pointer move, and in a browser without a
-      graphics card the detailed layer made a click wait for seconds of queued hovers;
     * ``zones``: patrol zone outlines (pickable: a click picks the zone);
     * ``hotspots``: footprints (seen when zoomed in), then ``markers``: one dot per hotspot sized by its
       records (``lon, lat, radius_px, fill, label`` and tooltip fields), numbered, legible at county zoom;
@@ -133,11 +125,12 @@ def build_deck(
     import pydeck as pdk
 
     styles = {
-        "ward_fill": {
-            "pickable": False,
+        PICK_ID: {
+            "pickable": True,
             "filled": True,
             "stroked": False,
             "get_fill_color": "properties.fill",
+            "highlight_color": [0, 0, 0, 0],
         },
         "ward_lines": OUTLINES["ward_lines"],
         "districts": OUTLINES["districts"],
@@ -146,14 +139,6 @@ def build_deck(
             "filled": False,
             "get_line_color": [0, 160, 255, 255],
             "line_width_min_pixels": 4,
-        },
-        # Never drawn as highlighted either: the chosen ward shows as the "selected" outline instead.
-        PICK_ID: {
-            "pickable": True,
-            "filled": True,
-            "stroked": False,
-            "get_fill_color": [0, 0, 0, 1],
-            "highlight_color": [0, 0, 0, 0],
         },
         # Patrol zones: outlined, lightly filled so a click inside one picks it.
         "zones": {
