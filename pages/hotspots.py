@@ -113,13 +113,16 @@ with render.guard():
         + colocation_null(permutations=chosen.get("permutations", 999))
     )
     # Patrol zones: a click on a zone's outline (or the box below) shows that zone close up with all its
-    # circles; the chart restarts under a new key so Streamlit's own selection styling never lingers.
+    # circles. After any click (a zone, a ward, a marker) the chart restarts under a new key so Streamlit's
+    # own selection styling never lingers.
     zones = result.zones
     listed_zones = zones[zones["zone_id"].isin(set(listed["zone_id"]))] if zones is not None else None
     chart_key = f"hotspot_map_{st.session_state.get('_zone_round', 0)}"
-    clicked = render.picked(st.session_state.get(chart_key), "zones", "zone_id")
+    event = st.session_state.get(chart_key)
+    clicked = render.picked(event, "zones", "zone_id")
     if clicked:
         st.session_state["f_zone"] = clicked
+    if render.picked_any(event):
         st.session_state["_zone_round"] = st.session_state.get("_zone_round", 0) + 1
         chart_key = f"hotspot_map_{st.session_state['_zone_round']}"
     zone_names = {}

@@ -1,5 +1,6 @@
 """A live demo, in a real browser at a laptop's 1366 x 768 and a projector's 1920 x 1080: the Months
-slider keeps what it is moved to, a ward click selects the ward, the county (and a two-district
+slider keeps what it is moved to, a ward click selects the ward, a click on the Hotspots map leaves it
+unfaded, the county (and a two-district
 selection) sits inside the map, presentation type is large, the briefing prints on one page, an upload
 with a bad file names it. Screenshots of every page, normal and presenting, go to artifacts/screenshots/.
 """
@@ -15,6 +16,7 @@ from browser import EXCEPTION, MAP, chromium, served_app
 from test_browser import SHOTS, _need_browser
 
 from vrc_geo.outputs.maps import MAP_HEIGHT_PX, view_for
+from vrc_geo.reference.kinds import MARKER_COLOURS
 
 pytestmark = pytest.mark.browser
 SIZES = [(1366, 768), (1920, 1080)]
@@ -289,4 +291,37 @@ def test_the_overview_answers_at_its_own_address(browser_app):
     page.goto(f"{url}/overview?d=E07000114")
     page.get_by_role("heading", name="Violence and crime in Thanet").wait_for()
     assert page.get_by_text("Page not found").count() == 0
+    page.close()
+
+
+def test_a_click_on_a_hotspot_leaves_the_map_as_it_was(browser_app):
+    """Streamlit fades every other shape of a clicked map to 40 % until the chart restarts: the Hotspots
+    map restarts after any click (a zone, a ward, a numbered dot), not only a zone's."""
+    import io
+
+    from PIL import Image
+
+    url, browser = browser_app
+    page = _laptop_page(browser)
+    page.base_url = url
+    _ready(page, "hotspots")
+    chart = page.locator("[data-testid='stDeckGlJsonChart']").first
+    chart.scroll_into_view_if_needed()
+    page.mouse.move(1, 1)
+    page.wait_for_timeout(500)
+    box = chart.bounding_box()
+    before = np.asarray(Image.open(io.BytesIO(chart.screenshot())).convert("RGB")).astype(int)
+    # a numbered dot: the darkest grey of the "other" markers' fill, away from the edge of the map
+    other = np.array(MARKER_COLOURS["other"])
+    ys, xs = np.nonzero(np.abs(before - other).sum(axis=2) <= 6)
+    assert len(xs), "no numbered dot found on the Hotspots map"
+    x, y = box["x"] + float(xs[len(xs) // 2]), box["y"] + float(ys[len(ys) // 2])
+    page.mouse.click(x, y)
+    _idle(page)
+    page.mouse.move(1, 1)
+    page.wait_for_timeout(1000)
+    chart = page.locator("[data-testid='stDeckGlJsonChart']").first
+    after = np.asarray(Image.open(io.BytesIO(chart.screenshot())).convert("RGB")).astype(int)
+    assert after.shape == before.shape
+    assert np.abs(after - before).mean() < 3  # faded, the map differs by tens of levels on average
     page.close()

@@ -149,15 +149,25 @@ def legend(
 def picked(event: Any, layer: str, prop: str) -> str | None:
     """The ``prop`` of the object the user clicked on ``layer`` (a pydeck chart's selection, as returned
     by ``st.pydeck_chart`` or kept in session state under the chart's key), if any."""
-    if event is None:
-        return None
-    selection = event.get("selection") if isinstance(event, dict) else getattr(event, "selection", None)
-    objects = selection.get("objects", {}) if isinstance(selection, dict) else {}
-    for obj in objects.get(layer, []) or []:
+    for obj in _selected(event).get(layer, []) or []:
         props = obj.get("properties", obj) if isinstance(obj, dict) else {}
         if isinstance(props, dict) and props.get(prop):
             return str(props[prop])
     return None
+
+
+def picked_any(event: Any) -> bool:
+    """Whether a pydeck chart's selection holds anything, on any layer: Streamlit's own selection styling
+    (every other shape faded to 40 %) stays until the chart restarts under a new key."""
+    return any(_selected(event).values())
+
+
+def _selected(event: Any) -> dict:
+    if event is None:
+        return {}
+    selection = event.get("selection") if isinstance(event, dict) else getattr(event, "selection", None)
+    objects = selection.get("objects", {}) if isinstance(selection, dict) else {}
+    return objects if isinstance(objects, dict) else {}
 
 
 class Files(dict):

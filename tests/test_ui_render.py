@@ -1,0 +1,31 @@
+"""Reading a map click from a pydeck chart's selection (ui/render.py)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from ui.render import picked, picked_any
+
+WARD = {"type": "Feature", "properties": {"code": "E05009999", "name": "Abbey"}, "geometry": None}
+
+
+def _event(objects: dict) -> dict:
+    return {"selection": {"indices": {k: [0] for k in objects}, "objects": objects}}
+
+
+def test_the_clicked_property_of_the_named_layer():
+    event = _event({"wards": [WARD]})
+    assert picked(event, "wards", "code") == "E05009999"
+    assert picked(event, "zones", "zone_id") is None  # another layer's click is not this one's
+    assert picked(SimpleNamespace(selection=event["selection"]), "wards", "code") == "E05009999"
+    assert picked(_event({"zones": [{"zone_id": "Z3"}]}), "zones", "zone_id") == "Z3"  # plain objects too
+
+
+def test_any_click_is_told_apart_from_none():
+    # a ward clicked on the Hotspots map is no zone, but the chart must still restart (Streamlit would
+    # otherwise keep every other shape faded)
+    assert picked_any(_event({"wards": [WARD]}))
+    assert picked_any(_event({"markers": [{"name": "#1"}]}))
+    for nothing in (None, {}, {"selection": {}}, _event({}), _event({"wards": []}), {"selection": "odd"}):
+        assert not picked_any(nothing)
+        assert picked(nothing, "wards", "code") is None
