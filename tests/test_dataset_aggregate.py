@@ -8,6 +8,7 @@ import pytest
 from vrc_geo.dataset.aggregate import (
     LONG_COLUMNS,
     count_long,
+    count_records,
     make_selection,
     month_range,
     monthly_counts,
@@ -53,6 +54,16 @@ def test_selection_filters():
     sel = make_selection(start="2022-01", end="2022-02", districts="Maidstone", crime_types="robbery")
     assert len(select_records(records, sel)) == 1
     assert "Maidstone" in sel.describe()
+
+
+def test_selection_counted_or_cut_to_columns_agrees_with_the_whole():
+    records = _records()
+    for sel in (make_selection(), make_selection(start="2022-02"), make_selection(crime_types=["drugs"])):
+        whole = select_records(records, sel)
+        assert count_records(records, sel) == len(whole)
+        narrow = select_records(records, sel, columns=("ward_code",))
+        assert list(narrow.columns) == ["ward_code"]
+        pd.testing.assert_frame_equal(narrow, whole[["ward_code"]])
 
 
 def test_selection_rejects_bad_values():

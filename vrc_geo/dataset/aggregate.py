@@ -17,7 +17,7 @@ from ..reference.area import resolve_districts, selection_name
 from ..reference.taxonomy import resolve_crime_types
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     import geopandas as gpd
 
@@ -26,11 +26,13 @@ __all__ = [
     "Selection",
     "count_by_ward_month_type",
     "count_long",
+    "count_records",
     "long_table",
     "make_selection",
     "month_range",
     "monthly_counts",
     "previous_period",
+    "record_mask",
     "select_records",
     "ward_counts",
 ]
@@ -89,8 +91,22 @@ def _labels(column: pd.Series) -> list[str]:
     return [str(v) for v in column.dropna().unique()]
 
 
-def select_records(records: pd.DataFrame, selection: Selection) -> pd.DataFrame:
-    """In-area records matching a selection (the input is not modified)."""
+def select_records(
+    records: pd.DataFrame, selection: Selection, *, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """In-area records matching a selection (the input is not modified); ``columns``: only these, for a
+    view that needs few (copying the text columns of every matching record is the costly part)."""
+    mask = record_mask(records, selection)
+    return records.loc[mask] if columns is None else records.loc[mask, list(columns)]
+
+
+def count_records(records: pd.DataFrame, selection: Selection) -> int:
+    """How many in-area records match a selection (nothing copied)."""
+    return int(record_mask(records, selection).sum())
+
+
+def record_mask(records: pd.DataFrame, selection: Selection) -> np.ndarray:
+    """Which rows of ``records`` are in the area and match a selection (a boolean array)."""
     mask = (records["status"] == "in_area").to_numpy().copy()
     if selection.start or selection.end:
         start, end = selection.start or "0000-00", selection.end or "9999-99"
@@ -100,7 +116,7 @@ def select_records(records: pd.DataFrame, selection: Selection) -> pd.DataFrame:
         mask &= records["district_code"].isin(selection.districts).to_numpy()
     if selection.crime_types is not None:
         mask &= records["crime_type"].isin(selection.crime_types).to_numpy()
-    return records.loc[mask]
+    return mask
 
 
 def count_by_ward_month_type(records: pd.DataFrame) -> pd.DataFrame:

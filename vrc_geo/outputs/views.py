@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..dataset.aggregate import Selection, month_range, previous_period, select_records, ward_counts
+from ..dataset.aggregate import Selection, count_records, month_range, previous_period, select_records, ward_counts
 from ..errors import ParameterError
 from ..hotspots.footprint import top_locations
 
@@ -49,6 +49,9 @@ def resolved_period(dataset: PoliceDataset, selection: Selection) -> tuple[str, 
     return selection.start or months[0], selection.end or months[-1]
 
 
+WARD_ONLY = ("ward_code",)
+
+
 def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "count") -> WardView:
     """Values per ward of the selected districts; ``value`` holds the chosen measure."""
     if measure not in MEASURES:
@@ -57,7 +60,11 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
     wards = dataset.wards.with_population()
     if selection.districts is not None:
         wards = wards[wards["district_code"].isin(selection.districts)]
-    current = select_records(dataset.records, Selection(start, end, selection.districts, selection.crime_types))
+    # the ward of each record only: ward_counts reads no other column, and copying them all was the largest
+    # single cost of a filter change under load (py-spy on benchmarks/bench_load.py)
+    current = select_records(
+        dataset.records, Selection(start, end, selection.districts, selection.crime_types), columns=WARD_ONLY
+    )
     prev_start, prev_end = previous_period(start, end)
     notes = []
     # The same number of months just before, or as many of them as the data holds: then the change
@@ -68,7 +75,9 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
     previous = None
     if has_previous:
         previous = select_records(
-            dataset.records, Selection(prev_start, prev_end, selection.districts, selection.crime_types)
+            dataset.records,
+            Selection(prev_start, prev_end, selection.districts, selection.crime_types),
+            columns=WARD_ONLY,
         )
         if scale != 1 and measure == "change":
             notes.append(
@@ -137,10 +146,8 @@ def _comparison(
     year, month = (int(v) for v in end.split("-"))
     earlier = f"{year - 1:04d}-{month:02d}"
     if earlier >= dataset.months[0]:
-        now = len(select_records(dataset.records, Selection(end, end, selection.districts, selection.crime_types)))
-        then = len(
-            select_records(dataset.records, Selection(earlier, earlier, selection.districts, selection.crime_types))
-        )
+        now = count_records(dataset.records, Selection(end, end, selection.districts, selection.crime_types))
+        then = count_records(dataset.records, Selection(earlier, earlier, selection.districts, selection.crime_types))
         if then:
             change = f"{100 * (now - then) / then:+.1f}%"
             return (f"{end} against {earlier}", change, f"{now:,} records, {then:,} a year earlier")
