@@ -14,6 +14,8 @@ import sys
 import time
 from collections.abc import Callable
 
+import streamlit as st
+
 from ui import data, state
 from vrc_geo.config import find_sources
 from vrc_geo.dataset.aggregate import Selection
@@ -49,6 +51,7 @@ def warm_opening_views(app_args: list[str] | None = None, *, loaded: Callable[[]
         table = data.hotspots(dataset, dataset.key, scope, view.hotspot_params).result.table
         top = min(state.HOTSPOT_TOP, len(table))
         data.hotspot_deck(dataset, dataset.key, scope, "all", top, view.basemap, view.hotspot_params, None)
+        _first_element()
     except Exception as exc:  # best effort: the pages show the same problem in words
         print(
             f"Opening views not prepared ({type(exc).__name__}: {exc}); the pages will work them out.", file=sys.stderr
@@ -58,3 +61,17 @@ def warm_opening_views(app_args: list[str] | None = None, *, loaded: Callable[[]
         for log, level in zip(quiet, levels, strict=True):
             log.setLevel(level)
     return time.perf_counter() - began
+
+
+def _first_element() -> None:
+    """Write one element with no session, so that Streamlit's once-per-process check on the first element
+    written (is this a REPL? ``inspect.stack()``, resolving every loaded module's path) is paid here, 0.2 s:
+    the first visitor's page paid 0.3-0.8 s of it, holding the interpreter while the room waited (py-spy
+    on ``benchmarks/bench_load.py``). Its "use streamlit run" warning is expected here and not shown."""
+    quiet = logging.getLogger("streamlit")  # the logger Streamlit gives that warning to
+    drop = logging.Filter("no such logger")  # passes nothing
+    quiet.addFilter(drop)
+    try:
+        st.empty()
+    finally:
+        quiet.removeFilter(drop)
