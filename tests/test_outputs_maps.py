@@ -6,7 +6,7 @@ import json
 
 import pydeck as pdk
 
-from vrc_geo.outputs.maps import PICK_ID, build_deck, line_segments
+from vrc_geo.outputs.maps import PICK_ID, build_deck, line_segments, with_segments
 
 WARD = {
     "type": "FeatureCollection",
@@ -61,6 +61,11 @@ def test_outlines_are_plain_segments_each_drawn_once():
         ],
     }
     assert line_segments(lines) == [[0.5, 51.2, 0.6, 51.2], [0.6, 51.2, 0.6, 51.3]]
+    # worked out once per feature (the server's layers), the same segments for any subset drawn later
+    known = with_segments(lines)
+    assert known["features"][0]["segments"] == line_segments(lines) and "segments" not in lines["features"][0]
+    known["features"][0]["geometry"] = None  # never walked again
+    assert line_segments(known) == line_segments(lines)
     assert len(line_segments(WARD)) == 3  # a polygon's ring: three sides
     spec = json.loads(build_deck({PICK_ID: WARD, "ward_lines": lines}, tooltip_html="{code}").to_json())
     kinds = {layer["id"]: layer["@@type"] for layer in spec["layers"]}
@@ -70,3 +75,13 @@ def test_outlines_are_plain_segments_each_drawn_once():
     (fill,) = [layer for layer in spec["layers"] if layer["id"] == PICK_ID]
     assert fill["stroked"] is False  # the borders are the line layer's, not drawn twice
     assert fill["pickable"] is True  # the seen wards answer clicks and hovers: no second, hidden copy
+
+
+def test_pydeck_looks_for_its_jupyter_widget_once():
+    # a failed import, searched for again on every Deck made: the answer cannot change in a process
+    from pydeck.bindings import deck as pydeck_deck
+
+    build_deck({PICK_ID: WARD}, tooltip_html="{code}")
+    first = pydeck_deck.has_jupyter_extra
+    build_deck({PICK_ID: WARD}, tooltip_html="{code}")
+    assert pydeck_deck.has_jupyter_extra is first and first.cache_info().currsize == 1

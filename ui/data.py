@@ -94,7 +94,7 @@ def use_dataset(dataset: PoliceDataset | None) -> None:
 def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
     """Simplified ward and district GeoJSON for the browser (built once per dataset)."""
     from vrc_geo.outputs.map_outlines import simplify_coverage
-    from vrc_geo.outputs.maps import browser_geojson
+    from vrc_geo.outputs.maps import browser_geojson, with_segments
 
     wards = _dataset.wards.wards
     # 50 m: under a pixel up to town zoom (a pixel is ~250 m at county zoom, ~25 m at zoom 12). Simplified
@@ -129,9 +129,9 @@ def browser_layers(_dataset: PoliceDataset, key: str) -> dict[str, Any]:
     return {
         "district_names": names,
         "wards": ward_json,
-        "ward_lines": lines_json,
+        "ward_lines": with_segments(lines_json),  # drawn as segments: worked out once, not per view
         "ward_district": dict(zip(wards["code"], wards["district_code"], strict=True)),
-        "districts": district_json,
+        "districts": with_segments(district_json),
         "district_frame": districts,
         "bounds": tuple(float(b) for b in bounds),
     }

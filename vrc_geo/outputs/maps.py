@@ -9,6 +9,7 @@ the ward and district layers are the map, a basemap tile layer is added only whe
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -31,6 +32,8 @@ __all__ = [
     "browser_geojson",
     "build_deck",
     "classify",
+    "line_segments",
+    "with_segments",
 ]
 
 # Police violence rate x admissions rate, each against the area's rate.
@@ -291,17 +294,31 @@ OUTLINES = {
 
 
 def line_segments(collection: dict) -> list[list[float]]:
-    """Every segment of a FeatureCollection's lines (or polygon rings) as ``[lon0, lat0, lon1, lat1]``."""
+    """Every segment of a FeatureCollection's lines (or polygon rings) as ``[lon0, lat0, lon1, lat1]``; a
+    feature's own ``segments`` (:func:`with_segments`) are taken as they are."""
     segments = []
     for feature in collection["features"]:
-        geometry = feature["geometry"]
-        kind, coords = geometry["type"], geometry["coordinates"]
-        lines = {"LineString": [coords], "MultiLineString": coords, "Polygon": coords}.get(kind)
-        if kind == "MultiPolygon":
-            lines = [ring for polygon in coords for ring in polygon]
-        for line in lines or []:
-            segments += [[a[0], a[1], b[0], b[1]] for a, b in pairwise(line)]
+        known = feature.get("segments")
+        segments += _feature_segments(feature) if known is None else known
     return segments
+
+
+def with_segments(collection: dict) -> dict:
+    """A copy of ``collection`` whose features carry their segments (``segments``): the map of any subset
+    of them is then a list joined, not every coordinate walked again for each new view."""
+    return {
+        "type": "FeatureCollection",
+        "features": [{**feature, "segments": _feature_segments(feature)} for feature in collection["features"]],
+    }
+
+
+def _feature_segments(feature: dict) -> list[list[float]]:
+    geometry = feature["geometry"]
+    kind, coords = geometry["type"], geometry["coordinates"]
+    lines = {"LineString": [coords], "MultiLineString": coords, "Polygon": coords}.get(kind)
+    if kind == "MultiPolygon":
+        lines = [ring for polygon in coords for ring in polygon]
+    return [[a[0], a[1], b[0], b[1]] for line in lines or [] for a, b in pairwise(line)]
 
 
 def _outline_layer(layer_id: str, collection: dict, *, colour: list[int], width_px: float) -> pdk.Layer:
@@ -327,7 +344,13 @@ def _compact_deck_class() -> type:
     json encode in pure Python (its C encoder does not indent): the same text written compact at once is
     about nine times faster (0.1 s to 0.01 s for a county deck, on every new view)."""
     import pydeck as pdk
+    from pydeck.bindings import deck as pydeck_deck
     from pydeck.bindings.json_tools import default_serialize
+
+    # pydeck tries to import its Jupyter widget on every Deck made (a failed import, searched for again each
+    # time: 5 % of a shared server's CPU under load); the answer cannot change while the process runs.
+    if not hasattr(pydeck_deck.has_jupyter_extra, "cache_info"):
+        pydeck_deck.has_jupyter_extra = functools.cache(pydeck_deck.has_jupyter_extra)
 
     class CompactDeck(pdk.Deck):
         def to_json(self) -> str:
