@@ -47,6 +47,7 @@ class WardTable:
         self._folder = folder
         self._overlaps: pd.DataFrame | bool | None = False  # False = not computed yet
         self._population: pd.DataFrame | None = None
+        self._with_population: gpd.GeoDataFrame | None = None
 
     @property
     def wards(self) -> gpd.GeoDataFrame:
@@ -129,9 +130,12 @@ class WardTable:
         )
 
     def with_population(self) -> gpd.GeoDataFrame:
-        """The ward table with ``population`` and ``population_source`` columns."""
-        pop = self.population.set_index("ward_code")
-        out = self.wards.copy()
-        out["population"] = out["code"].map(pop["population"]).astype("Float64")
-        out["population_source"] = out["code"].map(pop["population_source"]).astype("string")
-        return out
+        """The ward table with ``population`` and ``population_source`` columns: built once, each caller
+        given its own copy (pandas copies on write), as every filter change of the app asks for it."""
+        if self._with_population is None:
+            pop = self.population.set_index("ward_code")
+            out = self.wards.copy()
+            out["population"] = out["code"].map(pop["population"]).astype("Float64")
+            out["population_source"] = out["code"].map(pop["population_source"]).astype("string")
+            self._with_population = out
+        return self._with_population.copy(deep=False)
