@@ -49,7 +49,7 @@ def resolved_period(dataset: PoliceDataset, selection: Selection) -> tuple[str, 
     return selection.start or months[0], selection.end or months[-1]
 
 
-WARD_ONLY = ("ward_code",)
+_WARD_ONLY = ("ward_code",)
 
 
 def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "count") -> WardView:
@@ -63,7 +63,7 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
     # the ward of each record only: ward_counts reads no other column, and copying them all was the largest
     # single cost of a filter change under load (py-spy on benchmarks/bench_load.py)
     current = select_records(
-        dataset.records, Selection(start, end, selection.districts, selection.crime_types), columns=WARD_ONLY
+        dataset.records, Selection(start, end, selection.districts, selection.crime_types), columns=_WARD_ONLY
     )
     prev_start, prev_end = previous_period(start, end)
     notes = []
@@ -77,7 +77,7 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
         previous = select_records(
             dataset.records,
             Selection(prev_start, prev_end, selection.districts, selection.crime_types),
-            columns=WARD_ONLY,
+            columns=_WARD_ONLY,
         )
         if scale != 1 and measure == "change":
             notes.append(
