@@ -8,7 +8,8 @@ page is opened by one session in five. Each change is timed from the message tha
 server's "script finished"; an exception box or a run that does not finish counts as an error.
 
 Reports p50 and p95 of rerun time, errors and the server's peak resident memory (``VmHWM``, with its
-hotspot processes: ``ui.hotspot_process``), measured per N on a freshly started server.
+hotspot processes: ``ui.hotspot_process``), measured per N on a freshly started server; and, under the
+table, how long the N pages took to open (the same timing, for each person's first run).
 
 With ``--processes 2`` the same people are spread over two servers, each person kept on one (what nginx
 does with sticky sessions, docs/deploy.md); the peak is the servers' sum.
@@ -42,10 +43,12 @@ from vrc_geo.dataset.store import load_police  # noqa: E402
 from vrc_geo.reference.area import DISTRICTS  # noqa: E402
 
 
-async def person(url: str, page: str, changes: int, rng: random.Random, times: list[float], errors: list[str]) -> None:
+async def person(
+    url: str, page: str, changes: int, rng: random.Random, times: list[float], errors: list[str], opens: list[float]
+) -> None:
     try:
         async with Session(url, page) as s:
-            await s.run()  # opening the page
+            opens.append(await s.run())  # opening the page
             names = list(DISTRICTS.values())
             for _ in range(changes):
                 label = rng.choice([w for w in WIDGETS if w in s.ids])
@@ -90,16 +93,18 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-async def load(urls: list[str], n: int, changes: int, seed: int) -> tuple[list[float], list[str], float]:
-    """N people at once; person i on server ``i % len(urls)`` (sticky sessions behind a balancer)."""
+async def load(urls: list[str], n: int, changes: int, seed: int) -> tuple[list[float], list[str], float, list[float]]:
+    """N people at once; person i on server ``i % len(urls)`` (sticky sessions behind a balancer). Returns
+    the changes' times, the errors, the wall time and the times the pages took to open."""
     times: list[float] = []
     errors: list[str] = []
+    opens: list[float] = []
     rngs = [random.Random(seed * 1000 + i) for i in range(n)]
     pages = ["hotspots" if i % 5 == 4 else "" for i in range(n)]
     start = time.perf_counter()
-    people = (person(urls[i % len(urls)], pages[i], changes, rngs[i], times, errors) for i in range(n))
+    people = (person(urls[i % len(urls)], pages[i], changes, rngs[i], times, errors, opens) for i in range(n))
     await asyncio.gather(*people)
-    return times, errors, time.perf_counter() - start
+    return times, errors, time.perf_counter() - start, opens
 
 
 def main() -> None:
@@ -121,10 +126,11 @@ def main() -> None:
         "   N   changes   p50 s   p95 s   max s   errors   wall s   server peak MB",
     ]
     print("\n".join(lines))
+    opened = []
     for n in args.sessions:
         with contextlib.ExitStack() as stack:
             urls = [stack.enter_context(served_app()) for _ in range(args.processes)]
-            times, errors, wall = asyncio.run(load(urls, n, args.changes, args.seed))
+            times, errors, wall, opens = asyncio.run(load(urls, n, args.changes, args.seed))
             peak = sum(peak_rss_mb(url.pid) for url in urls)
         p50 = statistics.median(times) if times else float("nan")
         p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) >= 2 else float("nan")
@@ -134,6 +140,10 @@ def main() -> None:
         print(lines[-1])
         for e in errors[:3]:
             print(f"        error: {e}")
+        if opens:
+            opened.append(f"N={n}: p50 {statistics.median(opens):.2f} s, slowest {max(opens):.2f} s")
+    lines.append(f"   the page opening, everyone at once on the fresh server: {'; '.join(opened)}")
+    print(lines[-1])
     if args.write_docs:
         flags = f" --sessions {' '.join(map(str, args.sessions))} --changes {args.changes}"
         flags += "" if args.processes == 1 else f" --processes {args.processes}"

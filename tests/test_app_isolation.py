@@ -179,3 +179,19 @@ def test_without_auth_settings_the_app_is_open():
     assert not at.exception
     assert not [b for b in at.button if b.label == "Sign in"]
     assert at.title[0].value.startswith("Violence and crime")
+
+
+def test_sessions_starting_together_share_one_look_at_the_data_folder(monkeypatch):
+    import ui.data
+
+    looks = []
+    original = ui.data.find_sources
+    monkeypatch.setattr(ui.data, "find_sources", lambda **k: looks.append(1) or original(**k))
+    monkeypatch.setattr(ui.data, "_latest", {})  # no look yet
+    first = ui.data.latest_version()
+    assert ui.data.latest_version() == first and len(looks) == 1  # within VERSION_MAX_AGE_S: the same look
+    assert ui.data.latest_version(max_age_s=0) == first and len(looks) == 2  # older than allowed: looked again
+    monkeypatch.setenv("VRC_GEO_DATA_DIR", "/nowhere")  # another search order is another key
+    with pytest.raises(Exception, match="nowhere|not found|No police"):
+        ui.data.latest_version()
+    assert len(looks) == 3

@@ -4,8 +4,11 @@ What is shared between sessions and what is not:
 
 * The server's police.uk data and everything computed from it (maps, hotspots, trends, the SYNTHETIC
   health demo) are cached for all sessions, bounded by ``max_entries``. The data is keyed by a *data
-  version* (the names, sizes and times of the input files) that each session takes when it starts and
-  renews only when it presses "Reload data": a reload never clears anyone else's caches.
+  version* (a digest of the input files' paths and contents) that each session takes when it starts and
+  renews only when it presses "Reload data": a reload never clears anyone else's caches. The server
+  looks the version up at most every :data:`VERSION_MAX_AGE_S` for new sessions (walking and hashing
+  the data folder was 7 % of a fresh server's busy samples while ten people opened the Overview), and
+  at once after a reload.
 * Health figures from an uploaded partner extract, and any briefing built from them, are kept in the
   session's own state (a small memo, :func:`session_memo`), never in a cache another session can reach, and
   go when the session ends.
@@ -13,7 +16,10 @@ What is shared between sessions and what is not:
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -23,7 +29,7 @@ import streamlit as st
 
 from ui import hotspot_process
 from ui.auth import signed_in_name
-from vrc_geo.config import find_sources
+from vrc_geo.config import ENV_BOUNDARIES, ENV_CACHE_DIR, ENV_DATA_DIR, find_sources
 from vrc_geo.dataset.aggregate import Selection
 from vrc_geo.dataset.cache import file_sha256
 from vrc_geo.dataset.store import PoliceDataset, load_police, sources_fingerprint
@@ -31,6 +37,9 @@ from vrc_geo.dataset.store import PoliceDataset, load_police, sources_fingerprin
 T = TypeVar("T")
 _OVERRIDE = "dataset_override"
 _VERSION = "data_version"
+VERSION_MAX_AGE_S = 30.0  #: how old the server's last look at the data folder may be for a new session
+_latest: dict[str, tuple[float, str]] = {}  # search order -> (when looked up, data version), one per process
+_latest_lock = threading.Lock()
 HEALTH_UPLOAD = "health_upload"  # session state: {"key": digest, "frames": [(file name, table)]}
 
 
@@ -57,8 +66,22 @@ def data_version() -> str:
     """This session's data version: taken at its first page, renewed only by :func:`reload`."""
     version = st.session_state.get(_VERSION)
     if version is None:
-        version = sources_fingerprint(find_sources(**app_flags()))
+        version = latest_version()
         st.session_state[_VERSION] = version
+    return version
+
+
+def latest_version(*, max_age_s: float = VERSION_MAX_AGE_S) -> str:
+    """The data version of the files found now, looked up again once the last look is ``max_age_s`` old:
+    sessions starting together share one walk of the data folder."""
+    flags = app_flags()
+    where = [os.environ.get(name) for name in (ENV_DATA_DIR, ENV_BOUNDARIES, ENV_CACHE_DIR)]
+    key = repr((sorted(flags.items()), where, os.getcwd()))  # what the search order reads
+    with _latest_lock:
+        when, version = _latest.get(key, (float("-inf"), ""))
+        if time.monotonic() - when > max_age_s:
+            version = sources_fingerprint(find_sources(**flags))
+            _latest[key] = (time.monotonic(), version)
     return version
 
 
@@ -84,6 +107,8 @@ def reload() -> None:
     (unchanged files come from the disk cache); other sessions keep theirs until they reload."""
     st.session_state.pop(_VERSION, None)
     st.session_state[_OVERRIDE] = None
+    with _latest_lock:  # the next look walks the data folder again
+        _latest.clear()
 
 
 def use_dataset(dataset: PoliceDataset | None) -> None:

@@ -17,9 +17,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from ui import data, state
-from vrc_geo.config import find_sources
 from vrc_geo.dataset.aggregate import Selection
-from vrc_geo.dataset.store import sources_fingerprint
 
 __all__ = ["warm_opening_views"]
 
@@ -39,7 +37,7 @@ def warm_opening_views(app_args: list[str] | None = None, *, loaded: Callable[[]
     for log in quiet:
         log.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected, there is no session yet
     try:
-        dataset = data.server_dataset_at(sources_fingerprint(find_sources(**data.app_flags())))
+        dataset = data.server_dataset_at(data.latest_version())
         if loaded is not None:
             loaded()
         view = state.opening_view(dataset.months)
