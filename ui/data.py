@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -38,7 +39,7 @@ T = TypeVar("T")
 _OVERRIDE = "dataset_override"
 _VERSION = "data_version"
 VERSION_MAX_AGE_S = 30.0  #: how old the server's last look at the data folder may be for a new session
-_latest: dict[str, tuple[float, str]] = {}  # search order -> (when looked up, data version), one per process
+_latest: dict[str, tuple[float, str, Path | None]] = {}  # search order -> _look(); one per process
 _latest_lock = threading.Lock()
 HEALTH_UPLOAD = "health_upload"  # session state: {"key": digest, "frames": [(file name, table)]}
 
@@ -74,15 +75,20 @@ def data_version() -> str:
 def latest_version(*, max_age_s: float = VERSION_MAX_AGE_S) -> str:
     """The data version of the files found now, looked up again once the last look is ``max_age_s`` old:
     sessions starting together share one walk of the data folder."""
+    return _look(max_age_s)[1]
+
+
+def _look(max_age_s: float = VERSION_MAX_AGE_S) -> tuple[float, str, Path | None]:
+    """(when, data version, partners' register of sites) of the server's last look at its data folder."""
     flags = app_flags()
     where = [os.environ.get(name) for name in (ENV_DATA_DIR, ENV_BOUNDARIES, ENV_CACHE_DIR)]
     key = repr((sorted(flags.items()), where, os.getcwd()))  # what the search order reads
     with _latest_lock:
-        when, version = _latest.get(key, (float("-inf"), ""))
-        if time.monotonic() - when > max_age_s:
-            version = sources_fingerprint(find_sources(**flags))
-            _latest[key] = (time.monotonic(), version)
-    return version
+        look = _latest.get(key)
+        if look is None or time.monotonic() - look[0] > max_age_s:
+            sources = find_sources(**flags)
+            look = _latest[key] = (time.monotonic(), sources_fingerprint(sources), sources.sites_register)
+    return look
 
 
 def server_dataset() -> PoliceDataset:
@@ -231,7 +237,7 @@ def hotspot_deck(
 
 def hotspots(_dataset: PoliceDataset, key: str, selection: Selection, params: tuple):
     """Hotspots of a view, with the register of institutions beside the data when there is one."""
-    path = find_sources(**app_flags()).sites_register
+    path = _look()[2]  # the register found with the data, at most VERSION_MAX_AGE_S ago
     stamp = f"{path}:{file_sha256(path)}" if path is not None and path.is_file() else ""
     return _hotspots(_dataset, key, selection, params, stamp)
 
