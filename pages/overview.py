@@ -56,8 +56,7 @@ with render.guard():
     st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=chart_key, height=maps.MAP_HEIGHT_PX)
 
     st.subheader("Ward detail")
-    table = wards_view.table.sort_values(["district_name", "ward_name"])
-    names = dict(zip(table["ward_code"], table["ward_name"] + " (" + table["district_name"] + ")", strict=True))
+    names = data.ward_choices(dataset, dataset.key, selection.districts)
     if st.session_state.get("f_ward") not in names:
         st.session_state["f_ward"] = None
     ward = st.selectbox(

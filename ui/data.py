@@ -175,6 +175,17 @@ def ward_view(_dataset: PoliceDataset, key: str, selection: Selection, measure: 
     return compute(_dataset, selection, measure)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def ward_choices(_dataset: PoliceDataset, key: str, districts: tuple[str, ...] | None) -> dict[str, str]:
+    """The Overview's list of wards of the districts chosen: code -> "Ward (District)", by district, then
+    ward. Once per dataset and districts: sorting the names was a sixth of an Overview rerun."""
+    wards = _dataset.wards.with_population()
+    if districts is not None:
+        wards = wards[wards["district_code"].isin(districts)]
+    wards = wards.sort_values(["district_name", "name"])
+    return dict(zip(wards["code"], wards["name"] + " (" + wards["district_name"] + ")", strict=True))
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def overview_deck(
     _dataset: PoliceDataset, key: str, selection: Selection, measure: str, basemap: bool, selected: str | None

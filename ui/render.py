@@ -105,9 +105,9 @@ def glossary_popover() -> None:
     """The glossary, one click away on every page."""
     from ui.glossary import GLOSSARY
 
-    with st.popover("Glossary", icon=":material/menu_book:"):
-        for term, meaning in GLOSSARY:
-            st.markdown(f"**{md_escape(term)}**: {md_escape(meaning)}")  # "Gi*" is text, not emphasis
+    # One element, a paragraph per term ("Gi*" is text, not emphasis): every page draws it on every rerun.
+    entries = "\n\n".join(f"**{md_escape(term)}**: {md_escape(meaning)}" for term, meaning in GLOSSARY)
+    st.popover("Glossary", icon=":material/menu_book:").markdown(entries)
 
 
 def _leave_presentation() -> None:
