@@ -179,7 +179,7 @@ def ward_view(_dataset: PoliceDataset, key: str, selection: Selection, measure: 
 def ward_choices(_dataset: PoliceDataset, key: str, districts: tuple[str, ...] | None) -> dict[str, str]:
     """The Overview's list of wards of the districts chosen: code -> "Ward (District)", by district, then
     ward. Once per dataset and districts: sorting the names was a sixth of an Overview rerun."""
-    wards = _dataset.wards.with_population()
+    wards = _dataset.wards.wards  # the Overview's rows (ward_view): no population needed for names
     if districts is not None:
         wards = wards[wards["district_code"].isin(districts)]
     wards = wards.sort_values(["district_name", "name"])
