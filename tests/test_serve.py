@@ -36,6 +36,9 @@ def test_fresh_servers_opened_by_three_people_at_once(entry, rounds):
             log = url.log.read_text()
         assert not errors, f"round {round_no + 1}: {errors}"
         assert "Traceback" not in log and "Error" not in log, f"round {round_no + 1}:\n{log[-3000:]}"
+        # Streamlit's warnings about preparing before any session, or config read twice, are expected noise
+        for words in ("missing ScriptRunContext", "No runtime found", "An update to the [server]"):
+            assert words not in log, f"round {round_no + 1}:\n{log[-3000:]}"
 
 
 def test_serve_hands_streamlit_its_options(monkeypatch):
@@ -61,6 +64,21 @@ def test_serve_hands_streamlit_its_options(monkeypatch):
     assert seen == [["streamlit", "run", str(ui.serve.APP), "--server.port", "9999", "--", "--data-dir", "x"]]
     assert started == [({"data_dir": "x", "crimes": None, "boundaries": None}, 1)]  # the workers find app.py's data
     assert "libpysal" in sys.modules and "esda" in sys.modules  # imported before the server starts
+
+
+def test_the_config_warning_of_the_handover_is_dropped_once_only(caplog):
+    import logging
+
+    import ui.serve
+
+    log = logging.getLogger("test_serve.handover")
+    log.addFilter(ui.serve._DropOnce("An update to the [server] config option section"))
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        log.warning("An update to the [server] config option section was detected.")  # the handover's: dropped
+        log.warning("Something else.")
+        log.warning("An update to the [server] config option section was detected.")  # a later edit: shown
+    assert [r.getMessage()[:13] for r in caplog.records] == ["Something els", "An update to "]
+    assert not log.filters
 
 
 def test_serve_refuses_a_wrong_number_of_hotspot_processes_by_name(monkeypatch):

@@ -21,8 +21,6 @@ from vrc_geo.dataset.aggregate import Selection
 
 __all__ = ["warm_opening_views"]
 
-_BARE_MODE_LOGGERS = ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching")
-
 
 def warm_opening_views(app_args: list[str] | None = None, *, loaded: Callable[[], object] | None = None) -> float:
     """Load the server's data and build the Overview's and the Hotspots page's opening views into the shared
@@ -32,10 +30,6 @@ def warm_opening_views(app_args: list[str] | None = None, *, loaded: Callable[[]
     to the pages, which explain it to the viewer as on any server."""
     began = time.perf_counter()
     argv, sys.argv = sys.argv, ["app.py", *(app_args or [])]  # as the pages will see it (ui.data.app_flags)
-    quiet = [logging.getLogger(name) for name in _BARE_MODE_LOGGERS]
-    levels = [log.level for log in quiet]
-    for log in quiet:
-        log.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected, there is no session yet
     try:
         dataset = data.server_dataset_at(data.latest_version())
         if loaded is not None:
@@ -56,8 +50,6 @@ def warm_opening_views(app_args: list[str] | None = None, *, loaded: Callable[[]
         )
     finally:
         sys.argv = argv
-        for log, level in zip(quiet, levels, strict=True):
-            log.setLevel(level)
     return time.perf_counter() - began
 
 
