@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..io.digests import file_sha256, remember_digests
+from .cache_prune import mark_used
 
 __all__ = [
     "CACHE_VERSION",
@@ -77,15 +78,18 @@ def checked(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def read_cache(folder: Path, read: Callable[[], object], notes: list[str]) -> object | None:
-    """``read()`` of a cache folder, or ``None`` (with a note, the folder removed) if it is damaged."""
+    """``read()`` of a cache folder, or ``None`` (with a note, the folder removed) if it is damaged; the
+    folder is marked as used."""
     if not (folder / "meta.json").exists():
         return None
     try:
-        return read()
+        value = read()
     except Exception:  # a truncated parquet, bad JSON, a missing file: the cache is rebuilt
         notes.append(f"The cache {folder.name} was unreadable and was rebuilt.")
         shutil.rmtree(folder, ignore_errors=True)
         return None
+    mark_used(folder)  # kept by the cache's pruning (.cache_prune) while it is read
+    return value
 
 
 def reference_files(reference: Path | None) -> list[Path]:

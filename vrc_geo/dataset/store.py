@@ -36,6 +36,7 @@ from .cache import (
     reference_files,
     write_cache,
 )
+from .cache_prune import prune_cache
 from .reconcile import Reconciliation, reconcile
 from .ward_table import WardTable
 
@@ -326,6 +327,8 @@ def load_police(
 
     if all(part.folder is not None for part in parts):
         write_cache(folder, write)
+        # a new store: clear what earlier files, boundaries or code versions left unused (.cache_prune)
+        prune_cache(cache_dir(), keep=[folder, *(part.folder for part in parts)])
     if folder.is_dir():
         dataset.folder = folder  # tables kept beside the records go with them
     dataset.notes[:0] = notes  # the rebuild notes are for this run only
