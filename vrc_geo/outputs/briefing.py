@@ -58,7 +58,8 @@ class Briefing:
     map_png: bytes
     legend: Sequence[tuple[str, tuple[int, int, int]]]
     legend_title: str
-    zones: pd.DataFrame | None = None
+    zones: pd.DataFrame | None = None  #: the zones of the places listed (``hotspots``), in the list's order
+    largest_zones: str | None = None  #: the largest zones, in words
     hotspots: pd.DataFrame | None = None
     evaluation: str | None = None  #: the answer of an evaluation, in words (optional section)
     backtest: str | None = None
@@ -93,6 +94,54 @@ def _side_by_side(frame: pd.DataFrame, *, longer_than: int = 6) -> str:
         return _table(frame)
     half = (len(frame) + 1) // 2
     return f"<div class='cols'>{_table(frame.iloc[:half])}{_table(frame.iloc[half:])}</div>"
+
+
+def _by_zone(zones: pd.DataFrame, places: pd.DataFrame) -> str:
+    """The places as one table, each zone's places under a row naming the zone (in the list's order): every
+    zone a place is in is named, and nothing is listed twice."""
+    columns = [c for c in places.columns if c != "zone"]
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    rows = []
+    for zone in zones.itertuples(index=False):
+        drugs = "; drug-related" if zone.drug == "yes" else ""
+        words = f"{zone.places} places, about {zone.expected} records a month{drugs}"
+        rows.append(
+            f"<tr class='zone'><td colspan='{len(columns)}'><b>{html.escape(f'{zone.zone} {zone.where}')}</b>"
+            f" — {html.escape(words)}</td></tr>"
+        )
+        for row in places[places["zone"] == zone.zone][columns].itertuples(index=False):
+            rows.append("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _zones_in_brief(zones: pd.DataFrame | None, listed: pd.DataFrame, *, largest: int = 3) -> tuple:
+    """The zones of the places ``listed`` (in the order of their first place; ``zone, where, places,
+    expected, drug``), and a sentence naming the ``largest`` zones by expected records."""
+    if zones is None or not len(zones):
+        return None, None
+    order = list(dict.fromkeys(z for z in listed["zone_id"] if z))
+    first = zones.set_index("zone_id").reindex([z for z in order if z in set(zones["zone_id"])]).reset_index()
+    rows = pd.DataFrame(
+        {
+            "zone": first["zone_id"],
+            "where": first["zone_name"],
+            "places": first["places"],
+            "expected": [
+                f"{e:.0f} ({lo}-{hi})"
+                for e, lo, hi in zip(
+                    first["expected_per_month"], first["expected_low"], first["expected_high"], strict=True
+                )
+            ],
+            "drug": first["drug_related"].map({True: "yes", False: "no"}),
+        }
+    )
+    top = zones.head(largest)
+    named = "; ".join(
+        f"{z} {str(name).split(':')[0]} (about {e:.0f} a month)"  # the district and ward; the streets are above
+        for z, name, e in zip(top["zone_id"], top["zone_name"], top["expected_per_month"], strict=True)
+    )
+    sentence = f"Largest patrol zones: {named}. Every zone is in the exports."
+    return rows, sentence
 
 
 def _reasons(why: object, *, max_chars: int = 48) -> str:
@@ -132,6 +181,7 @@ h2 { font-size: 10.5pt; margin: 8px 0 3px 0; border-bottom: 1px solid #bbb; }
 table { border-collapse: collapse; width: 100%; font-size: 8.3pt; }
 th, td { border-bottom: 1px solid #e2e2e2; padding: 1px 4px; text-align: left; }
 th { background: #f2f2f2; }
+tr.zone td { background: #f7f3f4; padding-top: 2px; }
 .small { font-size: 7.8pt; color: #444; }
 .cols { display: flex; gap: 10px; align-items: flex-start; }
 """
@@ -180,10 +230,13 @@ def briefing_html(brief: Briefing, *, signed_in_as: str | None = None) -> str:
         "<div><span class='box' style='border: 2px solid #5a0014'></span>hotspot footprint (numbered)</div>"
         "</div></div>"
     )
-    if brief.zones is not None and len(brief.zones):
-        parts.append("<h2>Patrol zones</h2>" + _table(brief.zones))
     if brief.hotspots is not None and len(brief.hotspots):
-        parts.append("<h2>Places to patrol within them</h2>" + _table(brief.hotspots))
+        if brief.zones is not None and len(brief.zones):
+            parts.append("<h2>Places to patrol, by patrol zone</h2>" + _by_zone(brief.zones, brief.hotspots))
+        else:
+            parts.append("<h2>Places to patrol</h2>" + _table(brief.hotspots))
+        if brief.largest_zones:
+            parts.append(f"<p class='small'>{esc(brief.largest_zones)}</p>")
     if brief.backtest:
         parts.append(f"<p class='small'><b>How good are they?</b> {esc(brief.backtest)}</p>")
     if brief.evaluation:
@@ -249,24 +302,7 @@ def build_briefing(
         ("Places to patrol (drug-related)", f"{spots.places:,} ({spots.drug_related_places:,})"),
     ]
     top_rows = table.head(top)
-    zones = hotspots.result.zones
-    zone_rows = None
-    if zones is not None and len(zones):
-        first = zones[zones["zone_id"].isin(set(top_rows["zone_id"]))].head(3)
-        zone_rows = pd.DataFrame(
-            {
-                "zone": first["zone_id"],
-                "where": first["zone_name"],
-                "places": first["places"],
-                "expected a month": [
-                    f"{e:.0f} ({lo}-{hi})"
-                    for e, lo, hi in zip(
-                        first["expected_per_month"], first["expected_low"], first["expected_high"], strict=True
-                    )
-                ],
-                "drug-related": first["drug_related"].map({True: "yes", False: "no"}),
-            }
-        )
+    zone_rows, largest = _zones_in_brief(hotspots.result.zones, top_rows)
     listing = pd.DataFrame(
         {
             "#": top_rows["rank"],
@@ -289,6 +325,7 @@ def build_briefing(
         legend=classes.legend(),
         legend_title=MEASURES[measure],
         zones=zone_rows,
+        largest_zones=largest,
         hotspots=listing,
         evaluation=evaluation.sentence() if evaluation is not None else None,
         backtest=_backtest_in_brief(hotspots.backtest) if hotspots.backtest else None,

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MAP_HEIGHT_WITH_HEALTH_IN", "MAP_MAX_HEIGHT_IN", "render_map_png"]
 
-MAP_MAX_HEIGHT_IN = 2.9  # with the figures, zones, eight places and the method: one A4 page
-MAP_HEIGHT_WITH_HEALTH_IN = 2.3  # the county's thirteen district health totals need the room
+MAP_MAX_HEIGHT_IN = 2.7  # with the figures, zones, eight places and the method: one A4 page
+MAP_HEIGHT_WITH_HEALTH_IN = 2.0  # the county's thirteen district health totals need the room
 
 
 def render_map_png(

@@ -1,0 +1,50 @@
+"""The briefing's places to patrol sit under their patrol zones: every zone a listed place is in is named
+once, with the figures of the zone list, and the largest zones are named beside them (issue: the zones
+table named three zones while the places below sat in others)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from vrc_geo.dataset.aggregate import Selection, make_selection
+from vrc_geo.hotspots.service import hotspots_for
+from vrc_geo.outputs.briefing import briefing_html, build_briefing
+
+
+@pytest.fixture(scope="module")
+def county(sample_dataset):
+    selection = make_selection(crime_types=["violence"])
+    bundle = hotspots_for(sample_dataset, Selection(selection.start, selection.end, None, None), backtest=False)
+    brief = build_briefing(sample_dataset, selection, measure="count", describe="", hotspots=bundle)
+    return brief, bundle.result.zones, briefing_html(brief)
+
+
+def test_every_zone_of_a_listed_place_is_named_once_in_the_order_of_its_first_place(county):
+    brief, zones, page = county
+    listed = list(dict.fromkeys(brief.hotspots["zone"]))
+    assert list(brief.zones["zone"]) == listed
+    named = re.findall(r"<tr class='zone'><td colspan='\d+'><b>(Z\d{3}) ", page)
+    assert named == listed
+    by_id = zones.set_index("zone_id")
+    for row in brief.zones.itertuples(index=False):
+        assert row.where == by_id.loc[row.zone, "zone_name"]
+        assert row.places == by_id.loc[row.zone, "places"]
+        assert row.expected.startswith(f"{by_id.loc[row.zone, 'expected_per_month']:.0f} (")
+
+
+def test_the_places_keep_the_lists_order_and_figures_under_their_zones(county):
+    brief, _, page = county
+    ranks = [int(r) for r in re.findall(r"<tr><td>(\d+)</td>", page)]
+    assert sorted(ranks) == list(brief.hotspots["#"])  # each listed place once
+    for zone, places in brief.hotspots.groupby("zone", sort=False):
+        block = page.split(f"<b>{zone} ")[1].split("<tr class='zone'>")[0]
+        assert [int(r) for r in re.findall(r"<tr><td>(\d+)</td>", block)] == list(places["#"])
+
+
+def test_the_largest_zones_are_named_by_district_and_ward(county):
+    brief, zones, page = county
+    first = zones.iloc[0]
+    assert brief.largest_zones.startswith(f"Largest patrol zones: Z001 {first['zone_name'].split(':')[0]} (about ")
+    assert brief.largest_zones in page.replace("&#x27;", "'")
