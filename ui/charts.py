@@ -68,7 +68,7 @@ def district_trend_chart(wide: pd.DataFrame, *, font_size: int = 13) -> alt.Char
         .mark_line(point=True, strokeWidth=2.5)
         .encode(
             x=alt.X("month:O", title="Month", axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("Records:Q", title="Records a month", axis=alt.Axis(format=",")),
+            y=alt.Y("Records:Q", title="Records a month", axis=alt.Axis(format=",.0f")),
             color=alt.Color(
                 "District:N",
                 scale=alt.Scale(domain=names, range=colours),

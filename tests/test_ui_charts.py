@@ -1,0 +1,15 @@
+"""Chart axes read as a person reads numbers (``ui.charts``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ui import charts
+
+
+def test_the_trend_axis_writes_whole_records_with_separators_not_scientific_notation():
+    """Vega-Lite's bare "," format is given a precision from the tick step: 1,600 came out as "1.6e+3"."""
+    wide = pd.DataFrame({"Medway": [1320, 1405], "Thanet": [760, 820]}, index=pd.Index(["2022-01", "2022-02"]))
+    wide.index.name = "month"
+    spec = charts.district_trend_chart(wide).to_dict()
+    assert spec["encoding"]["y"]["axis"]["format"] == ",.0f"
