@@ -62,8 +62,9 @@ with render.guard():
                     key=f"dl_eval_{fmt}",
                 )
         st.caption(
-            "How it works: docs/methods/evaluation.md — a Poisson model with area and month effects gives what "
-            "was expected; the p-value and interval come from the same model run on sets of comparable "
-            "places nobody touched."
+            "How it works: a Poisson model with area and month effects gives what was expected; the p-value "
+            "and interval come from the same model run on sets of comparable places nobody touched (a small "
+            "p-value: a change that untouched places rarely show by chance). The method in full, for "
+            "analysts: docs/methods/evaluation.md."
         )
     render.footer()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -107,3 +108,21 @@ def test_files_hold_the_table_and_the_series(sample_dataset, busy, tmp_path):
     assert sheets["evaluation"]["area"].tolist() == ["T1", "all"]
     assert len(sheets["Monthly series"]) == len(sample_dataset.months)
     assert result.parameters["measure"] == "harm"
+
+
+@pytest.mark.parametrize(
+    ("change", "p", "wdq", "words"),
+    [
+        (52.0, 0.57, float("nan"), "The buffer's records rose 52 % against expected, within what chance gives"),
+        (40.0, 0.01, -0.8, "The buffer shows displacement: +40 % against expected (p = 0.010; WDQ -0.80)."),
+        (-12.0, 0.40, 0.35, "The buffer improved too (-12 % against expected; WDQ 0.35): a spread of benefit"),
+        (-3.0, 0.80, float("nan"), "The buffer's records were -3 % against expected: no sign of displacement."),
+        (float("nan"), float("nan"), float("nan"), "No buffer was evaluated."),
+    ],
+)
+def test_what_the_buffer_shows_never_says_no_displacement_beside_a_rise(change, p, wdq, words):
+    from vrc_geo.evaluation.service import EvaluationResult
+
+    said = EvaluationResult._buffer_words(pd.Series({"buffer_effect_pct": change, "buffer_p_value": p, "wdq": wdq}))
+    assert said.startswith(words)
+    assert not (change > 0 and "no displacement" in said)

@@ -12,6 +12,7 @@ import shapely
 import streamlit as st
 
 from vrc_geo.dataset.store import PoliceDataset
+from vrc_geo.evaluation.zone_areas import zone_areas
 from vrc_geo.io.targets import TargetAreas, read_targets, targets_from_frame, wards_as_targets
 
 from . import data
@@ -36,9 +37,8 @@ def choose_targets(dataset: PoliceDataset, hotspots) -> TargetAreas | None:
         if not chosen:
             return None
         picked = zones[zones["zone_id"].isin(chosen)]
-        outline = picked.geometry.convex_hull.buffer(30)
         frame = gpd.GeoDataFrame(
-            {"area": picked["zone_id"] + " " + picked["zone_name"]}, geometry=outline, crs=zones.crs
+            {"area": picked["zone_id"] + " " + picked["zone_name"]}, geometry=zone_areas(picked.geometry), crs=zones.crs
         )
         return targets_from_frame(frame, "patrol zones")
     if source == "places":

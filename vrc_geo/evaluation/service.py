@@ -110,17 +110,26 @@ class EvaluationResult:
 
     @staticmethod
     def _buffer_words(row: pd.Series) -> str:
-        if not math.isfinite(row["buffer_effect_pct"]):
+        """What the buffer shows: displacement only when its rise is beyond chance; a rise within chance
+        said as such (not as "no displacement" beside a rise)."""
+        change, p = row["buffer_effect_pct"], row["buffer_p_value"]
+        if not math.isfinite(change):
             return "No buffer was evaluated."
-        moved = row["buffer_p_value"] < 0.05 and row["buffer_effect_pct"] > 0
-        if moved:
+        if p < 0.05 and change > 0:
             return (
-                f"The buffer shows displacement: {row['buffer_effect_pct']:+.0f} % against expected "
-                f"(p = {row['buffer_p_value']:.3f}; WDQ {row['wdq']:.2f})."
+                f"The buffer shows displacement: {change:+.0f} % against expected (p = {p:.3f}; WDQ {row['wdq']:.2f})."
+            )
+        if change > 0:
+            return (
+                f"The buffer's records rose {change:.0f} % against expected, within what chance gives "
+                f"(p = {p:.3f}): no clear sign of displacement."
             )
         if math.isfinite(row["wdq"]) and row["wdq"] > 0:
-            return f"The buffer shows no displacement; rather a spread of benefit (WDQ {row['wdq']:.2f})."
-        return f"The buffer shows no displacement (its change {row['buffer_effect_pct']:+.0f} % against expected)."
+            return (
+                f"The buffer improved too ({change:+.0f} % against expected; WDQ {row['wdq']:.2f}): a spread of "
+                "benefit, not displacement."
+            )
+        return f"The buffer's records were {change:+.0f} % against expected: no sign of displacement."
 
 
 def evaluate_targets(
