@@ -211,6 +211,20 @@ def test_evaluate_page_answers_in_words_and_its_files_equal_the_cli(sample_dir, 
     assert not at.exception
 
 
+def test_evaluate_page_takes_side_by_side_patrol_zones_together():
+    """Zones split from one town centre have overlapping outlines: chosen together they are evaluated, not
+    refused as overlapping targets (vrc_geo.evaluation.zone_areas)."""
+    at = app().run()
+    at.switch_page("pages/evaluate.py").run()
+    at.radio(key="f_ev_source").set_value("zones").run()
+    options = at.multiselect(key="f_ev_zones").options
+    at.multiselect(key="f_ev_zones").set_value([o.split(" ")[0] for o in options[:30]]).run()
+    clean(at)
+    assert not any("overlap" in e.value for e in at.error)
+    answer = " ".join(m.value for m in [*at.success, *at.info])
+    assert "than expected after" in answer
+
+
 def test_health_page_is_synthetic_suppressed_and_equals_the_cli(sample_dir, tmp_path):
     at = app(h="demo").run()
     at.switch_page("pages/health.py").run()
