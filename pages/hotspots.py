@@ -87,11 +87,21 @@ with render.guard():
     if not view.present:
         left, right = st.columns(2)
         shown = left.segmented_control("Show", list(kinds), format_func=kinds.get, default="all", key="f_hkind")
-        top = right.slider("How many (ranked)", 1, max(len(table), 1), top, key="f_top") if len(table) > 1 else 1
         shown = shown or "all"
+        keep = table["kind"].eq(shown) if shown != "all" else table["kind"].notna()
+        rows = int(keep.sum())
+        steps = state.top_choices(rows)
+        if len(steps) > 1:
+            top = right.select_slider(
+                "How many (ranked)",
+                steps,
+                value=min(top, rows) if min(top, rows) in steps else steps[-1],
+                format_func=lambda n, rows=rows: f"all {n:,}" if n == rows else f"{n:,}",
+                key="f_top",
+            )
     else:
         shown = "all"
-    keep = table["kind"].eq(shown) if shown != "all" else table["kind"].notna()
+        keep = table["kind"].notna()
     listed = table[keep].head(top)
 
     render.legend(

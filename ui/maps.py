@@ -126,6 +126,7 @@ def measure_deck(
 
 
 HOTSPOT_COLOURS = MARKER_COLOURS
+RANK_DIGIT_PX = 7.2  # one digit of a marker's rank (12 px bold type): a rank of 1,338 needs a 16 px radius
 
 
 def hotspot_deck(
@@ -173,7 +174,10 @@ def hotspot_deck(
         view = view_for(tuple(shape.to_crs("EPSG:4326").total_bounds))
     # Every marker carries its rank and is big enough for it; markers that would sit on one ranked above
     # them move to the nearest free spot at the opening zoom, with a leader line back to their place.
-    radii = [round(8 + 8 * math.sqrt(max(v, 0) / max(top, 1)), 1) for v in places.loc[dots, "violence_count"]]
+    radii = [
+        round(max(8 + 8 * math.sqrt(max(v, 0) / max(top, 1)), 2 + RANK_DIGIT_PX / 2 * len(str(int(r)))), 1)
+        for v, r in zip(places.loc[dots, "violence_count"], places.loc[dots, "rank"], strict=True)
+    ]
     lon, lat = declutter(centres.x.to_numpy(), centres.y.to_numpy(), np.array(radii), zoom=view[2])
     markers = []
     for (i, row), point, x, y, radius in zip(places[dots].iterrows(), centres, lon, lat, radii, strict=True):

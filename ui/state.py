@@ -31,6 +31,15 @@ DEFAULT_GROUPS = ("violence",)
 DEFAULT_MEASURE = "count"
 DEFAULT_HEALTH = "none"
 HOTSPOT_TOP = 30  # places the Hotspots page lists and maps at first (the "How many" slider goes to every row)
+_TOP_STEPS = (5, 10, 20, 30, 50, 100, 200, 500, 1000)
+
+
+def top_choices(rows: int) -> list[int]:
+    """The "How many" slider's stops for a list of ``rows``: round numbers a patrol plan uses, then all of
+    them (a slider over every count jumped from 30 to 104 in one short drag)."""
+    return [n for n in _TOP_STEPS if n < rows] + ([rows] if rows > 0 else [])
+
+
 DEFAULT_METHOD = PLACE_DEFAULTS["method"]
 WIDGET_KEYS = (
     "f_present",
