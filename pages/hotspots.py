@@ -233,8 +233,8 @@ with render.guard():
     if not view.present:
         st.caption(
             f"The files hold exactly the {len(listed)} rows shown above, with the period and districts in "
-            "every row and in the file name; the XLSX adds the method, the backtest, the harm weights and "
-            "plain-English column labels."
+            "every row and in the file name (columns under the names analysts' tools expect); the XLSX adds "
+            "the method, the backtest, the harm weights and a sheet saying each column in plain words."
         )
         limit = None if top >= int(keep.sum()) else top
         cols = st.columns(3)

@@ -42,6 +42,32 @@ def test_xlsx_is_deterministic_and_has_about_sheet():
     assert sheets["About"].set_index("item")["value"]["method"] == "Gi*"
 
 
+def test_xlsx_shows_fractions_as_percentages_and_numbers_with_sensible_decimals_keeping_every_digit():
+    """The workbook shows 0.0053 as 0.53 % and 447.9559 as 448, as the app does; the cells keep the values."""
+    import openpyxl
+
+    frame = pd.DataFrame(
+        {
+            "share_of_violence": [0.0053, 0.012],
+            "pai": [447.9559, 12.3],
+            "expected_per_month": [13.551, 4.13],
+            "rank": [1, 2],
+            "name": ["a", "b"],
+        }
+    )
+    book = openpyxl.load_workbook(io.BytesIO(table_bytes(frame, ".xlsx")))
+    row = book["data"][2]
+    assert [c.number_format for c in row] == ["0.00%", "#,##0", "#,##0.0", "General", "General"]
+    assert [c.value for c in row][:3] == [0.0053, 447.9559, 13.551]
+
+
+def test_a_share_outside_zero_to_one_is_not_called_a_percentage():
+    from vrc_geo.io.writers import display_format
+
+    assert display_format(pd.Series([12.5, 40.0]), "share_of_records") == "#,##0.0"
+    assert display_format(pd.Series([1, 2]), "share") is None
+
+
 def test_geojson_in_wgs84_with_metadata():
     data = json.loads(table_bytes(FRAME, ".geojson", geometry=GEOM, metadata={"source": "test"}))
     assert data["type"] == "FeatureCollection"

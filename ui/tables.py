@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from vrc_geo.base.decimals import decimals_for
+
 __all__ = ["COLUMN_LABELS", "auto_format", "format_number", "plain_header", "readable"]
 
 #: Contract names shown on screen, in words; anything else loses its underscores (``plain_header``).
@@ -79,22 +81,9 @@ def _thousands(match: re.Match) -> str:
 
 
 def auto_format(values: pd.Series) -> str:
-    """The printf format a float column reads best in: whole numbers without decimals, otherwise as few
-    decimals as its typical size needs (never four zeros, never scientific notation)."""
-    finite = values.dropna().abs()
-    finite = finite[finite != float("inf")]
-    if finite.empty or (finite == finite.round()).all():
-        return "%.0f"
-    typical = float(finite[finite > 0].median()) if (finite > 0).any() else 0.0
-    if typical >= 100:
-        return "%.0f"
-    if typical >= 1:
-        return "%.1f"
-    if typical >= 0.01:
-        return "%.2f"
-    if typical == 0:
-        return "%.2f"
-    return f"%.{min(6, 1 - math.floor(math.log10(typical)))}f"  # two significant figures, never 1e-05
+    """The printf format a float column reads best in (:func:`vrc_geo.base.decimals.decimals_for`: whole
+    numbers without decimals, otherwise as few decimals as its typical size needs)."""
+    return f"%.{decimals_for(values)}f"
 
 
 def readable(frame: pd.DataFrame, column_config: dict[str, Any] | None = None) -> tuple[pd.DataFrame, dict, dict]:

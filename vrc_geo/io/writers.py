@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..base.atomic import write_atomically
+from ..base.decimals import decimals_for
 from ..errors import ParameterError
 
 __all__ = ["FORMATS", "format_of", "guard_formula", "guard_frame", "table_bytes", "write_bytes", "write_table"]
@@ -151,7 +152,12 @@ def _xlsx(
         writer.book.set_properties({"created": _FIXED_CREATED, "author": "vrc_geo"})
         for name, table in {sheet_name: frame, **extra}.items():
             guard_frame(table).to_excel(writer, sheet_name=name, index=False, freeze_panes=(1, 0))
-            writer.sheets[name].autofit()
+            sheet = writer.sheets[name]
+            sheet.autofit()
+            for position, column in enumerate(table.columns):
+                shown = display_format(table[column], str(column))
+                if shown is not None:  # how Excel shows it; the cell keeps the full value
+                    sheet.set_column(position, position, None, writer.book.add_format({"num_format": shown}))
         if metadata:
             about = pd.DataFrame({"item": list(metadata), "value": [str(v) for v in metadata.values()]})
             about = guard_frame(about)
@@ -160,6 +166,24 @@ def _xlsx(
             sheet.set_column(0, 0, 28)
             sheet.set_column(1, 1, 110, writer.book.add_format({"text_wrap": True}))
     return buffer.getvalue()
+
+
+#: Float columns holding fractions of a whole (0-1), shown as percentages in a workbook.
+_FRACTION_WORDS = ("share", "hit_rate")
+
+
+def display_format(values: pd.Series, name: str) -> str | None:
+    """Excel's number format for a float column (``None`` for other columns): a fraction of a whole as a
+    percentage, anything else with thousands separators and the decimals the app's tables use
+    (:func:`..base.decimals.decimals_for`): 0.0053 reads 0.5 %, 447.9559 reads 448."""
+    if not pd.api.types.is_float_dtype(values):
+        return None
+    finite = values.dropna()
+    if any(word in name for word in _FRACTION_WORDS) and finite.between(0, 1).all():
+        places = decimals_for(finite * 100)
+        return "0" + ("." + "0" * places if places else "") + "%"
+    places = decimals_for(values)
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def _geojson(frame: pd.DataFrame, geometry: Any, metadata: Mapping[str, object]) -> bytes:
