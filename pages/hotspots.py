@@ -15,6 +15,7 @@ TABLE_LABELS = {
     "rank": "Rank",
     "top_locations": "Busiest place",
     "district_name": "District",
+    "expected_per_month": "Expected a month",
     "violence_count": "Violence records",
     "drugs_count": "Drugs records",
     "drug_related": "Drug-related",
@@ -205,6 +206,11 @@ with render.guard():
             },
         )
     st.subheader("Ranked hotspots")
+    st.caption(
+        "Ranked by the violence-group records expected there a month (recent months count most, and a "
+        "quiet place is steadied by its neighbours), not by the period's total; places sharing a figure "
+        "are listed by their own recent records."
+    )
     plain = listed[list(TABLE_LABELS)].rename(columns=TABLE_LABELS)
     plain["Kind"] = listed["kind"].map(KIND_LABELS).fillna(listed["kind"]).to_numpy()
     plain["Drug-related"] = ["Yes" if d else "" for d in listed["drug_related"]]
@@ -218,6 +224,7 @@ with render.guard():
             "Share at the busiest point": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
             "Drugs near the violence (× chance)": st.column_config.NumberColumn(format="%.1f"),
             "Area (km²)": st.column_config.NumberColumn(format="%.3f"),
+            "Expected a month": st.column_config.NumberColumn(format="%.1f"),
         },
     )
     claims = result.places.claims if result.places is not None else None
