@@ -39,11 +39,13 @@ with render.guard():
     deck, classes = data.overview_deck(
         dataset, dataset.key, selection, view.measure, view.basemap, st.session_state.get("f_ward")
     )
+    valued = bool(wards_view.table["value"].notna().any())  # e.g. a change with no earlier month: all grey
     render.legend(
         f"{MEASURES[view.measure]} — {wards_view.period}",
-        classes.legend(),
-        "Grey: no value. Click a ward for its detail (outlined in blue). Town centres have few residents and "
-        "many visitors, so their residential rates run high: read rates beside counts.",
+        classes.legend() if valued else [],
+        ("Grey: no value. " if valued else "Every ward is grey: no value to show (the note above says why). ")
+        + "Click a ward for its detail (outlined in blue). Town centres have few residents and many visitors, "
+        "so their residential rates run high: read rates beside counts.",
     )
     picked = st.session_state.get("f_ward")
     if picked in set(wards_view.table["ward_code"]):  # the answer where the person is looking: above the map

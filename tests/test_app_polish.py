@@ -40,6 +40,11 @@ def test_change_uses_the_earlier_months_there_are(sample_dataset):
     # Nothing a year before either (a selection of 2022 only): words, not a dash.
     only = app(to="2022-12", m="change").run()
     assert metric(only, "Change on") == "No earlier data"
+    # ... and an all-grey map gets no colour bands in its legend, only why it is grey.
+    legend = next(m.value for m in first.markdown if "<div class='vrc-legend'>" in m.value)
+    assert "vrc-swatch" not in legend and "Every ward is grey" in legend
+    shaded = [m.value for m in at.markdown if "<div class='vrc-legend'>" in m.value]
+    assert "vrc-swatch" in shaded[0]
 
 
 def test_no_offence_group_means_all_crime_without_anti_social_behaviour(sample_dataset):
