@@ -56,7 +56,7 @@ with render.guard():
             (f"Police violence, {view.place()}", f"{police:,}", bundle.period.label),
             ("Admissions" + (" (SYNTHETIC)" if bundle.synthetic else ""), admissions, view.place()),
             (
-                "Wards flagged: possible under-reporting",
+                "Under-reporting flags (wards)",
                 str(int(published["underreporting_flag"].eq(True).sum())) if bundle.view.flags_made else "not made",
                 None if bundle.view.flags_made else "counts by home area",
             ),
@@ -65,7 +65,8 @@ with render.guard():
     )
     st.info(suppression_rule(bundle.view.max_small, bundle.view.min_width))
     if not view.present:  # the model's coefficients are for analysts, not for the projector
-        st.caption(bundle.view.model.describe())
+        with st.expander("The model behind the under-reporting flags (for analysts)"):
+            st.caption(bundle.view.model.describe())
         for note in [*bundle.notes, *bundle.view.notes]:
             st.caption(render.md_escape(note))
     layers = data.browser_layers(dataset, dataset.key)
@@ -84,8 +85,9 @@ with render.guard():
         st.info(RESIDENCE_NOTE[0].upper() + RESIDENCE_NOTE[1:] + ".")
     else:
         st.markdown(
-            "Wards whose admissions are above the upper 99.8% control limit of what their police violence rate "
-            "and residents predict (Poisson model, limits widened for overdispersion). Violence here may be "
+            "Wards with more admissions than their police violence and their residents would lead one to "
+            "expect: above the upper 99.8% limit of a count model fitted across all wards (its limits widened "
+            "where wards vary more than chance alone; the model is above the map). Violence here may be "
             "reaching hospital without reaching the police."
         )
         flagged = published[published["underreporting_flag"].eq(True)]
