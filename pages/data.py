@@ -136,7 +136,8 @@ with render.guard():
                 ("Period", f"{dataset.months[0]} to {dataset.months[-1]} ({_months(len(dataset.months))})"),
                 (
                     "Ward boundaries",
-                    f"{dataset.wards.vintage}: {len(dataset.wards.wards)} wards ({dataset.wards.label})",
+                    f"{dataset.wards.vintage_words}: {len(dataset.wards.wards)} wards "
+                    f"(ONS code {dataset.wards.vintage}; file {dataset.wards.label})",
                 ),
                 (
                     "Reference tables",

@@ -295,6 +295,9 @@ def test_data_page_reload_and_sources(sample_dataset):
     text = " ".join(m.value for m in at.markdown)
     rec = sample_dataset.reconciliation
     assert f"215,518 = {rec.in_area:,} + {rec.outside_area:,} + 2,243 + 1" in text
+    sources = next(d.value for d in at.dataframe if "Ward boundaries" in set(d.value.iloc[:, 0]))
+    boundaries = sources.set_index(sources.columns[0]).loc["Ward boundaries"].iloc[0]
+    assert boundaries.startswith("2013 ward boundaries: 305 wards (ONS code WD13")  # words first, the code after
     next(b for b in at.button if b.label.startswith("Reload data")).click().run()
     clean(at)
     assert at.title[0].value == "Data: sources, checks and uploads"
