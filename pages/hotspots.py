@@ -48,9 +48,9 @@ BACKTEST_LABELS = {
     "hit_rate": "Share of later records inside",
     "area_share": "Share of the land",
     "area_km2": "Land (km²)",
-    "pai": "PAI",
-    "pei": "PEI",
-    "rri": "RRI",
+    "pai": "Times better than chance (PAI)",
+    "pei": "Of the best possible (PEI)",
+    "rri": "Held up (RRI)",
     "hits": "Later records inside",
 }
 
@@ -179,10 +179,16 @@ with render.guard():
                 "Share of later records inside": st.column_config.NumberColumn(format="%.1f%%"),
                 "Share of the land": st.column_config.NumberColumn(format="percent"),
                 "Land (km²)": st.column_config.NumberColumn(format="%.1f"),
-                "PAI": st.column_config.NumberColumn(format="%.0f"),
-                "PEI": st.column_config.NumberColumn(format="%.2f"),
-                "RRI": st.column_config.NumberColumn(format="%.2f"),
+                "Times better than chance (PAI)": st.column_config.NumberColumn(format="%.0f"),
+                "Of the best possible (PEI)": st.column_config.NumberColumn(format="%.2f"),
+                "Held up (RRI)": st.column_config.NumberColumn(format="%.2f"),
             },
+        )
+        st.caption(
+            "Times better than chance (PAI): the share of later records inside, divided by the share of the "
+            "land. Of the best possible (PEI): against the best any choice of the same land could have done "
+            "(1 = the best). Held up (RRI): the records inside, later against earlier, compared with the whole "
+            "area's (above 1: these places held more of the violence than before)."
         )
     if listed_zones is not None and len(listed_zones) and not zone:
         st.subheader("Patrol zones")
