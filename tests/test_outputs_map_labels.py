@@ -88,3 +88,19 @@ def test_count_legends_read_as_whole_numbers():
     assert wide[0] == "0 to 320" and wide[-1] == "980 or more" and all(".0" not in t for t in wide)
     rates = [text for text, _ in classify([0.1, 0.5, 1.2, 3.3], kind="magnitude", units="per 1,000").legend()]
     assert rates[0] == "up to 0.3"
+
+
+def test_names_beside_markers_keep_clear_of_markers_and_of_better_ranked_names():
+    from vrc_geo.outputs.map_labels import beside_names_clear
+
+    zoom = 16.0
+    # markers at pixel (0, 0), (200, 0) and (60, 4); names start 14 px right of theirs, about 7 px a character
+    xs, ys = from_pixels(np.array([0.0, 200.0, 60.0]), np.array([0.0, 0.0, 4.0]), zoom)
+    names = [
+        {"lon": xs[0], "lat": ys[0], "text": "High Street", "offset_px": 14},  # runs into the marker at 60 px
+        {"lon": xs[1], "lat": ys[1], "text": "Bank Street", "offset_px": 14},  # clear
+        {"lon": xs[2], "lat": ys[2], "text": "Week Street", "offset_px": 14},  # clear of markers and names
+        {"lon": xs[1], "lat": ys[1], "text": "Gabriel's Hill", "offset_px": 14},  # on Bank Street's name
+    ]
+    kept = beside_names_clear(names, xs, ys, np.array([10.0, 10.0, 10.0]), zoom=zoom)
+    assert [n["text"] for n in kept] == ["Bank Street", "Week Street"]

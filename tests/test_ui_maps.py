@@ -28,3 +28,43 @@ def test_every_marker_is_wide_enough_for_its_rank(sample_dataset, sample_hotspot
         assert 2 * dot["radius_px"] >= maps.RANK_DIGIT_PX * len(dot["label"]) + 4, dot["label"]
     first = next(d for d in dots if d["label"] == "1")
     assert first["radius_px"] == 16.0  # the busiest place: sized by its records, as before
+
+
+def test_a_zone_close_up_names_its_streets_beside_their_markers(sample_dataset, sample_hotspots):
+    """No basemap by default: the close-up names each street once, next to its best-ranked place."""
+    result = sample_hotspots.result
+    zone = result.zones.iloc[0]["zone_id"]
+    keep = result.table["zone_id"].eq(zone)
+    listed = result.table[keep]
+    deck = maps.hotspot_deck(
+        browser_layers(sample_dataset, sample_dataset.key),
+        result.wards,
+        listed,
+        result.footprints[keep.to_numpy()],
+        basemap=False,
+        filtered=False,
+        zones=result.zones[result.zones["zone_id"] == zone],
+        focus=zone,
+    )
+    layers = {layer["id"]: layer for layer in json.loads(deck.to_json())["layers"]}
+    names = [f["properties"]["text"] for f in layers["street_names"]["data"]["features"]]
+    streets = [s for s in dict.fromkeys(listed["top_locations"].str.split(" \\(").str[0]) if not s.startswith("(")]
+    assert len(names) >= 2 and names == [s for s in streets if s in set(names)]  # each once, in rank order
+    dots = {f["properties"]["label"]: f for f in layers["markers"]["data"]["features"] if f["properties"]["label"]}
+    rank_of: dict[str, int] = {}
+    for street, rank in zip(listed["top_locations"].str.split(" \\(").str[0], listed["rank"], strict=True):
+        rank_of.setdefault(street, rank)  # a street is named beside its best-ranked place
+    for feature in layers["street_names"]["data"]["features"]:
+        dot = dots[str(int(rank_of[feature["properties"]["text"]]))]
+        assert feature["geometry"]["coordinates"] == dot["geometry"]["coordinates"]
+        assert feature["properties"]["offset"] == [dot["properties"]["radius_px"] + 4, 0]
+    # the county view names districts only
+    whole = maps.hotspot_deck(
+        browser_layers(sample_dataset, sample_dataset.key),
+        result.wards,
+        result.table.head(30),
+        result.footprints.iloc[:30],
+        basemap=False,
+        filtered=False,
+    )
+    assert "street_names" not in {layer["id"] for layer in json.loads(whole.to_json())["layers"]}

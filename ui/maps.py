@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from vrc_geo.outputs.map_labels import declutter, place_names_clear
+from vrc_geo.outputs.map_labels import beside_names_clear, declutter, place_names_clear
 from vrc_geo.outputs.maps import (
     BIVARIATE,
     PICK_ID,
@@ -206,7 +206,28 @@ def hotspot_deck(
         data["zones"] = _zone_outlines(zones)
     data["hotspots"] = footprint_json
     names = place_names_clear(_place_names(layers, set(wards["district_code"])), lon, lat, radii, zoom=view[2])
-    return build_deck(data, tooltip_html=tooltip, view=view, basemap=basemap, markers=markers, names=names)
+    streets = None
+    if focus is not None:
+        streets = beside_names_clear(_street_names(markers, places[dots]), lon, lat, radii, zoom=view[2])
+    return build_deck(
+        data, tooltip_html=tooltip, view=view, basemap=basemap, markers=markers, names=names, street_names=streets
+    )
+
+
+def _street_names(markers: list[dict], places: pd.DataFrame) -> list[dict]:
+    """For a zone close up: each named street once, beside the best-ranked marker on it (the app draws no
+    basemap by default, so nothing else on the map names the streets the zone's places are on)."""
+    by_rank = {m["label"]: m for m in markers}
+    seen: set[str] = set()
+    out = []
+    for rank, where in zip(places["rank"], places["top_locations"], strict=True):
+        street = str(where).split(" (")[0]
+        if not street or street.startswith("(") or street in seen:
+            continue  # unnamed points and streets named already
+        seen.add(street)
+        marker = by_rank[str(int(rank))]
+        out.append({"lon": marker["lon"], "lat": marker["lat"], "text": street, "offset_px": marker["radius_px"] + 4})
+    return out
 
 
 def _place_names(layers: dict[str, Any], codes: set[str]) -> list[dict]:

@@ -107,6 +107,7 @@ def build_deck(
     basemap: bool = False,
     markers: list[dict] | None = None,
     names: list[dict] | None = None,
+    street_names: list[dict] | None = None,
     text_px: int = 12,
     watermark: str | None = None,
 ) -> pdk.Deck:
@@ -122,6 +123,8 @@ def build_deck(
       records (``lon, lat, radius_px, fill, label`` and tooltip fields), numbered, legible at county zoom;
     * ``names``: place names (``lon, lat, text``) in dark type with a white halo, under the markers; a
       marker moved off its place (``true_lon, true_lat``) gets a leader line back to it;
+    * ``street_names``: a place's street beside its marker (``lon, lat, text, offset_px``: the text starts
+      that many pixels to the right of the point), for a close-up where no basemap names the streets;
     * ``watermark``: large red text near the top of the view, part of the map itself (so it stays in
       screenshots and prints), e.g. SYNTHETIC.
     """
@@ -169,32 +172,19 @@ def build_deck(
         if layer_id in layers_data
     ]
     if names:
+        points = [(n["lon"], n["lat"], {"text": n["text"]}) for n in names]
+        layers.append(_halo_text("place_names", points, size_px=13, colour=[25, 25, 25, 255], weight=700))
+    if street_names:
+        points = [(n["lon"], n["lat"], {"text": n["text"], "offset": [n["offset_px"], 0]}) for n in street_names]
         layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                id="place_names",
-                data={
-                    "type": "FeatureCollection",
-                    "features": [
-                        {
-                            "type": "Feature",
-                            "geometry": {"type": "Point", "coordinates": [n["lon"], n["lat"]]},
-                            "properties": {"text": n["text"]},
-                        }
-                        for n in names
-                    ],
-                },
-                pickable=False,
-                point_type="'text'",
-                get_text="properties.text",
-                get_text_size=13,
-                text_size_units="'pixels'",
-                get_text_color=[25, 25, 25, 255],
-                text_font_weight=700,
-                text_font_family=TEXT_FONT,
-                text_outline_width=3,
-                text_outline_color=[255, 255, 255, 230],
-                text_font_settings={"sdf": True},  # deck.gl draws the halo only from a distance-field font
+            _halo_text(
+                "street_names",
+                points,
+                size_px=12,
+                colour=[40, 40, 40, 255],
+                weight=600,
+                get_text_anchor="'start'",
+                get_text_pixel_offset="properties.offset",
             )
         )
     if markers:
@@ -252,25 +242,9 @@ def build_deck(
     if watermark:
         # A third of the way from the centre to the top edge of the map (deck.gl: 512 * 2**zoom px a world).
         lat_top = lat + (MAP_HEIGHT_PX / 3) * 360 / (512 * 2**zoom) * math.cos(math.radians(lat))
-        mark = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat_top]}, "properties": {}}
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                id="watermark",
-                data={"type": "FeatureCollection", "features": [mark]},
-                pickable=False,
-                point_type="'text'",
-                get_text=json.dumps(html.unescape(watermark)),
-                get_text_size=30,
-                text_size_units="'pixels'",
-                get_text_color=[176, 0, 32, 235],
-                text_font_weight=800,
-                text_font_family=TEXT_FONT,
-                text_outline_width=4,
-                text_outline_color=[255, 255, 255, 235],
-                text_font_settings={"sdf": True},
-            )
-        )
+        points = [(lon, lat_top, {"text": html.unescape(watermark)})]
+        red = [176, 0, 32, 235]
+        layers.append(_halo_text("watermark", points, size_px=30, colour=red, weight=800, outline_px=4, halo_alpha=235))
     # Without a basemap, map_style is left unset: pydeck then sends its "no style chosen" marker, which
     # Streamlit draws with no basemap. ``map_style=None`` made Streamlit fetch Carto's basemap anyway (the
     # toggle did nothing when off; the browser called out to Carto, and without internet the first map
@@ -281,6 +255,44 @@ def build_deck(
         initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom),
         tooltip={"html": tooltip_html, "style": {"fontSize": "14px"}},
         **style,
+    )
+
+
+def _halo_text(
+    layer_id: str,
+    points: list[tuple[float, float, dict]],
+    *,
+    size_px: int,
+    colour: list[int],
+    weight: int,
+    outline_px: int = 3,
+    halo_alpha: int = 230,
+    **extra: Any,
+) -> pdk.Layer:
+    """Text at ``points`` (``lon, lat, properties`` with ``text``) in dark type with a white halo; one
+    shader for every text layer of the map."""
+    import pydeck as pdk
+
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]}, "properties": props}
+        for x, y, props in points
+    ]
+    return pdk.Layer(
+        "GeoJsonLayer",
+        id=layer_id,
+        data={"type": "FeatureCollection", "features": features},
+        pickable=False,
+        point_type="'text'",
+        get_text="properties.text",
+        get_text_size=size_px,
+        text_size_units="'pixels'",
+        get_text_color=colour,
+        text_font_weight=weight,
+        text_font_family=TEXT_FONT,
+        text_outline_width=outline_px,
+        text_outline_color=[255, 255, 255, halo_alpha],
+        text_font_settings={"sdf": True},  # deck.gl draws the halo only from a distance-field font
+        **extra,
     )
 
 
