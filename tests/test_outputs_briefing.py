@@ -48,3 +48,17 @@ def test_the_largest_zones_are_named_by_district_and_ward(county):
     first = zones.iloc[0]
     assert brief.largest_zones.startswith(f"Largest patrol zones: Z001 {first['zone_name'].split(':')[0]} (about ")
     assert brief.largest_zones in page.replace("&#x27;", "'")
+
+
+def test_rows_in_no_zone_are_listed_after_the_zones_never_dropped():
+    import pandas as pd
+
+    from vrc_geo.outputs.briefing import _by_zone
+
+    zones = pd.DataFrame(
+        {"zone": ["Z002"], "where": ["Dover, Castle"], "places": [3], "expected": ["9 (4-15)"], "drug": ["no"]}
+    )
+    places = pd.DataFrame({"#": [1, 2, 3], "zone": ["Z002", "", "Z002"], "where (busiest place)": ["A", "B ward", "C"]})
+    page = _by_zone(zones, places)
+    assert re.findall(r"<td>(\d)</td>", page) == ["1", "3", "2"]
+    assert page.index("Not in a patrol zone") < page.index("<td>2</td>")

@@ -74,11 +74,7 @@ class Briefing:
 
 def _table(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    rows = []
-    for row in frame.itertuples(index=False):
-        cells = "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row)
-        rows.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(_rows(frame))}</tbody></table>"
 
 
 def _cell(value: object) -> str:
@@ -109,9 +105,19 @@ def _by_zone(zones: pd.DataFrame, places: pd.DataFrame) -> str:
             f"<tr class='zone'><td colspan='{len(columns)}'><b>{html.escape(f'{zone.zone} {zone.where}')}</b>"
             f" — {html.escape(words)}</td></tr>"
         )
-        for row in places[places["zone"] == zone.zone][columns].itertuples(index=False):
-            rows.append("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>")
+        rows += _rows(places[places["zone"] == zone.zone][columns])
+    rest = places[~places["zone"].isin(set(zones["zone"]))]
+    if len(rest):  # hot wards and sites belong to no patrol zone: listed after the zones, never dropped
+        rows.append(f"<tr class='zone'><td colspan='{len(columns)}'><b>Not in a patrol zone</b></td></tr>")
+        rows += _rows(rest[columns])
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _rows(frame: pd.DataFrame) -> list[str]:
+    return [
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    ]
 
 
 def _zones_in_brief(zones: pd.DataFrame | None, listed: pd.DataFrame, *, largest: int = 3) -> tuple:
