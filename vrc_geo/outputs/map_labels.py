@@ -87,10 +87,10 @@ def place_names_clear(
         offsets = [(0.0, 0.0)] + [(dx * s, dy * s) for s in range(12, 241, 12) for dx, dy in _DIRECTIONS]
         for dx, dy in offsets:
             cx, cy = x + dx, y + dy
-            # nearest point of the box to each circle's centre
-            nx = np.clip(mx, cx - half_w, cx + half_w)
-            ny = np.clip(my, cy - half_h, cy + half_h)
-            if not len(mx) or (np.hypot(mx - nx, my - ny) > r + 1).all():
+            if (
+                not len(mx)
+                or (_box_to_centres(mx, my, cx - half_w, cx + half_w, cy - half_h, cy + half_h) > r + 1).all()
+            ):
                 break
         (new_lon,), (new_lat,) = from_pixels(np.array([cx]), np.array([cy]), zoom)
         out.append({**name, "lon": round(float(new_lon), 5), "lat": round(float(new_lat), 5)})
@@ -98,6 +98,11 @@ def place_names_clear(
 
 
 _DIRECTIONS = [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+
+
+def _box_to_centres(mx: np.ndarray, my: np.ndarray, left: float, right: float, top: float, bottom: float) -> np.ndarray:
+    """Pixels from each marker centre to the nearest point of a label's box (0 inside it)."""
+    return np.hypot(mx - np.clip(mx, left, right), my - np.clip(my, top, bottom))
 
 
 def beside_names_clear(
@@ -121,8 +126,7 @@ def beside_names_clear(
         (x,), (y,) = to_pixels(np.array([name["lon"]]), np.array([name["lat"]]), zoom)
         left, right = x + name["offset_px"], x + name["offset_px"] + char_px * len(name["text"])
         top, bottom = y - height_px / 2, y + height_px / 2
-        nx, ny = np.clip(mx, left, right), np.clip(my, top, bottom)
-        if len(mx) and (np.hypot(mx - nx, my - ny) < r).any():
+        if len(mx) and (_box_to_centres(mx, my, left, right, top, bottom) < r).any():
             continue  # a marker sits on the name
         if any(left < b[1] and b[0] < right and top < b[3] and b[2] < bottom for b in boxes):
             continue  # a better-ranked place's name is there
