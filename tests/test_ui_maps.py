@@ -5,23 +5,32 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
+
 from ui import maps
 from ui.data import browser_layers
+
+
+def _layers(dataset, result, keep, **options) -> dict[str, dict]:
+    """The Hotspots map of the rows ``keep`` of the list, its layers by id (as the page builds it)."""
+    deck = maps.hotspot_deck(
+        browser_layers(dataset, dataset.key),
+        result.wards,
+        result.table[keep],
+        result.footprints[keep.to_numpy()],
+        basemap=False,
+        filtered=False,
+        **options,
+    )
+    return {layer["id"]: layer for layer in json.loads(deck.to_json())["layers"]}
 
 
 def test_every_marker_is_wide_enough_for_its_rank(sample_dataset, sample_hotspots):
     result = sample_hotspots.result
     keep = result.table["kind"].eq("place")
     listed = result.table[keep]
-    deck = maps.hotspot_deck(
-        browser_layers(sample_dataset, sample_dataset.key),
-        result.wards,
-        listed,
-        result.footprints[keep.to_numpy()],
-        basemap=False,
-        filtered=False,
-    )
-    layer = next(layer for layer in json.loads(deck.to_json())["layers"] if layer["id"] == "markers")
+    layer = _layers(sample_dataset, result, keep)["markers"]
     dots = [f["properties"] for f in layer["data"]["features"] if f["properties"]["label"]]
     assert len(dots) == len(listed) and max(len(d["label"]) for d in dots) == 4
     for dot in dots:
@@ -36,17 +45,7 @@ def test_a_zone_close_up_names_its_streets_beside_their_markers(sample_dataset, 
     zone = result.zones.iloc[0]["zone_id"]
     keep = result.table["zone_id"].eq(zone)
     listed = result.table[keep]
-    deck = maps.hotspot_deck(
-        browser_layers(sample_dataset, sample_dataset.key),
-        result.wards,
-        listed,
-        result.footprints[keep.to_numpy()],
-        basemap=False,
-        filtered=False,
-        zones=result.zones[result.zones["zone_id"] == zone],
-        focus=zone,
-    )
-    layers = {layer["id"]: layer for layer in json.loads(deck.to_json())["layers"]}
+    layers = _layers(sample_dataset, result, keep, zones=result.zones[result.zones["zone_id"] == zone], focus=zone)
     names = [f["properties"]["text"] for f in layers["street_names"]["data"]["features"]]
     streets = [s for s in dict.fromkeys(listed["top_locations"].str.split(" \\(").str[0]) if not s.startswith("(")]
     assert len(names) >= 2 and names == [s for s in streets if s in set(names)]  # each once, in rank order
@@ -59,12 +58,5 @@ def test_a_zone_close_up_names_its_streets_beside_their_markers(sample_dataset, 
         assert feature["geometry"]["coordinates"] == dot["geometry"]["coordinates"]
         assert feature["properties"]["offset"] == [dot["properties"]["radius_px"] + 4, 0]
     # the county view names districts only
-    whole = maps.hotspot_deck(
-        browser_layers(sample_dataset, sample_dataset.key),
-        result.wards,
-        result.table.head(30),
-        result.footprints.iloc[:30],
-        basemap=False,
-        filtered=False,
-    )
-    assert "street_names" not in {layer["id"] for layer in json.loads(whole.to_json())["layers"]}
+    first_30 = pd.Series(np.arange(len(result.table)) < 30, index=result.table.index)
+    assert "street_names" not in _layers(sample_dataset, result, first_30)
