@@ -19,12 +19,12 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["UNUSED_DAYS", "mark_used", "prune_cache"]
+__all__ = ["PARTS", "UNUSED_DAYS", "mark_used", "prune_cache"]
 
 UNUSED_DAYS = 30.0  # a store read at least monthly (a monthly refresh, a weekly meeting) is kept
 _UNFINISHED_DAYS = 1.0  # a write's temporary folder older than this belongs to a process that died
 _KINDS = ("police-", "wards-", "institutions-")  # cached folders named <kind><key>
-PARTS = "police-parts"
+PARTS = "police-parts"  #: the month parts' folder in the cache (one sub-folder per part)
 
 
 def mark_used(folder: Path) -> None:

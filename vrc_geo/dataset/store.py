@@ -36,7 +36,7 @@ from .cache import (
     reference_files,
     write_cache,
 )
-from .cache_prune import prune_cache
+from .cache_prune import PARTS, prune_cache
 from .reconcile import Reconciliation, reconcile
 from .ward_table import WardTable
 
@@ -273,7 +273,7 @@ def load_police(
     explicit = frozenset(Path(p).resolve() for p in sources.crimes if Path(p).is_file())
     key = cache_key("police", inputs, wards.key, explicit=explicit)
     folder = cache_dir() / f"police-{key}"
-    root = cache_dir() / "police-parts"
+    root = cache_dir() / PARTS
     notes: list[str] = []
 
     def read() -> tuple[list, list[np.ndarray], dict[str, Callable[[], pd.DataFrame]], list[str]]:

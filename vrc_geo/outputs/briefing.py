@@ -120,7 +120,9 @@ def _rows(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def _zones_in_brief(zones: pd.DataFrame | None, listed: pd.DataFrame, *, largest: int = 3) -> tuple:
+def _zones_in_brief(
+    zones: pd.DataFrame | None, listed: pd.DataFrame, *, largest: int = 3
+) -> tuple[pd.DataFrame | None, str | None]:
     """The zones of the places ``listed`` (in the order of their first place; ``zone, where, places,
     expected, drug``), and a sentence naming the ``largest`` zones by expected records."""
     if zones is None or not len(zones):
