@@ -168,7 +168,7 @@ with render.guard():
         for note in [*dataset.wards.notes, *dataset.notes]:
             st.caption(render.md_escape(note))
     st.subheader("Sources: what they hold, how old they are, how to refresh them")
-    render.table(source_table(dataset))
+    render.table(source_table(dataset), wrap=True)
     st.caption(
         "Your analyst can bring in current ward boundaries (ONS), new police.uk months and the Fingertips "
         "context figures with the tool's fetch command (docs/fetch.md); only what is missing is downloaded."
@@ -180,7 +180,7 @@ with render.guard():
         data.reload()
         st.rerun()
     st.subheader("Licences")
-    render.table(licence_table())
+    render.table(licence_table(), wrap=True)
     st.subheader("Check and use your own files")
     st.markdown(
         "Files are checked first; nothing is used until you say so. Rows that cannot be used are listed "

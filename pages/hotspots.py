@@ -11,22 +11,22 @@ from vrc_geo.hotspots.snap.institutions import institutions_sheet
 from vrc_geo.reference.kinds import HOTSPOT_KINDS
 
 # Plain words on screen; the files keep the documented column names (the XLSX adds these labels too).
-TABLE_LABELS = {
+TABLE_LABELS = {  # what a patrol plan reads first, so it fits a 1366 px laptop before the grid scrolls
     "rank": "Rank",
     "top_locations": "Busiest place",
     "district_name": "District",
     "expected_per_month": "Expected a month",
+    "drug_related": "Drug-related",
+    "why": "Why it is here",
+    "zone_name": "Patrol zone",
     "violence_count": "Violence records",
     "drugs_count": "Drugs records",
-    "drug_related": "Drug-related",
     "weapons_count": "Weapons",
     "robbery_count": "Robbery",
-    "why": "Why it is here",
     "trend_class": "Trend of its ward",
     "colocation_ratio": "Drugs near the violence (× chance)",
     "main_site_share": "Share at the busiest point",
     "kind": "Kind",
-    "zone_name": "Patrol zone",
     "institution": "Institution (public register)",
     "ward_names": "Wards",
     "area_km2": "Area (km²)",
@@ -226,7 +226,10 @@ with render.guard():
     render.table(
         plain,
         height=420,
-        column_config={
+        column_config={  # rank and place stay in view when the grid scrolls sideways
+            "Rank": st.column_config.NumberColumn(pinned=True),
+            "Busiest place": st.column_config.TextColumn(pinned=True),
+            "Why it is here": st.column_config.TextColumn(width="large"),
             "Share at the busiest point": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
             "Drugs near the violence (× chance)": st.column_config.NumberColumn(format="%.1f"),
             "Area (km²)": st.column_config.NumberColumn(format="%.3f"),

@@ -41,8 +41,33 @@ def test_headers_in_words_and_empty_columns_dropped():
         "Possible under-reporting",
     ]
     assert list(shown["Possible under-reporting"]) == ["Yes", "[c]"]
-    assert formats == {"Police violence per 1,000 residents": "%.1f"}
+    assert formats == {  # counts get thousands separators ("localized" on screen)
+        "Police violence per 1,000 residents": "%.1f",
+        "Death or serious injury driving": "%.0f",
+        "police.uk violence and sexual offences": "%.0f",
+    }
+    _, _, formats = readable(pd.DataFrame({"year": [2022], "source_line": [12], "police_violence": [15194]}))
+    assert formats == {"Police violence": "%.0f"}  # a year and a line number are not counts
     assert plain_header("Already plain") == "Already plain"
+    assert plain_header("holds") == "Holds"  # one lower-case word starts with a capital too
+    assert plain_header("PAI") == "PAI"
+
+
+def test_empty_text_columns_are_dropped_whatever_the_string_dtype():
+    # pandas 3 reads text as its own ``str`` dtype, not ``object``: a column of blanks must still go.
+    frame = pd.DataFrame({"source": ["a", "b"], "retrieved": ["", " "]}).astype({"retrieved": "str"})
+    shown, _, _ = readable(frame)
+    assert list(shown.columns) == ["Source"]
+
+
+def test_tables_of_sentences_wrap_on_the_data_page():
+    at = app().run()
+    at.switch_page("pages/data.py").run()
+    clean(at)
+    headers = [t.value.index.name for t in at.table]
+    assert "Data" in headers  # the licences: every row, its lines wrapped (not a grid cut at 1366 px)
+    licences = next(t.value for t in at.table if t.value.index.name == "Data")
+    assert list(licences.columns) == ["Publisher", "Licence"] and len(licences) >= 10
 
 
 _BAD_NUMBER = re.compile(r"\d\.\d*0000\b|\d[eE][+-]\d")

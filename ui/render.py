@@ -24,10 +24,14 @@ BASE_CSS = """
 .vrc-note { color: #555; font-size: 0.85em; line-height: 1.4; }
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { white-space: normal !important;
   overflow: visible !important; text-overflow: clip !important; overflow-wrap: anywhere; }
-.vrc-synthetic { position: fixed; top: 0; left: 50%; transform: translateX(-50%); z-index: 1000002;
-  background: #b00020; color: #fff; font-weight: 800; font-size: 1.2rem; letter-spacing: 0.04em;
-  padding: 0.3rem 1.4rem; border-radius: 0 0 8px 8px; box-shadow: 0 2px 6px rgba(0,0,0,.35);
-  pointer-events: none; white-space: nowrap; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; height: auto !important; }
+.vrc-synthetic { background: #b00020; color: #fff; font-weight: 800; font-size: 1.2rem; letter-spacing: 0.04em;
+  text-align: center; padding: 0.3rem 1rem; border-radius: 6px; box-shadow: 0 2px 6px rgba(0,0,0,.35); }
+/* The band holds its own line at the top of the synthetic figures and stays at the top of the window from
+   there on, on white, across the page's width: text scrolls under it, never beside it half-covered. */
+[data-testid="stElementContainer"]:has(.vrc-synthetic) { position: sticky; top: 0; z-index: 999989;
+  background: #fff; padding: 0.3rem 0; }
 </style>
 """
 # A projector at 1920 x 1080: no text below 20 px (max(20px, 1em) lifts every element that is smaller,
@@ -47,7 +51,7 @@ html body .stApp [data-testid="stMain"] [data-testid="stMetricValue"] * {
 html body .stApp [data-testid="stMain"] [data-testid="stMetricLabel"],
 html body .stApp [data-testid="stMain"] [data-testid="stMetricLabel"] * { font-size: 1.35rem !important;
   white-space: normal !important; overflow: visible !important; }
-html body .stApp [data-testid="stMain"] .vrc-synthetic { font-size: 2rem !important; padding: 0.4rem 2rem; }
+html body .stApp [data-testid="stMain"] .vrc-synthetic { font-size: 2rem !important; padding: 0.4rem 1rem; }
 .block-container { padding-top: 1.2rem; max-width: 96%; }
 </style>
 """
@@ -198,20 +202,23 @@ def download(label: str, data: bytes | Callable[[], bytes], file_name: str, *, k
     st.download_button(label, data, file_name=file_name, mime=mimes.get(suffix), key=key, on_click="ignore")
 
 
-def table(frame: Any, **options: Any) -> None:
+def table(frame: Any, *, wrap: bool = False, **options: Any) -> None:
     """``st.dataframe`` without the index, read as a person reads it (``ui.tables.readable``: plain headers,
     sensible decimals, no empty columns); text columns holding mixed values (a count beside "[c]", a number
     beside a blank) shown as text, so the browser gets what the file says and the log no Arrow warnings.
-    Presenting, a plain HTML table with every number already written out (at most ``PRESENT_ROWS`` rows)."""
-    from ui.tables import format_number, readable
+    Presenting, a plain HTML table with every number already written out (at most ``PRESENT_ROWS`` rows);
+    ``wrap`` draws a table of sentences (licences, sources) that way too, all its rows, so its lines wrap
+    on a laptop instead of running off the grid's edge."""
+    from ui.tables import format_number, is_text, readable
 
     shown, config, formats = readable(frame, options.pop("column_config", None))
     for column in shown.columns:
-        if shown[column].dtype == object:
+        if is_text(shown[column]):
             shown[column] = [
                 "" if v is None or (isinstance(v, float) and v != v) else str(v) for v in shown[column]
             ]  # v != v: NaN
-    if st.session_state.get("p_present"):
+    present = bool(st.session_state.get("p_present"))
+    if present or wrap:
         # The grid draws on a canvas the projector type rules cannot reach, and st.table would print every
         # float with four decimals: numbers go as text, in the format the screen uses.
         for column in shown.columns:
@@ -220,10 +227,10 @@ def table(frame: Any, **options: Any) -> None:
             if kind == "f" or (spec and kind in "iu"):
                 spec = spec or "%.0f"
                 shown[column] = [format_number(v, spec) for v in shown[column]]
-            elif kind in "iu":
-                shown[column] = [f"{v:,}" for v in shown[column]]
-        st.table(shown.head(PRESENT_ROWS).set_index(shown.columns[0]))
-        if len(shown) > PRESENT_ROWS:
+            elif kind in "iu":  # a year, a line number: as it is
+                shown[column] = [str(v) for v in shown[column]]
+        st.table((shown.head(PRESENT_ROWS) if present else shown).set_index(shown.columns[0]))
+        if present and len(shown) > PRESENT_ROWS:
             st.markdown(f"First {PRESENT_ROWS} of {len(shown):,} rows.")
         return
     for column, spec in formats.items():
@@ -239,8 +246,8 @@ def _number_format(config: Any) -> str | None:
 
 
 def synthetic_banner() -> None:
-    """SYNTHETIC, pinned to the top of the window (it stays in view while scrolling, large when
-    presenting) and as a warning where the figures start."""
+    """SYNTHETIC, a band where the figures start that then stays at the top of the window while scrolling
+    (large when presenting), and a warning under it."""
     st.markdown("<div class='vrc-synthetic'>SYNTHETIC HEALTH DATA — NOT REAL</div>", unsafe_allow_html=True)
     st.warning(
         "SYNTHETIC health data — generated for demonstration, not real hospital records.", icon=":material/warning:"

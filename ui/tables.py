@@ -48,6 +48,7 @@ COLUMN_LABELS = {
     "source_file": "File",
     "source_line": "Line",
 }
+_IDENTIFIER = re.compile(r"(^|_)(year|line|id|code|number)s?$", re.IGNORECASE)  # whole numbers, not counts
 _WORDS = {"policeuk": "police.uk", "fingertips": "OHID Fingertips", "1000": "1,000", "pct": "%", "km2": "km²"}
 
 
@@ -57,7 +58,7 @@ def plain_header(name: object) -> str:
     if text in COLUMN_LABELS:
         return COLUMN_LABELS[text]
     if "_" not in text:
-        return text
+        return text[:1].upper() + text[1:] if text.islower() else text
     words = [_WORDS.get(w, w) for w in text.split("_") if w]
     out = " ".join(words)
     return out if out.startswith("police.uk") else out[:1].upper() + out[1:]
@@ -88,17 +89,20 @@ def auto_format(values: pd.Series) -> str:
 
 def readable(frame: pd.DataFrame, column_config: dict[str, Any] | None = None) -> tuple[pd.DataFrame, dict, dict]:
     """The frame for the screen: empty columns dropped, yes/no for true/false, headers in words. Returns it,
-    the column settings re-keyed to the new headers, and a number format for every float column without one
-    (``"localized"`` for whole numbers: thousands separators, no decimals)."""
+    the column settings re-keyed to the new headers, and a number format for every float column without one,
+    and every count column without one (``"localized"`` for whole numbers: thousands separators, no
+    decimals; years, line numbers and codes are left as they are)."""
     shown = frame.loc[:, [c for c in frame.columns if not _empty(frame[c])]].copy()
     config = dict(column_config or {})
     formats: dict[str, str] = {}
     for column in shown.columns:
         values = shown[column]
-        if values.dtype == bool or values.dtype == object:
+        if values.dtype == bool or is_text(values):
             shown[column] = values.map(lambda v: {True: "Yes", False: "No"}.get(v, v) if isinstance(v, bool) else v)
         elif values.dtype.kind == "f" and column not in config:
             formats[column] = auto_format(values)
+        elif values.dtype.kind in "iu" and column not in config and not _IDENTIFIER.search(str(column)):
+            formats[column] = "%.0f"  # counts with thousands separators (15,194), as in the files' sheets
     names = {c: plain_header(c) for c in shown.columns}
     shown = shown.rename(columns=names)
     return shown, {names.get(k, k): v for k, v in config.items()}, {names[k]: v for k, v in formats.items()}
@@ -106,4 +110,9 @@ def readable(frame: pd.DataFrame, column_config: dict[str, Any] | None = None) -
 
 def _empty(column: pd.Series) -> bool:
     values = column.dropna()
-    return values.empty or (values.dtype == object and values.astype(str).str.strip().eq("").all())
+    return values.empty or (is_text(values) and values.astype(str).str.strip().eq("").all())
+
+
+def is_text(column: pd.Series) -> bool:
+    """Text or mixed values: object columns and pandas' string columns (``str`` from pandas 3 on)."""
+    return column.dtype == object or pd.api.types.is_string_dtype(column)
