@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..base.categories import text_of
 from .snap.sites import place_name
 
 __all__ = ["describe_footprints", "top_locations"]
@@ -97,16 +98,16 @@ def describe_footprints(
     needed[pt], needed[near_pt] = True, True
     rows = needed[snap]
     located = located[rows]
-    crime = located["crime_type"].astype(str).to_numpy()
+    crime = text_of(located["crime_type"])
     table = pd.DataFrame(
         {
             "snap": snap[rows],
             "crime_type": crime,
             "violent": np.isin(crime, list(violence_types)),
-            "month": located["month"].astype(str).to_numpy(),
+            "month": text_of(located["month"]),
             "location": located["location"].to_numpy(),
-            "ward_code": located["ward_code"].astype(str).to_numpy(),
-            "district_code": located["district_code"].astype(str).to_numpy(),
+            "ward_code": text_of(located["ward_code"]),
+            "district_code": text_of(located["district_code"]),
         }
     )
     inside = pd.DataFrame({"fp": fp, "snap": pt}).merge(table, on="snap")

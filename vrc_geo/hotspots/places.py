@@ -48,6 +48,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from ..base.categories import text_of
 from ..base.params import validate_params
 from ..errors import ParameterError
 from ..reference.kinds import SITE_LABELS
@@ -162,17 +163,17 @@ def find_places(
         raise ParameterError("find_places needs the months of the selection.")
     located = records.dropna(subset=["x", "y"])
     index = {m: i for i, m in enumerate(months)}
-    period = located["month"].astype(str).map(index)
+    period = pd.Series(text_of(located["month"]), index=located.index).map(index)
     if period.isna().any():
         raise ParameterError("Some records fall outside the months given to find_places.")
     # police.uk redraws its snap points now and then: count earlier records at today's snap points.
     where = context.dropna(subset=["x", "y"]) if context is not None else located
-    reference = (where["x"].to_numpy(), where["y"].to_numpy(), where["month"].astype(str).to_numpy())
+    reference = (where["x"].to_numpy(), where["y"].to_numpy(), text_of(where["month"]))
     starts, current = find_epochs(*reference, months)
     x, y, epochs = resnap(
         located["x"].to_numpy(dtype="float64"),
         located["y"].to_numpy(dtype="float64"),
-        located["month"].astype(str).to_numpy(),
+        text_of(located["month"]),
         starts,
         current,
         resnap_m=p["resnap_m"],
@@ -197,7 +198,7 @@ def find_places(
     # records' own past (docs/methods/micro-places.md): the same order, levels that hold.
     calibration = PointCalibration(None, 0.0, 0, ())
     if p["calibrate"]:
-        month_of = None if context is None else context["month"].astype(str).map(index)
+        month_of = None if context is None else pd.Series(text_of(context["month"]), index=context.index).map(index)
 
         def estimate(before: np.ndarray, origin: int) -> pd.DataFrame:
             earlier = None if context is None else context[(month_of < origin).to_numpy()]

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..base.categories import text_of
 from .area import AREA, DISTRICTS
 from .taxonomy import ASB
 
@@ -90,8 +91,8 @@ class HarmWeights:
 
     def record_weights(self, crime_type: pd.Series, district_code: pd.Series) -> np.ndarray:
         """One weight per record (by category, and district where known)."""
-        types = crime_type.astype(str).to_numpy()
-        districts = district_code.astype(str).to_numpy()
+        types = text_of(crime_type)
+        districts = text_of(district_code)
         out = np.array([self.county.get(t, 0.0) for t in types], dtype="float64")
         for category, per in self.by_district.items():
             mask = types == category

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ...base.categories import text_of
 from ...base.params import Param, validate_params
 from ...errors import ParameterError
 from ..places import find_places
@@ -200,18 +201,18 @@ def hotspot_backtest(
         validate_params({"cell_size_m": size}, {"cell_size_m": Param(low=10, high=5000)})
     records = records.assign(_w=1.0 if weight is None else np.asarray(weight, dtype="float64"))
     located = records.dropna(subset=["x", "y"])
-    months = sorted(located["month"].astype(str).unique())
+    months = sorted(pd.unique(text_of(located["month"])))
     if len(months) <= test_months:
         raise ParameterError(
             f"The backtest needs more months than the {test_months} it tests on; the selection has {len(months)}."
         )
     train_months, later = months[:-test_months], months[-test_months:]
-    month = located["month"].astype(str)
+    month = located["month"]
     train, test = located[month.isin(train_months)], located[month.isin(later)]
     train_xy, test_xy = train[["x", "y"]].to_numpy(), test[["x", "y"]].to_numpy()
     train_w, test_w = train["_w"].to_numpy(), test["_w"].to_numpy()
     params = dict(place_params or {})
-    before = None if context is None else context[context["month"].astype(str).isin(train_months)]
+    before = None if context is None else context[context["month"].isin(train_months)]
     places = find_places(
         train.drop(columns="_w"),
         months=train_months,

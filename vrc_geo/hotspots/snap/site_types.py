@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from ...base.categories import text_of
 from ...base.kept import KeptResults
 from ...reference.taxonomy import GROUPS
 from .epochs import find_epochs, resnap
@@ -153,14 +154,14 @@ def snap_point_sites(
     :func:`..io.site_register.read_site_register`), which come first: a point within an entry's radius
     is that site (the nearest entry, when several reach it), whatever its name."""
     located = records.dropna(subset=["x", "y"])
-    located = located[located["month"].astype(str).isin(months)]
+    located = located[located["month"].isin(list(months))]
     where = context.dropna(subset=["x", "y"]) if context is not None else located
-    reference = (where["x"].to_numpy(), where["y"].to_numpy(), where["month"].astype(str).to_numpy())
+    reference = (where["x"].to_numpy(), where["y"].to_numpy(), text_of(where["month"]))
     starts, current = epochs if epochs is not None else find_epochs(*reference, months)
     raw = (
         located["x"].to_numpy(dtype="float64"),
         located["y"].to_numpy(dtype="float64"),
-        located["month"].astype(str).to_numpy(),
+        text_of(located["month"]),
     )
     x, y, _ = resnap(*raw, starts, current, resnap_m=resnap_m)
     moved = located.assign(x=x, y=y)
@@ -169,7 +170,7 @@ def snap_point_sites(
     points["name"], points["all_names"] = point_names(moved, points)
     # An institution's signature is read on the current map's months: records reach today's points then.
     since = starts[-1] if starts else months[0]
-    mapped = moved[moved["month"].astype(str) >= since].groupby(["x", "y"])["month"]
+    mapped = moved[text_of(moved["month"]) >= since].groupby(["x", "y"])["month"]
     points["map_records"] = mapped.size().reindex(key).fillna(0).to_numpy()
     points["map_months"] = mapped.nunique().reindex(key).fillna(0).to_numpy()
     if context is not None:

@@ -312,7 +312,7 @@ def hotspot_colocation(
     p_norm, p_sim, q_value, significant, draws, a_records`` per footprint.
     """
     located = records.dropna(subset=["x", "y"])
-    types = located["crime_type"].astype(str)
+    types = located["crime_type"]  # matched as stored (categories): no text column is made for every record
     points = pd.DataFrame(
         {
             "x": located["x"].to_numpy(),
