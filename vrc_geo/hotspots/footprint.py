@@ -118,7 +118,8 @@ def describe_footprints(
     out["drugs_near_count"] = near.groupby("fp").size().reindex(out.index, fill_value=0).astype(int)
 
     violent = inside[inside["violent"]]
-    wards = violent.groupby("fp")["ward_code"].agg(lambda s: sorted(set(s)))
+    pairs = violent[["fp", "ward_code"]].drop_duplicates().sort_values(["fp", "ward_code"])
+    wards = pairs.groupby("fp")["ward_code"].agg(list)  # each footprint's wards, once each, in code order
     out["ward_codes"] = ["; ".join(wards.get(i, [])) for i in out.index]
     out["ward_names"] = ["; ".join(str(ward_names.get(c, c)) for c in wards.get(i, [])) for i in out.index]
     out["main_ward_code"] = _first_by_count(violent, "ward_code").reindex(out.index)
