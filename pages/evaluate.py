@@ -43,7 +43,7 @@ with render.guard():
         dataset, targets, start=start, group=group, buffer_m=float(buffer_m), measure="harm" if harm else "count"
     )
     st.session_state["evaluation"] = result  # for the briefing (this session only)
-    (st.success if result.pooled["p_value"] < 0.05 else st.info)(render.md_escape(result.sentence()))
+    (st.success if result.beyond_chance else st.info)(render.md_escape(result.sentence()))
     for text in result.warnings:
         st.warning(render.md_escape(text))
     for text in result.notes:

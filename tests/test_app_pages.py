@@ -200,7 +200,7 @@ def test_evaluate_page_answers_in_words_and_its_files_equal_the_cli(sample_dir, 
     at.multiselect(key="f_ev_wards").set_value(["E05005085", "E05005081"]).run()
     clean(at)
     answer = " ".join(m.value for m in [*at.success, *at.info])
-    assert "than expected after" in answer and "comparable untouched places" in answer
+    assert "than expected after" in answer and "comparable places nobody worked in" in answer
     start = at.selectbox(key="f_ev_start").value
     files = at.session_state["downloads"]
     out = tmp_path / "ev.csv"

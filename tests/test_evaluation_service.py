@@ -10,8 +10,9 @@ import pytest
 import shapely
 
 from vrc_geo.errors import InputFileError, ParameterError
+from vrc_geo.evaluation.placebo import PlaceboTest
 from vrc_geo.evaluation.report import evaluation_file_bytes
-from vrc_geo.evaluation.service import EVALUATION_COLUMNS, evaluate_targets
+from vrc_geo.evaluation.service import ALPHA, EVALUATION_COLUMNS, evaluate_targets
 from vrc_geo.hotspots.rank import VIOLENCE_GROUP
 from vrc_geo.io.targets import targets_from_frame, wards_as_targets
 
@@ -126,3 +127,15 @@ def test_what_the_buffer_shows_never_says_no_displacement_beside_a_rise(change, 
     said = EvaluationResult._buffer_words(pd.Series({"buffer_effect_pct": change, "buffer_p_value": p, "wdq": wdq}))
     assert said.startswith(words)
     assert not (change > 0 and "no displacement" in said)
+
+
+@pytest.mark.parametrize("shift", [0.0, -0.08, 0.1])
+def test_the_interval_leaves_out_no_change_exactly_when_p_is_at_most_five_percent(shift):
+    # Placebo effects that do not centre on 0 (busy matched places drift back): the two-sided p counts
+    # each tail apart, so an interval wholly above 0 never stands beside "cannot tell it from no change".
+    test = PlaceboTest()
+    test.pooled_ = np.random.default_rng(3).normal(shift, 0.1, 199)
+    for effect in np.linspace(-0.4, 0.4, 161):
+        low, high = test.interval(effect)
+        assert (low > 0 or high < 0) == (test.p_value(effect) <= ALPHA), effect
+    assert np.isnan(PlaceboTest().interval(0.1, np.zeros(19))[0])  # too few sets for a 95 % interval

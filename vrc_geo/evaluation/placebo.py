@@ -9,10 +9,13 @@ before the start (one of the ``pool`` closest in log-rate), clear of the targets
 each other. Each set is evaluated exactly as the targets were (its records taken out of the control
 areas they fell in). Then:
 
-* **p** = (1 + placebo sets whose pooled effect is at least as far from 0, on the log scale) ÷
-  (1 + sets): two-sided;
-* **interval**: the estimate minus the placebo effects' 2.5 and 97.5 % points (test inversion under a
-  shift of the log-rate), as a percentage;
+* **p**, two-sided with equal tails: twice the smaller of (1 + placebo sets whose pooled log effect is
+  at least the estimate) and (1 + sets at most it), ÷ (1 + sets), at most 1. Placebo effects need not
+  centre on 0 (matched busy places drift back towards average), so the tails are counted apart;
+* **interval**: the estimate minus the placebo effects' upper and lower points (test inversion under a
+  shift of the log-rate), as a percentage. The points are the order statistics that test uses, so the
+  95 % interval leaves out no change exactly when p <= 0.05 (an interval wholly above 0 never stands
+  beside "the data cannot tell it from no change");
 * per target, the same from the placebo places drawn for it.
 
 Method page: docs/methods/evaluation.md.
@@ -77,23 +80,26 @@ class PlaceboTest(Estimator):
         return self
 
     def p_value(self, log_effect: float, placebo: np.ndarray | None = None) -> float:
-        """Two-sided permutation p-value of a log effect against the placebo effects."""
+        """Two-sided permutation p-value of a log effect against the placebo effects (equal tails)."""
         draws = self.pooled_ if placebo is None else placebo
         draws = draws[np.isfinite(draws)]
         if not np.isfinite(log_effect) or len(draws) == 0:
             return float("nan")
-        return float((1 + (np.abs(draws) >= abs(log_effect) - 1e-12).sum()) / (1 + len(draws)))
+        above = 1 + (draws >= log_effect - 1e-12).sum()
+        below = 1 + (draws <= log_effect + 1e-12).sum()
+        return float(min(1.0, 2 * min(above, below) / (1 + len(draws))))
 
     def interval(
         self, log_effect: float, placebo: np.ndarray | None = None, level: float = 0.95
     ) -> tuple[float, float]:
-        """(low, high) of the effect as a percentage, by inverting the placebo test."""
+        """(low, high) of the effect as a percentage, by inverting the placebo test: the shifts of the
+        log-rate that test does not reject at ``1 - level`` (NaN with too few sets for that level)."""
         draws = self.pooled_ if placebo is None else placebo
-        draws = draws[np.isfinite(draws)]
-        if not np.isfinite(log_effect) or len(draws) < 10:
+        draws = np.sort(draws[np.isfinite(draws)])
+        k = int(np.floor((1 - level) / 2 * (len(draws) + 1) + 1e-9))  # the k-th largest and smallest
+        if not np.isfinite(log_effect) or k < 1:
             return float("nan"), float("nan")
-        tail = (1 - level) / 2
-        high_q, low_q = np.quantile(draws, [1 - tail, tail])
+        high_q, low_q = draws[-k], draws[k - 1]
         return 100 * (np.exp(log_effect - high_q) - 1), 100 * (np.exp(log_effect - low_q) - 1)
 
     def _centres(self, pts, before, weight, panel: Panel, buffer_m: float, largest: float) -> np.ndarray:

@@ -70,6 +70,7 @@ EVALUATION_COLUMNS = [
     "measure",
     "method",
 ]
+ALPHA = 0.05  #: the level of the placebo test and of its 95 % interval
 METHOD = "difference in differences (Poisson, area and month effects); placebo-place inference"
 
 
@@ -87,6 +88,12 @@ class EvaluationResult:
     def pooled(self) -> pd.Series:
         return self.table.set_index("area").loc["all"]
 
+    @property
+    def beyond_chance(self) -> bool:
+        """The pooled change is beyond what untouched places show by chance: p <= 0.05, exactly when its
+        95 % interval leaves out no change (:mod:`.placebo`)."""
+        return bool(self.pooled["p_value"] <= ALPHA)
+
     def sentence(self) -> str:
         """The answer in plain words, with its interval and what the buffer shows."""
         row = self.pooled
@@ -96,17 +103,20 @@ class EvaluationResult:
             return f"{what} in the target areas could not be compared with what was expected."
         direction = "lower" if effect < 0 else "higher"
         interval = f" (95 % interval {_range_words(low, high)})" if math.isfinite(low) and math.isfinite(high) else ""
-        sure = (
-            "unlikely to be chance"
-            if row["p_value"] < 0.05
-            else "within what untouched places show by chance: the data cannot tell it from no change"
-        )
-        buffer = self._buffer_words(row)
-        return (
-            f"{what} in the target areas was {abs(effect):.0f} % {direction} than expected after "
-            f"{self.parameters['start']}{interval}; p = {row['p_value']:.3f} against "
-            f"{self.parameters['placebo_sets']} sets of comparable untouched places ({sure}). {buffer}"
-        )
+        sets, p = self.parameters["placebo_sets"], row["p_value"]
+        start = self.parameters["start"]
+        change = f"{what} in the target areas: {abs(effect):.0f} % {direction} than expected after {start}"
+        if self.beyond_chance:
+            verdict = (
+                f"Beyond chance. {change}{interval}. Comparable places nobody worked in seldom changed this much "
+                f"(p = {p:.3f}, {sets} sets)."
+            )
+        else:
+            verdict = (
+                f"No clear change. {change}{interval}, but comparable places nobody worked in often changed as "
+                f"much (p = {p:.3f}, {sets} sets): the data cannot tell it from no change."
+            )
+        return f"{verdict} {self._buffer_words(row)}"
 
     @staticmethod
     def _buffer_words(row: pd.Series) -> str:
