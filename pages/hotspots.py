@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, maps, page, render, state
+from vrc_geo.base.decimals import percent_text
 from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.hotspots.footprint import row_place
 from vrc_geo.hotspots.headline import hotspot_headline
 from vrc_geo.hotspots.plain_words import colocation_null, gi_inference
 from vrc_geo.hotspots.snap.institutions import institutions_sheet
@@ -13,7 +15,7 @@ from vrc_geo.reference.kinds import HOTSPOT_KINDS
 # Plain words on screen; the files keep the documented column names (the XLSX adds these labels too).
 TABLE_LABELS = {  # what a patrol plan reads first, so it fits a 1366 px laptop before the grid scrolls
     "rank": "Rank",
-    "top_locations": "Busiest place",
+    "top_locations": "Place",
     "district_name": "District",
     "expected_per_month": "Expected a month",
     "drug_related": "Drug-related",
@@ -78,8 +80,10 @@ with render.guard():
             ),
         ]
     )
-    for note in bundle.notes:
-        st.info(render.md_escape(note))
+    if bundle.notes:  # how the data were read (police.uk's redrawn map, the registers): for analysts
+        with st.expander(f"Notes on the data ({len(bundle.notes)})"):
+            for note in bundle.notes:
+                st.markdown(render.md_escape(note))
 
     kinds = {"all": "Everything", **{k.key: k.plural for k in HOTSPOT_KINDS}}
     # A patrol list, not the whole table, by default: the first 30 places read clearly on the map and in
@@ -97,7 +101,9 @@ with render.guard():
                 "How many (ranked)",
                 steps,
                 value=min(top, rows) if min(top, rows) in steps else steps[-1],
-                format_func=lambda n, rows=rows: f"all {n:,}" if n == rows else f"{n:,}",
+                format_func=lambda n, rows=rows, rest=shown: (
+                    (f"all {n:,}" + (" rows" if rest == "all" else "")) if n == rows else f"{n:,}"
+                ),
                 key="f_top",
             )
     else:
@@ -173,11 +179,11 @@ with render.guard():
             .assign(
                 rows=lambda t: [f"{r:,}" if r > 0 else "" for r in t["rows"]],
                 hit_rate=lambda t: 100 * t["hit_rate"],  # one decimal, as the sentence above
+                area_share=lambda t: [percent_text(v) for v in t["area_share"]],  # as the sentence writes it
             )
             .rename(columns=BACKTEST_LABELS),
             column_config={
                 "Share of later records inside": st.column_config.NumberColumn(format="%.1f%%"),
-                "Share of the land": st.column_config.NumberColumn(format="percent"),
                 "Land (km²)": st.column_config.NumberColumn(format="%.1f"),
                 "Times better than chance (PAI)": st.column_config.NumberColumn(format="%.0f"),
                 "Of the best possible (PEI)": st.column_config.NumberColumn(format="%.2f"),
@@ -216,11 +222,21 @@ with render.guard():
         "Ranked by the violence-group records expected there a month (recent months count most, and a "
         "quiet place is steadied by its neighbours), not by the period's total; places sharing a figure "
         "are listed by their own recent records."
+        + {
+            "ward": " Hot wards come after the places, listed by how sure the test is that they are hot (Gi*), "
+            "so their expected records do not fall row by row; each row keeps its number in the whole list.",
+            "site": " Sites come last in the whole list and keep their numbers from it.",
+        }.get(shown, "")
     )
     plain = listed[list(TABLE_LABELS)].rename(columns=TABLE_LABELS)
     plain["Kind"] = listed["kind"].map(KIND_LABELS).fillna(listed["kind"]).to_numpy()
     plain["Drug-related"] = ["Yes" if d else "" for d in listed["drug_related"]]
-    plain["Busiest place"] = listed["top_locations"].astype(str).str.split(" \\(").str[0].to_numpy()
+    plain["Place"] = [
+        row_place(*row)
+        for row in zip(
+            listed["kind"], listed["top_locations"], listed["ward_names"], listed["institution"], strict=True
+        )
+    ]
     if not listed["institution"].astype(bool).any():
         plain = plain.drop(columns="Institution (public register)")
     render.table(
@@ -228,7 +244,7 @@ with render.guard():
         height=420,
         column_config={  # rank and place stay in view when the grid scrolls sideways
             "Rank": st.column_config.NumberColumn(pinned=True),
-            "Busiest place": st.column_config.TextColumn(pinned=True),
+            "Place": st.column_config.TextColumn(pinned=True),
             "Why it is here": st.column_config.TextColumn(width="large"),
             "Share at the busiest point": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
             "Drugs near the violence (× chance)": st.column_config.NumberColumn(format="%.1f"),

@@ -36,5 +36,15 @@ with render.guard():
     render.table(
         plain, column_config={c: st.column_config.NumberColumn(format="localized") for c in plain.columns[1:-1]}
     )
-    st.caption("Counts of police.uk records (not rates); months are the months police.uk assigns records to.")
+    middle = len(total) - 2 * half
+    st.caption(
+        "Counts of police.uk records (not rates); months are the months police.uk assigns records to. "
+        f"The change compares the first {half} months with the last {half}"
+        + (
+            f", so the middle month{'s' if middle > 1 else ''} of the {len(total)} "
+            "count in the period's records but in neither half."
+            if middle > 0
+            else "."
+        )
+    )
     render.footer()

@@ -63,7 +63,7 @@ def test_hotspot_table_speaks_plain_words():
     at.switch_page("pages/hotspots.py").run()
     clean(at)
     shown = next(d.value for d in at.dataframe if "ID" in d.value.columns)
-    assert {"Rank", "Busiest place", "Violence records", "Drug-related", "Kind"} <= set(shown.columns)
+    assert {"Rank", "Place", "Violence records", "Drug-related", "Kind"} <= set(shown.columns)
     assert not {"colocation_quotient", "gi_z", "main_site_share", "p_value"} & set(shown.columns)
     assert set(shown["Drug-related"]) <= {"Yes", ""}
 

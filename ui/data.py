@@ -34,6 +34,7 @@ from vrc_geo.config import ENV_BOUNDARIES, ENV_CACHE_DIR, ENV_DATA_DIR, find_sou
 from vrc_geo.dataset.aggregate import Selection
 from vrc_geo.dataset.cache import file_sha256
 from vrc_geo.dataset.store import PoliceDataset, load_police, sources_fingerprint
+from vrc_geo.hotspots.footprint import place_label
 
 T = TypeVar("T")
 _OVERRIDE = "dataset_override"
@@ -351,7 +352,7 @@ def ward_status(
     inside = table[table["ward_codes"].str.contains(ward, regex=False)]
     if len(inside):
         listed = "; ".join(
-            f"No. {r.rank}, {md_escape(str(r.top_locations).split(' (')[0] or 'unnamed')} "
+            f"No. {r.rank}, {md_escape(place_label(r.top_locations, r.ward_names))} "
             f"({r.violence_count} violence records, "
             f"{'drug-related' if r.drug_related else 'not drug-related'})"
             for r in inside.head(5).itertuples()

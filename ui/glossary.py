@@ -23,9 +23,9 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
     (
         "Place to patrol",
-        "A circle 80 m across, placed where the most violence is expected next month: it covers one or a "
-        "few police.uk map points (each record is placed on the nearest of a fixed set of points, a “snap "
-        "point”). A busy town centre is several circles, each what one officer can watch.",
+        "A circle of 40 m radius (80 m across), placed where the most violence is expected next month: it "
+        "covers one or a few police.uk map points (each record is placed on the nearest of a fixed set of "
+        "points, a “snap point”). A busy town centre is several circles, each what one officer can watch.",
     ),
     (
         "Institutional site",

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from vrc_geo.base.decimals import decimals_for
+from vrc_geo.base.decimals import decimals_for, percent_text
 
 __all__ = ["COLUMN_LABELS", "auto_format", "format_number", "plain_header", "readable"]
 
@@ -69,8 +69,7 @@ def format_number(value: float, spec: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if spec == "percent":
-        share = 100 * float(value)
-        return f"{share:.1f}%" if abs(share) >= 0.1 or share == 0 else f"{share:.2g}%"
+        return percent_text(float(value))
     if spec.startswith("%"):
         text = spec % value
         return re.sub(r"^(-?\d+)(\d{3})", _thousands, text) if "," not in text else text

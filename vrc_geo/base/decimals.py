@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["decimals_for"]
+__all__ = ["decimals_for", "percent_text"]
 
 
 def decimals_for(values: pd.Series) -> int:
@@ -29,3 +29,14 @@ def decimals_for(values: pd.Series) -> int:
     if typical >= 0.01 or typical == 0:
         return 2
     return min(6, 1 - math.floor(math.log10(typical)))
+
+
+def percent_text(share: float) -> str:
+    """A share of a whole as people read it: one decimal from 1 % (12.3%), two significant figures below
+    (0.25%, 0.024%), so a small share never reads as 0.0% or as a different figure on another surface."""
+    if share is None or math.isnan(share):
+        return ""
+    value = 100 * float(share)
+    if value == 0 or abs(value) >= 1:
+        return f"{value:.1f}%" if value else "0%"
+    return f"{value:.2g}%"

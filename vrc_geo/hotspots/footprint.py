@@ -11,7 +11,7 @@ import shapely
 from ..base.categories import text_of
 from .snap.sites import place_name
 
-__all__ = ["describe_footprints", "top_locations"]
+__all__ = ["UNNAMED", "describe_footprints", "place_label", "row_place", "top_locations"]
 
 _GENERIC = {"", "on or near", "no location"}
 
@@ -29,6 +29,26 @@ def _place_names(locations: pd.Series) -> pd.Series:
         text = place_name(value)
         cleaned[value] = UNNAMED if text.lower() in _GENERIC else text
     return names.map(cleaned)
+
+
+def place_label(top_locations: object, ward_names: object) -> str:
+    """The busiest named place of a list row (its ``top_locations``); a point police.uk leaves unnamed is
+    placed by its ward ("unnamed point, High Street ward"), as every surface writes it."""
+    name = str(top_locations).split(" (")[0]
+    if not name or name == UNNAMED or name == "nan":
+        ward = str(ward_names).split(";")[0].strip()
+        return f"unnamed point, {ward} ward" if ward and ward != "nan" else "unnamed point"
+    return name
+
+
+def row_place(kind: str, top_locations: object, ward_names: object, institution: object) -> str:
+    """What a list row is, in a word or two: a hot ward by its name, a site by its institution's (when a
+    public register named it), a place by :func:`place_label`."""
+    if kind == "ward" and str(ward_names) not in ("", "nan"):
+        return f"{ward_names} ward"
+    if kind == "site" and institution and str(institution) != "nan":
+        return str(institution).split(" — ")[0]
+    return place_label(top_locations, ward_names)
 
 
 def top_locations(locations: pd.Series, *, n: int = 3) -> str:

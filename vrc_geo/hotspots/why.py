@@ -26,7 +26,7 @@ def explain_rows(table: pd.DataFrame, *, months: list[str], since: str | None, r
     for row, route in zip(table.to_dict("records"), routes, strict=True):
         kind = row["kind"]
         if kind == "ward":
-            out.append(f"Gi* hot spot at {row['hotspot_confidence']} confidence; {row['trend_class']}")
+            out.append(f"hot ward, {row['hotspot_confidence']} sure (Gi*); over the months: {row['trend_class']}")
             continue
         if kind == "site":
             what = str(row.get("institution") or "").split(" — ")[0] or row.get("site_type") or "institution"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..hotspots.footprint import UNNAMED
+from ..hotspots.footprint import place_label
 from ..hotspots.headline import hotspot_headline
 from ..reference.area import AREA
 from ..reference.licences import ATTRIBUTION
@@ -33,8 +33,8 @@ __all__ = ["Briefing", "briefing_html", "build_briefing", "for_projector", "rend
 
 #: The method in plain words for a meeting (the XLSX About sheet holds the full method).
 METHOD = (
-    "Places to patrol are 40 m circles (what one officer can watch) where police.uk's records of violence, "
-    "robbery and weapons offences say most are expected next month — recent months counting more, a quiet "
+    "Places to patrol are circles of 40 m radius (what one officer can watch) where police.uk's records of "
+    "violence, robbery and weapons offences say most are expected next month — recent months counting more, a quiet "
     "point steadied by its neighbours, the figures checked against months held back — grouped into patrol "
     "zones at most 1 km wide. Hospitals, prisons, police stations and ports are listed apart. Drug-related: "
     "drugs offences sit closer to the violence than in nearly all of 999 random shuffles of the crimes' labels."
@@ -161,15 +161,6 @@ def _reasons(why: object, *, max_chars: int = 48) -> str:
             break
         kept.append(reason)
     return "; ".join(kept)
-
-
-def _where(top_locations: object, ward_names: object) -> str:
-    """The busiest named place of a row; a point police.uk leaves unnamed is placed by its ward."""
-    name = str(top_locations).split(" (")[0]
-    if not name or name == UNNAMED:
-        ward = str(ward_names).split(";")[0].strip()
-        return f"unnamed point, {ward} ward" if ward else "unnamed point"
-    return name
 
 
 _CSS = """
@@ -317,7 +308,8 @@ def build_briefing(
             "zone": top_rows["zone_id"],
             "district": top_rows["district_name"],
             "where (busiest place)": [
-                _where(top, wards) for top, wards in zip(top_rows["top_locations"], top_rows["ward_names"], strict=True)
+                place_label(top, wards)
+                for top, wards in zip(top_rows["top_locations"], top_rows["ward_names"], strict=True)
             ],
             "violence": top_rows["violence_count"],
             "drug-related": top_rows["drug_related"].map({True: "yes", False: "no"}),

@@ -35,6 +35,7 @@ import pandas as pd
 import shapely
 
 from ...base.categories import text_of
+from ...base.decimals import percent_text
 from ...base.params import Param, validate_params
 from ...errors import ParameterError
 from ..places import find_places
@@ -149,7 +150,7 @@ class BacktestResult:
             c = self.card(_cells(250), cut)
             parts.append(
                 f"{'the whole list' if cut == 'all' else f'its {cut}'} ({o.rows:,} places, "
-                f"{100 * o.area_share:.2f}% of the land) held {100 * o.hit_rate:.1f}% of "
+                f"{percent_text(o.area_share)} of the land) held {100 * o.hit_rate:.1f}% of "
                 f"later {self.unit} (PAI {o.pai:.0f}); the busiest snap points over the same land held "
                 f"{100 * d.hit_rate:.1f}% (PAI {d.pai:.0f}) and the busiest 250 m cells {100 * c.hit_rate:.1f}% "
                 f"(PAI {c.pai:.0f})"
