@@ -28,6 +28,7 @@ with render.guard():
         ]
     )
     st.altair_chart(charts.district_trend_chart(wide, font_size=20 if view.present else 13), width="stretch")
+    st.caption("Click a district in the legend to pick out its line (shift-click for more; click elsewhere to reset).")
     st.subheader("Change over the period")
     plain = change.sort_values("records", ascending=False).rename(
         columns={"district": "District", "records": "Records", "change_pct": "Change (%)"}

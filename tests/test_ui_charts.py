@@ -13,3 +13,15 @@ def test_the_trend_axis_writes_whole_records_with_separators_not_scientific_nota
     wide.index.name = "month"
     spec = charts.district_trend_chart(wide).to_dict()
     assert spec["encoding"]["y"]["axis"]["format"] == ",.0f"
+
+
+def test_a_click_on_the_legend_picks_out_one_district():
+    """Thirteen districts share colours a viewer can confuse: the legend selects, the rest fade."""
+    wide = pd.DataFrame(
+        {"Gravesham": [400, 410], "Tunbridge Wells": [390, 420]}, index=pd.Index(["2022-01", "2022-02"])
+    )
+    wide.index.name = "month"
+    spec = charts.district_trend_chart(wide).to_dict()
+    (param,) = spec["params"]
+    assert param["bind"] == "legend" and param["select"]["fields"] == ["District"]
+    assert spec["encoding"]["opacity"]["condition"]["param"] == param["name"]

@@ -59,14 +59,19 @@ def violence_mix_chart(profile: pd.DataFrame, *, font_size: int = 14) -> alt.Cha
 
 
 def district_trend_chart(wide: pd.DataFrame, *, font_size: int = 13) -> alt.Chart:
-    """Monthly records, one line per district, each its own colour; thousands separated on the axis."""
+    """Monthly records, one line per district, each its own colour (a click on the legend picks one out);
+    thousands separated on the axis."""
     long = wide.reset_index().melt(id_vars="month", var_name="District", value_name="Records")
     names = list(wide.columns)
     colours = (DISTRICT_COLOURS * (len(names) // len(DISTRICT_COLOURS) + 1))[: len(names)]
+    # Thirteen lines share colours a viewer can confuse: a click on a name in the legend picks out its line.
+    picked = alt.selection_point(fields=["District"], bind="legend")
     return (
         alt.Chart(long)
         .mark_line(point=True, strokeWidth=2.5)
+        .add_params(picked)
         .encode(
+            opacity=alt.condition(picked, alt.value(1.0), alt.value(0.12)),
             x=alt.X("month:O", title="Month", axis=alt.Axis(labelAngle=-45)),
             y=alt.Y("Records:Q", title="Records a month", axis=alt.Axis(format=",.0f")),
             color=alt.Color(
