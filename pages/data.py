@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, render, shell, state, uploads
+from vrc_geo.base.decimals import percent_text
 from vrc_geo.outputs.catalogue import licence_table, source_table
 from vrc_geo.reference.area import AREA
 
@@ -158,7 +159,8 @@ with render.guard():
             f"{rec.rows_read:,} = {rec.in_area:,} + {rec.outside_area:,} + {rec.no_location:,} + "
             f"{rec.rejected_total:,}."
         )
-        render.table(rec.table(), column_config={"share": st.column_config.NumberColumn("Share", format="percent")})
+        rows = rec.table()
+        render.table(rows.assign(share=[percent_text(v) for v in rows["share"]]))  # 1 row of 215,518: 0.00046%
         with st.expander("By file and by month"):
             render.table(rec.by_file)
             render.table(rec.by_month)
