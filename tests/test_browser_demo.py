@@ -184,8 +184,10 @@ def test_screenshots_of_every_page_normal_and_presenting(tab):
             if "h=demo" in query and name in ("health", "briefing"):
                 banner = tab.locator(".vrc-synthetic")
                 assert banner.is_visible()
+                tab.mouse.move(width - 20, tab.size[1] // 2)  # over the page's margin: not the map, not the sidebar
                 tab.mouse.wheel(0, 2000)
                 tab.wait_for_timeout(500)
+                assert tab.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") > 300
                 box = banner.bounding_box()  # pinned while scrolling: a band across the page, text under it
                 assert banner.is_visible() and box["y"] < 10 and box["width"] > 0.6 * width
 
