@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import data, render, shell, state, uploads
 from vrc_geo.base.decimals import percent_text
+from vrc_geo.base.months import period_words
 from vrc_geo.outputs.catalogue import licence_table, source_table
 from vrc_geo.reference.area import AREA
 
@@ -76,7 +77,8 @@ def police_upload(files) -> None:
         loaded = load_police(sources, wards=wards, keep=False)  # nothing of it written to the cache
         data.use_dataset(loaded)
         st.session_state[LOADED] = (
-            f"Your {len(good)} file(s) are in use for this session: {loaded.months[0]} to {loaded.months[-1]} "
+            f"Your {len(good)} file(s) are in use for this session: "
+            f"{period_words(loaded.months[0], loaded.months[-1])} "
             f"({_months(len(loaded.months))}), {len(loaded.in_area):,} records in {AREA.name}. "
             "Every page shows them until you go back to the server data."
         )
@@ -134,7 +136,7 @@ with render.guard():
         sources = pd.DataFrame(
             [
                 ("police.uk files", f"{len(dataset.files)} file(s)"),
-                ("Period", f"{dataset.months[0]} to {dataset.months[-1]} ({_months(len(dataset.months))})"),
+                ("Period", f"{period_words(dataset.months[0], dataset.months[-1])} ({_months(len(dataset.months))})"),
                 (
                     "Ward boundaries",
                     f"{dataset.wards.vintage_words}: {len(dataset.wards.wards)} wards "

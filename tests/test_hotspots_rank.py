@@ -295,7 +295,7 @@ def test_files_in_three_formats(sample_hotspots, tmp_path):
     ]
     assert sheets["Institutions"]["Institution"].str.contains("Maidstone Hospital").any()
     about = sheets["About"].set_index("item")["value"]
-    assert about["Data period"] == "2022-01 to 2023-01 (13 months)"
+    assert about["Data period"] == "Jan 2022 to Jan 2023 (13 months)"
     for key in ("Method", "Parameters", "Caveats", "Backtest", "PEI"):
         assert len(about[key]) > 40
     sites = sample_hotspots.file_bytes(".csv", kind="site").decode().splitlines()

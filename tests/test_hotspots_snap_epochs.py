@@ -41,7 +41,7 @@ def test_a_redrawn_map_is_found_and_old_records_move_to_the_new_points():
     # With a short re-snapping distance, far points keep their coordinates.
     _, _, near_only = align_snap_epochs(x, y, m, MONTHS, resnap_m=5)
     assert near_only.kept > 0
-    assert "2022-07" in epochs.describe()
+    assert "Jul 2022" in epochs.describe()
 
 
 def test_no_change_and_sparse_data_are_left_alone():

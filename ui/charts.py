@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from vrc_geo.base.months import month_words
+
 __all__ = ["district_trend_chart", "evaluation_chart", "violence_mix_chart"]
 
 #: Thirteen colours a viewer tells apart (one per district; none pale on white).
@@ -125,7 +127,7 @@ def evaluation_chart(series: pd.DataFrame, *, font_size: int = 14) -> alt.LayerC
     )
     start = series.loc[series["after_start"], "month"].iloc[0]
     rule = (
-        alt.Chart(pd.DataFrame({"date": [pd.Timestamp(start + "-01")], "label": [f"start {start}"]}))
+        alt.Chart(pd.DataFrame({"date": [pd.Timestamp(start + "-01")], "label": [f"start {month_words(start)}"]}))
         .mark_rule(color="#444", strokeDash=[2, 2])
         .encode(x="date:T")
     )

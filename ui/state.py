@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ui.render import md_escape
+from vrc_geo.base.months import month_words
 from vrc_geo.dataset.aggregate import Selection, make_selection
 from vrc_geo.errors import VrcGeoError
 from vrc_geo.hotspots.methods import METHODS
@@ -266,6 +267,7 @@ def sidebar(months: list[str], *, unused: dict[str, str] | None = None) -> ViewS
                 "Months",
                 options=months,
                 value=tuple(period),
+                format_func=month_words,
                 disabled="months" in unused,
                 help=unused.get("months"),
                 **_bound("f_period"),

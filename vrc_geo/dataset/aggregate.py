@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..base.months import month_words, period_words
 from ..base.params import check_period
 from ..reference.area import resolve_districts, selection_name
 from ..reference.taxonomy import resolve_crime_types
@@ -59,7 +60,12 @@ class Selection:
     crime_types: tuple[str, ...] | None = None
 
     def describe(self) -> str:
-        period = f"{self.start or 'first month'} to {self.end or 'last month'}"
+        if self.start and self.end:
+            period = period_words(self.start, self.end)
+        else:
+            start = month_words(self.start) if self.start else "first month"
+            end = month_words(self.end) if self.end else "last month"
+            period = f"{start} to {end}"
         where = selection_name(self.districts)
         what = ", ".join(self.crime_types) if self.crime_types else "all types"
         return f"{where}; {period}; {what}"

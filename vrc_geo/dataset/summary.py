@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..base.months import period_words
 from ..reference.area import AREA, DISTRICTS
 from ..reference.taxonomy import ASB
 
@@ -78,7 +79,7 @@ def summary_text(facts: dict[str, Any]) -> str:
         return f"{100 * value / n:.1f}%" if n else "-"
 
     parts = [
-        f"police.uk data, {period['first_month']} to {period['last_month']} "
+        f"police.uk data, {period_words(period['first_month'], period['last_month'])} "
         f"({len(period['months'])} months); wards: {facts['boundaries']['vintage']} "
         f"({facts['boundaries']['wards']} wards)",
         "",

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..base.months import month_words
 from ..base.params import Param, validate_params
 from ..errors import ParameterError
 from ..io.targets import TargetAreas
@@ -105,7 +106,7 @@ class EvaluationResult:
         interval = f" (95 % interval {_range_words(low, high)})" if math.isfinite(low) and math.isfinite(high) else ""
         sets, p = self.parameters["placebo_sets"], row["p_value"]
         start = self.parameters["start"]
-        change = f"{what} in the target areas: {abs(effect):.0f} % {direction} than expected after {start}"
+        change = f"{what} in the target areas: {abs(effect):.0f} % {direction} than expected from {month_words(start)}"
         if self.beyond_chance:
             verdict = (
                 f"Beyond chance. {change}{interval}. Comparable places nobody worked in seldom changed this much "

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..base.months import period_words
 from ..errors import ParameterError
 
 __all__ = ["HealthPeriod", "HealthPeriodError", "choose_period", "health_periods", "year_months"]
@@ -47,7 +48,7 @@ class HealthPeriod:
         return self.months[-1]
 
     def describe(self) -> str:
-        return f"{self.label}: {self.start} to {self.end}"
+        return f"{self.label}: {period_words(self.start, self.end)}"
 
 
 def year_months(year: int, year_start: int) -> tuple[str, ...]:

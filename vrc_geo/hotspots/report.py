@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..base.months import period_words
 from ..io.writers import table_bytes
 from ..reference.area import AREA
 from ..reference.kinds import kind as kind_of
@@ -120,7 +121,7 @@ def hotspot_metadata(
     counts = table["kind"].value_counts()
     meta: dict[str, object] = {
         "Title": f"Violence hotspots, {result.table['selection'].iloc[0] if len(table) else AREA.name} (police.uk)",
-        "Data period": f"{months[0]} to {months[-1]} ({len(months)} months)" if months else "none",
+        "Data period": f"{period_words(months[0], months[-1])} ({len(months)} months)" if months else "none",
         "Selection": result.selection.describe(),
         "Boundaries": f"{dataset.wards.vintage} wards ({len(dataset.wards.wards)}) from {dataset.wards.label}",
         "Source": f"police.uk street-level crime, {AREA.force_name} — {OGL}; ONS boundaries, "

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..base.months import period_words
 from ..hotspots.footprint import place_label
 from ..hotspots.headline import hotspot_headline
 from ..reference.area import AREA
@@ -377,9 +378,10 @@ def _backtest_in_brief(backtest) -> str:
     from ..hotspots.evaluate.backtest import DISCS, OURS
 
     ours, peer = backtest.card(OURS, "top tenth"), backtest.card(DISCS, "top tenth")
+    built = period_words(backtest.train_months[0], backtest.train_months[-1])
+    tested = period_words(backtest.test_months[0], backtest.test_months[-1])
     return (
-        f"Built on {backtest.train_months[0]} to {backtest.train_months[-1]} and tested on "
-        f"{backtest.test_months[0]} to {backtest.test_months[-1]}, the top tenth of the list ({ours.rows} places, "
+        f"Built on {built} and tested on {tested}, the top tenth of the list ({ours.rows} places, "
         f"{100 * ours.area_share:.2f}% of the land) held {100 * ours.hit_rate:.1f}% of later {backtest.unit} "
         f"(PAI {ours.pai:.0f}); the busiest map points over the same land held {100 * peer.hit_rate:.1f}% "
         f"(PAI {peer.pai:.0f})."

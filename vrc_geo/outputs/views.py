@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..base.months import month_words, period_words
 from ..dataset.aggregate import Selection, count_records, month_range, previous_period, select_records, ward_counts
 from ..errors import ParameterError
 from ..hotspots.footprint import top_locations
@@ -81,11 +82,12 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
         )
         if scale != 1 and measure == "change":
             notes.append(
-                f"Only {len(month_range(prev_start, prev_end))} month(s) of data before {start}: change compares "
-                f"monthly averages ({prev_start} to {prev_end} scaled to {len(month_range(start, end))} months)."
+                f"Only {len(month_range(prev_start, prev_end))} month(s) of data before {month_words(start)}: change "
+                f"compares monthly averages ({period_words(prev_start, prev_end)} scaled to "
+                f"{len(month_range(start, end))} months)."
             )
     elif measure == "change":
-        notes.append(f"The data starts at {start}: there is no earlier month to compare with.")
+        notes.append(f"The data start in {month_words(start)}: there is no earlier month to compare with.")
     table = ward_counts(current, wards, previous=previous)
     if has_previous and scale != 1:
         table["previous_count"] = table["previous_count"] * scale
@@ -120,10 +122,10 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
         "busiest_count": int(busiest["count"]) if busiest is not None else 0,
         "wards": len(table),
     }
-    period = f"{start} to {end}" if start != end else start
+    period = period_words(start, end)
     prev = None
     if has_previous:
-        prev = f"{prev_start} to {prev_end}" if prev_start != prev_end else prev_start
+        prev = period_words(prev_start, prev_end)
         if scale != 1:
             prev += " (monthly average)"
     headline["comparison"] = _comparison(dataset, selection, end, prev, headline)
@@ -150,8 +152,9 @@ def _comparison(
         then = count_records(dataset.records, Selection(earlier, earlier, selection.districts, selection.crime_types))
         if then:
             change = f"{100 * (now - then) / then:+.1f}%"
-            return (f"{end} against {earlier}", change, f"{now:,} records, {then:,} a year earlier")
-    return ("Change on previous period", "No earlier data", f"the data starts at {dataset.months[0]}")
+            label = f"{month_words(end)} against {month_words(earlier)}"
+            return (label, change, f"{now:,} records, {then:,} a year earlier")
+    return ("Change on previous period", "No earlier data", f"the data start in {month_words(dataset.months[0])}")
 
 
 def ward_detail(dataset: PoliceDataset, selection: Selection, ward_code: str) -> dict[str, Any]:

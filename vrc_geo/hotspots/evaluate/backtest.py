@@ -36,6 +36,7 @@ import shapely
 
 from ...base.categories import text_of
 from ...base.decimals import percent_text
+from ...base.months import period_words
 from ...base.params import Param, validate_params
 from ...errors import ParameterError
 from ..places import find_places
@@ -161,8 +162,8 @@ class BacktestResult:
             else "At some cut a simple peer did better: read the table before relying on the list's order."
         )
         return (
-            f"Built on {self.train_months[0]}–{self.train_months[-1]} and tested on "
-            f"{self.test_months[0]}–{self.test_months[-1]} ({self.test_records:,} later records): "
+            f"Built on {period_words(self.train_months[0], self.train_months[-1])} and tested on "
+            f"{period_words(self.test_months[0], self.test_months[-1])} ({self.test_records:,} later records): "
             + "; ".join(parts)
             + ". "
             + verdict

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from ...base.months import month_words
 from ...base.params import Param, validate_params
 
 __all__ = ["SnapEpochs", "align_snap_epochs", "find_epochs", "resnap"]
@@ -48,8 +49,9 @@ class SnapEpochs:
     def describe(self) -> str:
         if not self.starts:
             return "One snap-point map throughout."
+        when = ", ".join(month_words(m) for m in self.starts)
         return (
-            f"police.uk changed its snap points in {', '.join(self.starts)}: {self.moved:,} earlier records were "
+            f"police.uk changed its snap points in {when}: {self.moved:,} earlier records were "
             f"counted at the nearest current snap point (within the re-snapping distance), {self.kept:,} kept theirs."
         )
 
