@@ -4,8 +4,9 @@ import streamlit as st
 
 from ui import charts, data, page, render
 from ui import evaluate as ev
+from vrc_geo.base.months import month_words
 from vrc_geo.dataset.aggregate import Selection
-from vrc_geo.evaluation.report import EVALUATION_LABELS, evaluation_file_bytes, evaluation_file_name
+from vrc_geo.evaluation.report import evaluation_file_bytes, evaluation_file_name
 from vrc_geo.evaluation.service import EVALUATION_PARAMS
 
 GROUPS = {
@@ -29,7 +30,9 @@ with render.guard():
     targets = ev.choose_targets(dataset, hot)
     months = dataset.months
     left, mid, right = st.columns(3)
-    start = left.selectbox("Work began in", months[3:], index=max(len(months[3:]) - 5, 0), key="f_ev_start")
+    start = left.selectbox(
+        "Work began in", months[3:], index=max(len(months[3:]) - 5, 0), format_func=month_words, key="f_ev_start"
+    )
     group = mid.selectbox("Offences", list(GROUPS), format_func=GROUPS.get, key="f_ev_group")
     buffer_m = right.slider("Buffer ring (metres)", 0, 1000, int(EVALUATION_PARAMS["buffer_m"].default), step=50)
     harm = st.toggle("Weigh offences by harm (ONS Crime Severity Score)", key="f_ev_harm")
@@ -49,14 +52,14 @@ with render.guard():
     for text in result.notes:
         st.caption(render.md_escape(text))
     st.altair_chart(charts.evaluation_chart(result.series, font_size=20 if view.present else 14), width="stretch")
-    shown = result.table.drop(columns=["group", "measure", "method", "start"]).rename(columns=EVALUATION_LABELS)
-    render.table(shown, height=min(420, 38 * (len(shown) + 1)))
+    shown, meanings = ev.screen_table(result.table)
+    render.table(shown, meanings=meanings, height=min(420, 38 * (len(shown) + 1)))
     if not view.present:
         cols = st.columns(2)
         for col, fmt in zip(cols, (".csv", ".xlsx"), strict=True):
             with col:
                 render.download(
-                    f"Download {fmt[1:].upper()}",
+                    f"Download {render.format_name(fmt)}",
                     lambda fmt=fmt: evaluation_file_bytes(result, fmt),
                     evaluation_file_name(result, fmt),
                     key=f"dl_eval_{fmt}",

@@ -112,7 +112,7 @@ with render.guard():
         for col, fmt in zip(cols, (".csv", ".xlsx", ".geojson"), strict=True):
             with col:
                 render.download(
-                    f"Download {fmt[1:].upper()}",
+                    f"Download {render.format_name(fmt)}",
                     lambda fmt=fmt: bundle.file_bytes(fmt),
                     bundle.file_name(fmt),
                     key=f"dl_health_{fmt}",

@@ -273,7 +273,7 @@ with render.guard():
         for col, fmt in zip(cols, (".csv", ".xlsx", ".geojson"), strict=True):
             with col:
                 render.download(
-                    f"Download {fmt[1:].upper()}",
+                    f"Download {render.format_name(fmt)}",
                     lambda fmt=fmt: bundle.file_bytes(fmt, top=limit, kind=shown),
                     bundle.file_name(fmt, top=limit, kind=shown),
                     key=f"dl_hot_{fmt}",
@@ -283,7 +283,7 @@ with render.guard():
             for col, fmt in zip(cols, (".csv", ".xlsx", ".geojson"), strict=True):
                 with col:
                     render.download(
-                        f"Patrol zones {fmt[1:].upper()}",
+                        f"Patrol zones {render.format_name(fmt)}",
                         lambda fmt=fmt: bundle.file_bytes(fmt, by="zone"),
                         bundle.file_name(fmt, by="zone"),
                         key=f"dl_zone_{fmt}",

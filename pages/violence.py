@@ -63,7 +63,7 @@ with render.guard():
         for col, fmt in zip(cols, (".csv", ".xlsx"), strict=True):
             with col:
                 render.download(
-                    f"Download {fmt[1:].upper()}",
+                    f"Download {render.format_name(fmt)}",
                     lambda fmt=fmt: data.violence_profile_file(dataset, dataset.key, fmt),
                     f"violence_profile_{AREA.slug}_{profile.period.replace(' ', '-').lower()}{fmt}",
                     key=f"dl_profile_{fmt}",

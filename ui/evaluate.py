@@ -8,10 +8,12 @@ import tempfile
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 import streamlit as st
 
 from vrc_geo.dataset.store import PoliceDataset
+from vrc_geo.evaluation.report import EVALUATION_LABELS
 from vrc_geo.evaluation.zone_areas import zone_areas
 from vrc_geo.io.targets import TargetAreas, read_targets, targets_from_frame, wards_as_targets
 
@@ -24,6 +26,26 @@ SOURCES = {
     "upload": "A file of areas (GeoJSON, GeoPackage, zipped Shapefile)",
 }
 MAX_UPLOAD_MB = 32
+#: Short headers for the screen (a laptop shows every column); the full wording is each header's tooltip
+#: and the files' Labels sheet (``EVALUATION_LABELS``).
+SCREEN_HEADERS = {
+    "area": "Target area",
+    "before_per_month": "Before, a month",
+    "after_per_month": "After, a month",
+    "expected_after_per_month": "Expected after, a month",
+    "effect_pct": "Change vs expected (%)",
+    "interval": "95 % interval (%)",
+    "p_value": "P-value",
+    "buffer_before_per_month": "Buffer before",
+    "buffer_after_per_month": "Buffer after",
+    "buffer_effect_pct": "Buffer change (%)",
+    "buffer_p_value": "Buffer p-value",
+    "wdq": "WDQ",
+    "wdd": "WDD",
+    "wdd_p_value": "WDD p-value",
+    "months_before": "Months before",
+    "months_after": "Months from start",
+}
 
 
 def choose_targets(dataset: PoliceDataset, hotspots) -> TargetAreas | None:
@@ -93,3 +115,24 @@ def run(dataset: PoliceDataset, targets: TargetAreas, **options):
             return evaluate_targets(dataset, targets, **options)
 
     return data.session_memo("_evaluation_memo", key, build)
+
+
+def screen_table(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The result table as the page shows it: short headers (each with its full meaning as a tooltip), the
+    interval as one column ("-20 to +1"), "all" named as the targets together; the files keep every
+    column as it is."""
+    shown = table.copy()
+    shown["area"] = shown["area"].replace({"all": "All targets together"})
+    low, high = shown.pop("ci_low_pct"), shown.pop("ci_high_pct")
+    shown.insert(
+        shown.columns.get_loc("p_value"),
+        "interval",
+        [f"{a:+.0f} to {b:+.0f}" if pd.notna(a) and pd.notna(b) else "" for a, b in zip(low, high, strict=True)],
+    )
+    meanings = {
+        **EVALUATION_LABELS,
+        "interval": "95 % interval of the change against expected (%), from the untouched places",
+    }
+    shown = shown[[c for c in SCREEN_HEADERS if c in shown.columns]]
+    help_texts = {SCREEN_HEADERS[c]: meanings[c] for c in shown.columns}
+    return shown.rename(columns=SCREEN_HEADERS), help_texts

@@ -63,7 +63,9 @@ PAGES = (
     ("pages/health.py", "Health"),
     ("pages/violence.py", "What violence is"),
     ("pages/trends.py", "Trends"),
+    ("pages/evaluate.py", "Did it work?"),
     ("pages/briefing.py", "Briefing"),
+    ("pages/data.py", "Data"),
 )
 
 
@@ -95,14 +97,13 @@ def presentation(state: Any) -> None:
     if not state.present:
         return
     st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
-    # Widths follow the labels, so none is cut short on a 1366 px laptop.
-    widths = [len(title) + 4 for _, title in PAGES] + [16, 24]
-    columns = st.columns(widths, vertical_alignment="center", gap="small")
-    for column, (path, title) in zip(columns, PAGES, strict=False):
-        column.page_link(path, label=title)
-    with columns[-2]:
+    # Each link as wide as its label, wrapping onto a second row when the screen is too narrow for all
+    # (a 1366 px laptop): never a label cut short.
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        for path, title in PAGES:
+            st.page_link(path, label=title, width="content")
         glossary_popover()
-    columns[-1].button("Exit presentation mode", key="exit_present", on_click=_leave_presentation)
+        st.button("Exit presentation mode", key="exit_present", on_click=_leave_presentation, width="content")
 
 
 def glossary_popover() -> None:
@@ -185,6 +186,15 @@ class Files(dict):
         return value
 
 
+#: File formats as people write them, for the download buttons.
+FORMAT_NAMES = {".csv": "CSV", ".xlsx": "XLSX", ".geojson": "GeoJSON", ".html": "HTML", ".pdf": "PDF"}
+
+
+def format_name(suffix: str) -> str:
+    """``".geojson"`` as "GeoJSON" (not "GEOJSON")."""
+    return FORMAT_NAMES.get(suffix, suffix.lstrip(".").upper())
+
+
 def download(label: str, data: bytes | Callable[[], bytes], file_name: str, *, key: str) -> None:
     """A download button. Given a function, the file is made only when someone clicks (on a shared server a
     rerun then never pays for files no one takes); it is also kept in session state for the tests."""
@@ -202,13 +212,13 @@ def download(label: str, data: bytes | Callable[[], bytes], file_name: str, *, k
     st.download_button(label, data, file_name=file_name, mime=mimes.get(suffix), key=key, on_click="ignore")
 
 
-def table(frame: Any, *, wrap: bool = False, **options: Any) -> None:
+def table(frame: Any, *, wrap: bool = False, meanings: dict[str, str] | None = None, **options: Any) -> None:
     """``st.dataframe`` without the index, read as a person reads it (``ui.tables.readable``: plain headers,
     sensible decimals, no empty columns); text columns holding mixed values (a count beside "[c]", a number
     beside a blank) shown as text, so the browser gets what the file says and the log no Arrow warnings.
     Presenting, a plain HTML table with every number already written out (at most ``PRESENT_ROWS`` rows);
     ``wrap`` draws a table of sentences (licences, sources) that way too, all its rows, so its lines wrap
-    on a laptop instead of running off the grid's edge."""
+    on a laptop instead of running off the grid's edge. ``meanings``: a tooltip per header (its full meaning)."""
     from ui.tables import format_number, is_text, readable
 
     shown, config, formats = readable(frame, options.pop("column_config", None))
@@ -233,8 +243,13 @@ def table(frame: Any, *, wrap: bool = False, **options: Any) -> None:
         if present and len(shown) > PRESENT_ROWS:
             st.markdown(f"First {PRESENT_ROWS} of {len(shown):,} rows.")
         return
+    meanings = meanings or {}
     for column, spec in formats.items():
-        config[column] = st.column_config.NumberColumn(format="localized" if spec == "%.0f" else spec)
+        number_format = "localized" if spec == "%.0f" else spec
+        config[column] = st.column_config.NumberColumn(format=number_format, help=meanings.get(column))
+    for column, meaning in meanings.items():
+        if column in shown.columns and column not in config:
+            config[column] = st.column_config.Column(help=meaning)
     st.dataframe(shown, hide_index=True, column_config=config or None, **options)
 
 
