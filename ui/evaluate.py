@@ -26,8 +26,8 @@ SOURCES = {
     "upload": "A file of areas (GeoJSON, GeoPackage, zipped Shapefile)",
 }
 MAX_UPLOAD_MB = 32
-#: Short headers for the screen (a laptop shows every column); the full wording is each header's tooltip
-#: and the files' Labels sheet (``EVALUATION_LABELS``).
+#: Short headers for the screen (at 1366 px the target, the change, its interval and p-value are in view;
+#: the buffer's columns scroll); the full wording is each header's tooltip and the files' Labels sheet.
 SCREEN_HEADERS = {
     "area": "Target area",
     "before_per_month": "Before, a month",
