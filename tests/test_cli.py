@@ -39,6 +39,16 @@ def test_summary_text(capsys, sample_dir):
     code, out, _ = run(capsys, "summary", "--data-dir", str(sample_dir))
     assert code == 0
     assert "Where every row went" in out and "Folkestone and Hythe" in out and "215,518" in out
+    assert "police.uk data, Jan 2022 to Jan 2023 (13 months)" in out
+
+
+def test_summary_of_one_month_says_month(capsys, sample_dir):
+    one = sample_dir / "police_uk" / "2022-01"
+    code, out, _ = run(
+        capsys, "summary", "--crimes", str(one), "--boundaries", str(sample_dir / "boundaries" / "wards_2013")
+    )
+    assert code == 0
+    assert "police.uk data, Jan 2022 (1 month);" in out
 
 
 @pytest.mark.parametrize("ext", [".csv", ".xlsx", ".geojson"])

@@ -78,9 +78,10 @@ def summary_text(facts: dict[str, Any]) -> str:
     def pct(value: int) -> str:
         return f"{100 * value / n:.1f}%" if n else "-"
 
+    n_months = len(period["months"])
     parts = [
         f"police.uk data, {period_words(period['first_month'], period['last_month'])} "
-        f"({len(period['months'])} months); wards: {facts['boundaries']['vintage']} "
+        f"({n_months} month{'s' if n_months != 1 else ''}); wards: {facts['boundaries']['vintage']} "
         f"({facts['boundaries']['wards']} wards)",
         "",
         "Where every row went",
