@@ -122,6 +122,7 @@ def health_upload(files, dataset) -> None:
 shell.start()
 with st.sidebar:
     render.glossary_popover()
+render.presentation(present=state.presenting())  # a presentation that reaches this page stays one
 with render.guard():
     st.title("Data: sources, checks and uploads")
     if st.session_state.get("dataset_override") is not None:

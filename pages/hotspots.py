@@ -65,8 +65,8 @@ with render.guard():
     head = hotspot_headline(table)
     st.title("Violence hotspots")
     st.caption(
-        f"{scope.describe()} · violence-group offences (violence and sexual offences, robbery, possession of "
-        "weapons) · drug-related where drugs offences co-locate significantly"
+        f"{scope.describe(types=False)} · violence-group offences (violence and sexual offences, robbery, "
+        "possession of weapons) · drug-related where drugs offences co-locate significantly"
     )
     render.headline(
         [

@@ -201,7 +201,7 @@ def test_evaluate_page_answers_in_words_and_its_files_equal_the_cli(sample_dir, 
     at.multiselect(key="f_ev_wards").set_value(["E05005085", "E05005081"]).run()
     clean(at)
     answer = " ".join(m.value for m in [*at.success, *at.info])
-    assert "than expected from" in answer and "comparable places nobody worked in" in answer
+    assert "than expected since" in answer and "comparable places nobody worked in" in answer
     start = at.selectbox(key="f_ev_start").value
     files = at.session_state["downloads"]
     out = tmp_path / "ev.csv"
@@ -225,7 +225,7 @@ def test_evaluate_page_takes_side_by_side_patrol_zones_together():
     clean(at)
     assert not any("overlap" in e.value for e in at.error)
     answer = " ".join(m.value for m in [*at.success, *at.info])
-    assert "than expected from" in answer
+    assert "than expected since" in answer
 
 
 def test_health_page_is_synthetic_suppressed_and_equals_the_cli(sample_dir, tmp_path):

@@ -33,5 +33,32 @@ def test_the_overview_writes_its_periods_in_words(sample_dataset):
     view = ward_view(sample_dataset, make_selection(start="2022-03", end="2022-11"), "change")
     assert view.period == "Mar to Nov 2022"
     assert view.previous == "Jan to Feb 2022 (monthly average)"  # only two months before it in the data
-    assert view.headline["comparison"][0] == "Change on Jan to Feb 2022 (monthly average)"
+    label, _, note = view.headline["comparison"]
+    assert label == "Change on Jan to Feb 2022" and note.endswith(" a month against " + note.split()[-1])
     assert any("data before Mar 2022" in note and "(Jan to Feb 2022 scaled to 9 months)" in note for note in view.notes)
+
+
+def test_months_in_a_text_are_written_in_words_and_nothing_else_changes():
+    from vrc_geo.base.months import months_in_words
+
+    assert months_in_words("2022-01 to 2023-01") == "Jan 2022 to Jan 2023"
+    assert months_in_words("December 2022") == "December 2022"
+    assert months_in_words("2023-01-15, 2019/20, 2022-13") == "2023-01-15, 2019/20, 2022-13"
+
+
+def test_the_data_pages_sources_table_writes_its_periods_in_words(sample_dataset, tmp_path):
+    from vrc_geo.outputs.catalogue import source_table
+
+    table = source_table(sample_dataset, project_root=tmp_path).set_index("source")
+    in_use = table.filter(like="in use", axis=0)
+    assert in_use["period"].iloc[0] == "Jan 2022 to Jan 2023"
+    assert in_use["period"].iloc[1].endswith("ward boundaries")
+    assert not table["period"].str.contains(r"\d{4}-\d{2}").any()
+
+
+def test_a_day_in_words():
+    from datetime import date
+
+    from vrc_geo.base.months import day_words
+
+    assert day_words(date(2026, 12, 3)) == "3 Dec 2026"

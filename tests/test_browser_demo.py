@@ -169,8 +169,8 @@ def test_screenshots_of_every_page_normal_and_presenting(tab):
         for mode, query in (("normal", "?h=demo"), ("presentation", "?h=demo&present=1")):
             _ready(tab, path + query, map_=name in ("overview", "hotspots", "health"))
             tab.screenshot(path=str(SHOTS / f"{name}_{mode}_{width}.png"))
-            if mode == "presentation" and name != "data":
-                # Page links inside presentation mode; no sidebar.
+            if mode == "presentation":
+                # Page links inside presentation mode, the Data page's too; no sidebar.
                 assert tab.get_by_role("link", name="Hotspots").count() >= 1
                 assert not tab.locator("[data-testid='stSidebar']").is_visible()
                 if width == 1920:
@@ -226,7 +226,7 @@ def test_did_it_work_answers_for_wards_chosen_by_hand(browser_app):
         wards.fill(name)
         page.get_by_role("option", name=re.compile(name)).first.click()
     page.keyboard.press("Escape")
-    page.get_by_text("than expected from").first.wait_for(timeout=120_000)
+    page.get_by_text("than expected since").first.wait_for(timeout=120_000)
     _idle(page)
     assert page.locator("[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']").count() >= 1
     assert page.locator("[data-testid='stDownloadButton']").count() == 2

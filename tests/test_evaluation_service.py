@@ -3,6 +3,9 @@ rarely flagged, and bad input is refused with what to change."""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -111,22 +114,49 @@ def test_files_hold_the_table_and_the_series(sample_dataset, busy, tmp_path):
     assert result.parameters["measure"] == "harm"
 
 
+def _result_with_ring(before_excess: float) -> Any:
+    """A result whose ring was ``before_excess`` (a share) above expected in the months before the start."""
+    from vrc_geo.evaluation.service import EvaluationResult
+
+    months = [f"2022-{m:02d}" for m in range(1, 13)]
+    after = np.array([m >= "2022-09" for m in months])
+    expected = np.full(12, 100.0)
+    buffer = np.where(after, 140.0, np.where(np.arange(12) >= 5, 100 * (1 + before_excess), 100.0))
+    series = pd.DataFrame(
+        {"month": months, "targets": 50.0, "expected": 50.0, "buffer": buffer, "buffer_expected": expected}
+    )
+    series["after_start"] = after
+    return EvaluationResult(pd.DataFrame(), series, {"buffer_m": 200.0})
+
+
 @pytest.mark.parametrize(
     ("change", "p", "wdq", "words"),
     [
-        (52.0, 0.57, float("nan"), "The buffer's records rose 52 % against expected, within what chance gives"),
-        (40.0, 0.01, -0.8, "The buffer shows displacement: +40 % against expected (p = 0.010; WDQ -0.80)."),
-        (-12.0, 0.40, 0.35, "The buffer improved too (-12 % against expected; WDQ 0.35): a spread of benefit"),
-        (-3.0, 0.80, float("nan"), "The buffer's records were -3 % against expected: no sign of displacement."),
+        (52.0, 0.57, float("nan"), "The ring round the targets (200 m) rose 52 % against expected, within what chance"),
+        (40.0, 0.01, -0.8, "The ring round the targets (200 m) rose 40 % against expected (p = 0.010): violence may"),
+        (-12.0, 0.40, 0.35, "The ring round the targets (200 m) improved too (-12 % against expected): the benefit"),
+        (-3.0, 0.80, float("nan"), "The ring round the targets (200 m) was -3 % against expected: no sign that"),
         (float("nan"), float("nan"), float("nan"), "No buffer was evaluated."),
     ],
 )
 def test_what_the_buffer_shows_never_says_no_displacement_beside_a_rise(change, p, wdq, words):
-    from vrc_geo.evaluation.service import EvaluationResult
-
-    said = EvaluationResult._buffer_words(pd.Series({"buffer_effect_pct": change, "buffer_p_value": p, "wdq": wdq}))
+    said = _result_with_ring(0.0)._buffer_words(
+        pd.Series({"buffer_effect_pct": change, "buffer_p_value": p, "wdq": wdq})
+    )
     assert said.startswith(words)
-    assert not (change > 0 and "no displacement" in said)
+    assert not (change > 0 and "no sign" in said and p < 0.05)
+    if math.isfinite(wdq):  # the quotient is written out with what it means, never as a bare "WDQ"
+        assert "Weighted displacement quotient" in said and "WDQ" not in said
+    assert "-0.80 (between 0 and -1: less moved than was prevented" in said or wdq != -0.8
+
+
+def test_a_ring_that_rose_before_the_start_is_not_called_displacement():
+    row = pd.Series({"buffer_effect_pct": 40.0, "buffer_p_value": 0.01, "wdq": -0.8})
+    early = _result_with_ring(0.30)._buffer_words(row)  # +30 % already in Jun to Aug, +40 % after
+    assert "already +30 % against expected in Jun to Aug 2022 before the start: not read as displacement" in early
+    assert "may have moved" not in early
+    slight = _result_with_ring(0.05)._buffer_words(row)  # +5 % before: the rise came with the start
+    assert "may have moved there" in slight
 
 
 @pytest.mark.parametrize("shift", [0.0, -0.08, 0.1])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pandas as pd
+
 from ui.render import picked, picked_any
 
 WARD = {"type": "Feature", "properties": {"code": "E05009999", "name": "Abbey"}, "geometry": None}
@@ -29,3 +31,18 @@ def test_any_click_is_told_apart_from_none():
     for nothing in (None, {}, {"selection": {}}, _event({}), _event({"wards": []}), {"selection": "odd"}):
         assert not picked_any(nothing)
         assert picked(nothing, "wards", "code") is None
+
+
+def test_numbers_in_a_mixed_column_read_in_the_decimals_their_size_needs():
+    from ui.render import mixed_text
+
+    # A rate beside a suppressed cell: two significant figures of its typical size, never 0.312.
+    assert mixed_text(pd.Series([0.312, "[c]", 1.25, None, float("nan")], dtype=object)) == [
+        "0.31",
+        "[c]",
+        "1.25",
+        "",
+        "",
+    ]
+    assert mixed_text(pd.Series([12, "[c]", 2022], dtype=object)) == ["12", "[c]", "2022"]  # whole: as they are
+    assert mixed_text(pd.Series([1234.5, "x"], dtype=object)) == ["1,234", "x"]

@@ -43,7 +43,7 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "PAI (prediction accuracy index)",
         "Share of next months' violence inside the places, divided by the share of land they cover. PAI 100: "
         "the places caught 100 times more than their size alone would. Compared with the simplest "
-        "alternatives (the busiest map points or grid squares over the same land).",
+        "alternatives (the busiest snap points or grid squares over the same land).",
     ),
     (
         "PEI (prediction efficiency index)",

@@ -18,7 +18,7 @@ def setup(*, unused: tuple[str, ...] = ()) -> tuple[PoliceDataset, state.ViewSta
     view = state.sidebar(dataset.months, unused={k: state.UNUSED[k] for k in unused})
     with st.sidebar:
         render.glossary_popover()
-    render.presentation(view)
+    render.presentation(present=view.present)
     selection = state.safe_selection(view)
     if selection is None:
         st.stop()

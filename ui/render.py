@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from vrc_geo.errors import VrcGeoError
@@ -90,11 +91,11 @@ def guard() -> Iterator[None]:
         )
 
 
-def presentation(state: Any) -> None:
+def presentation(*, present: bool) -> None:
     """Page styles; when presenting, larger type, no controls, and a row of page links and an exit
     button instead of the sidebar."""
     st.markdown(BASE_CSS, unsafe_allow_html=True)
-    if not state.present:
+    if not present:
         return
     st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
     # Each link as wide as its label, wrapping onto a second row when the screen is too narrow for all
@@ -224,9 +225,7 @@ def table(frame: Any, *, wrap: bool = False, meanings: dict[str, str] | None = N
     shown, config, formats = readable(frame, options.pop("column_config", None))
     for column in shown.columns:
         if is_text(shown[column]):
-            shown[column] = [
-                "" if v is None or (isinstance(v, float) and v != v) else str(v) for v in shown[column]
-            ]  # v != v: NaN
+            shown[column] = mixed_text(shown[column])
     present = bool(st.session_state.get("p_present"))
     if present or wrap:
         # The grid draws on a canvas the projector type rules cannot reach, and st.table would print every
@@ -251,6 +250,24 @@ def table(frame: Any, *, wrap: bool = False, meanings: dict[str, str] | None = N
         if column in shown.columns and column not in config:
             config[column] = st.column_config.Column(help=meaning)
     st.dataframe(shown, hide_index=True, column_config=config or None, **options)
+
+
+def mixed_text(column: Any) -> list[str]:
+    """A column of mixed values as text: its numbers in the decimals their size needs (a rate beside "[c]"
+    reads 0.31, not 0.312), blanks for missing, text as it is."""
+    from vrc_geo.base.decimals import decimals_for
+
+    floats = [v for v in column if isinstance(v, float) and v == v]
+    places = decimals_for(pd.Series(floats, dtype="float64")) if floats else 0
+    out = []
+    for v in column:
+        if v is None or (isinstance(v, float) and v != v):  # v != v: NaN
+            out.append("")
+        elif isinstance(v, float):
+            out.append(f"{v:,.{places}f}")
+        else:  # text, and whole numbers (a count, a year) as they are
+            out.append(str(v))
+    return out
 
 
 def _number_format(config: Any) -> str | None:

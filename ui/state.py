@@ -313,6 +313,20 @@ def sidebar(months: list[str], *, unused: dict[str, str] | None = None) -> ViewS
     return state
 
 
+def presenting() -> bool:
+    """Presentation mode for a page without the filters (Data): as the other pages left it, or as its
+    link says for a session that starts there. The link keeps it, so a reload stays presenting."""
+    present = bool(st.session_state["p_present"]) if "p_present" in st.session_state else None
+    if present is None:
+        present = st.query_params.get("present") == "1"
+        st.session_state["p_present"] = present
+    if present:
+        st.query_params["present"] = "1"
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+    return present
+
+
 def write_query(state: ViewState, months: list[str]) -> None:
     """Mirror the state into the URL (defaults left out, so links stay short)."""
     params: dict[str, str] = {}

@@ -8,10 +8,12 @@ sidebar) use these instead, so a council member reads "Nov 2022 to Jan 2023", no
 from __future__ import annotations
 
 import re
+from datetime import date
 
-__all__ = ["month_words", "period_words"]
+__all__ = ["day_words", "month_words", "months_in_words", "period_words"]
 
 _LABEL = re.compile(r"(\d{4})-(\d{2})")
+_IN_TEXT = re.compile(r"(?<![\d-])\d{4}-\d{2}(?![\d-])")  # a label on its own, not part of a date
 _NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -37,3 +39,14 @@ def period_words(start: str, end: str) -> str:
     if first and last and first[1] == last[1]:
         return f"{first[0]} to {last[0]} {last[1]}"
     return f"{month_words(start)} to {month_words(end)}"
+
+
+def months_in_words(text: str) -> str:
+    """Every month label in a text written in words: a fetched source's "2022-01 to 2023-01" read as
+    "Jan 2022 to Jan 2023"; anything else is left as it is."""
+    return _IN_TEXT.sub(lambda match: month_words(match.group(0)), str(text))
+
+
+def day_words(day: date) -> str:
+    """A date as people write it on a briefing: "3 Dec 2026"."""
+    return f"{day.day} {_NAMES[day.month - 1]} {day.year}"

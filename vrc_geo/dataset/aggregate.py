@@ -59,7 +59,9 @@ class Selection:
     districts: tuple[str, ...] | None = None
     crime_types: tuple[str, ...] | None = None
 
-    def describe(self) -> str:
+    def describe(self, *, types: bool = True) -> str:
+        """ "Thanet; Jan to Dec 2022; all types" for captions; ``types=False`` leaves the offences to the
+        caller (a page that picks its own, as Hotspots does)."""
         if self.start and self.end:
             period = period_words(self.start, self.end)
         else:
@@ -67,6 +69,8 @@ class Selection:
             end = month_words(self.end) if self.end else "last month"
             period = f"{start} to {end}"
         where = selection_name(self.districts)
+        if not types:
+            return f"{where}; {period}"
         what = ", ".join(self.crime_types) if self.crime_types else "all types"
         return f"{where}; {period}; {what}"
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..base.months import month_words
+from ..base.months import month_words, period_words
 from ..base.params import Param, validate_params
 from ..errors import ParameterError
 from ..io.targets import TargetAreas
@@ -106,7 +106,7 @@ class EvaluationResult:
         interval = f" (95 % interval {_range_words(low, high)})" if math.isfinite(low) and math.isfinite(high) else ""
         sets, p = self.parameters["placebo_sets"], row["p_value"]
         start = self.parameters["start"]
-        change = f"{what} in the target areas: {abs(effect):.0f} % {direction} than expected from {month_words(start)}"
+        change = f"{what} in the target areas: {abs(effect):.0f} % {direction} than expected since {month_words(start)}"
         if self.beyond_chance:
             verdict = (
                 f"Beyond chance. {change}{interval}. Comparable places nobody worked in seldom changed this much "
@@ -119,28 +119,62 @@ class EvaluationResult:
             )
         return f"{verdict} {self._buffer_words(row)}"
 
-    @staticmethod
-    def _buffer_words(row: pd.Series) -> str:
-        """What the buffer shows: displacement only when its rise is beyond chance; a rise within chance
-        said as such (not as "no displacement" beside a rise)."""
-        change, p = row["buffer_effect_pct"], row["buffer_p_value"]
+    def _buffer_words(self, row: pd.Series) -> str:
+        """What the buffer shows: displacement only when its rise is beyond chance and did not begin
+        before the start; a rise within chance said as such (not as "no displacement" beside a rise)."""
+        change, p, quotient = row["buffer_effect_pct"], row["buffer_p_value"], row["wdq"]
         if not math.isfinite(change):
             return "No buffer was evaluated."
-        if p < 0.05 and change > 0:
-            return (
-                f"The buffer shows displacement: {change:+.0f} % against expected (p = {p:.3f}; WDQ {row['wdq']:.2f})."
-            )
+        ring = f"The ring round the targets ({self.parameters['buffer_m']:.0f} m)"
         if change > 0:
+            earlier = self._buffer_rise_before(change)
+            if earlier:
+                return (
+                    f"{ring} rose {change:.0f} % against expected (p = {p:.3f}), but it was already "
+                    f"{earlier} before the start: not read as displacement."
+                )
+            if p < 0.05:
+                return (
+                    f"{ring} rose {change:.0f} % against expected (p = {p:.3f}): violence may have moved there. "
+                    + _quotient_words(quotient)
+                )
             return (
-                f"The buffer's records rose {change:.0f} % against expected, within what chance gives "
-                f"(p = {p:.3f}): no clear sign of displacement."
+                f"{ring} rose {change:.0f} % against expected, within what chance gives (p = {p:.3f}): no clear "
+                "sign that violence moved there."
             )
-        if math.isfinite(row["wdq"]) and row["wdq"] > 0:
-            return (
-                f"The buffer improved too ({change:+.0f} % against expected; WDQ {row['wdq']:.2f}): a spread of "
-                "benefit, not displacement."
+        if math.isfinite(quotient) and quotient > 0:
+            return f"{ring} improved too ({change:+.0f} % against expected): the benefit spread. " + _quotient_words(
+                quotient
             )
-        return f"The buffer's records were {change:+.0f} % against expected: no sign of displacement."
+        return f"{ring} was {change:+.0f} % against expected: no sign that violence moved there."
+
+    def _buffer_rise_before(self, change_pct: float) -> str:
+        """The ring's excess over expected in the (up to) three months before the start, in words, when it
+        is at least half the excess after: then the rise began before the work did."""
+        before = self.series[~self.series["after_start"].astype(bool)].tail(3)
+        expected = float(before["buffer_expected"].sum())
+        if len(before) == 0 or not math.isfinite(expected) or expected <= 0:
+            return ""
+        excess = 100 * (float(before["buffer"].sum()) / expected - 1)
+        if excess < change_pct / 2:
+            return ""
+        months = before["month"].astype(str)
+        return f"{excess:+.0f} % against expected in {period_words(months.iloc[0], months.iloc[-1])}"
+
+
+def _quotient_words(quotient: float) -> str:
+    """The weighted displacement quotient (WDQ) in words: the ring's change against the targets' fall,
+    both against the rest of the area (docs/methods/evaluation.md)."""
+    if not math.isfinite(quotient):
+        return ""
+    if quotient > 0:
+        return f"Weighted displacement quotient {quotient:.2f} (above 0: the benefit spread beyond the targets)."
+    if quotient > -1:
+        return (
+            f"Weighted displacement quotient {quotient:.2f} (between 0 and -1: less moved than was prevented, a net "
+            "gain)."
+        )
+    return f"Weighted displacement quotient {quotient:.2f} (below -1: more moved than was prevented, a net loss)."
 
 
 def evaluate_targets(

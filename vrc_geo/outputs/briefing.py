@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..base.months import period_words
+from ..base.months import day_words
 from ..hotspots.footprint import place_label
 from ..hotspots.headline import hotspot_headline
 from ..reference.area import AREA
@@ -41,8 +41,8 @@ METHOD = (
     "drugs offences sit closer to the violence than in nearly all of 999 random shuffles of the crimes' labels."
 )
 CAVEATS = (
-    "police.uk places each record on the nearest of a fixed set of map points, not the exact spot; "
-    '"violence" includes violence without injury, stalking and harassment; drugs offences largely reflect '
+    "police.uk places each record on the nearest of a fixed set of map points (snap points), not the exact "
+    'spot; "violence" includes violence without injury, stalking and harassment; drugs offences largely reflect '
     "police searches; expected figures are averages, not a forecast of any one night."
 )
 LICENCE = ATTRIBUTION
@@ -70,7 +70,7 @@ class Briefing:
     method: str = ""
     caveats: str = ""
     notes: list[str] = field(default_factory=list)
-    generated: str = field(default_factory=lambda: date.today().isoformat())
+    generated: str = field(default_factory=lambda: day_words(date.today()))
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -329,7 +329,7 @@ def build_briefing(
         largest_zones=largest,
         hotspots=listing,
         evaluation=evaluation.sentence() if evaluation is not None else None,
-        backtest=_backtest_in_brief(hotspots.backtest) if hotspots.backtest else None,
+        backtest=hotspots.backtest.sentence() if hotspots.backtest else None,  # the Hotspots page's words
         method=METHOD,
         caveats=CAVEATS,
         notes=[
@@ -371,18 +371,3 @@ def _sites_in_brief(table: pd.DataFrame, first: int = 3) -> list[str]:
         for row in sites.itertuples()
     ]
     return [f"Listed apart as institutional sites (busiest first): {'; '.join(named)}."]
-
-
-def _backtest_in_brief(backtest) -> str:
-    """The backtest in one sentence: the top tenth of the list against the busiest map points."""
-    from ..hotspots.evaluate.backtest import DISCS, OURS
-
-    ours, peer = backtest.card(OURS, "top tenth"), backtest.card(DISCS, "top tenth")
-    built = period_words(backtest.train_months[0], backtest.train_months[-1])
-    tested = period_words(backtest.test_months[0], backtest.test_months[-1])
-    return (
-        f"Built on {built} and tested on {tested}, the top tenth of the list ({ours.rows} places, "
-        f"{100 * ours.area_share:.2f}% of the land) held {100 * ours.hit_rate:.1f}% of later {backtest.unit} "
-        f"(PAI {ours.pai:.0f}); the busiest map points over the same land held {100 * peer.hit_rate:.1f}% "
-        f"(PAI {peer.pai:.0f})."
-    )

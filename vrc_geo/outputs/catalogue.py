@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..base.months import months_in_words, period_words
 from ..config import REPO_ROOT
 from ..fetch.manifest import source_status
 from ..reference.sources import SOURCES
@@ -40,7 +41,7 @@ def source_table(dataset: PoliceDataset | None, *, project_root: Path = REPO_ROO
             {
                 "source": status["source"],
                 "holds": f"{status['files']} file(s) in {folder}/",
-                "period": status["period"],
+                "period": months_in_words(status["period"]),
                 "retrieved": status["retrieved_at"],
                 "age_days": status["age_days"],
                 "licence": status["licence"] or source.licence_text,
@@ -54,7 +55,7 @@ def source_table(dataset: PoliceDataset | None, *, project_root: Path = REPO_ROO
             {
                 "source": f"{police.label}, in use",
                 "holds": f"{len(dataset.files)} file(s), {dataset.reconciliation.rows_read:,} rows",
-                "period": f"{months[0]} to {months[-1]}" if months else "",
+                "period": period_words(months[0], months[-1]) if months else "",
                 "retrieved": "",
                 "age_days": None,
                 "licence": police.licence_text,
@@ -63,9 +64,9 @@ def source_table(dataset: PoliceDataset | None, *, project_root: Path = REPO_ROO
         )
         rows.append(
             {
-                "source": f"Ward boundaries in use ({dataset.wards.vintage})",
-                "holds": f"{len(dataset.wards.wards)} wards",
-                "period": dataset.wards.vintage,
+                "source": "Ward boundaries in use",
+                "holds": f"{len(dataset.wards.wards)} wards (ONS code {dataset.wards.vintage})",
+                "period": dataset.wards.vintage_words,
                 "retrieved": "",
                 "age_days": None,
                 "licence": boundaries.licence_text,

@@ -126,9 +126,10 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
     prev = None
     if has_previous:
         prev = period_words(prev_start, prev_end)
-        if scale != 1:
-            prev += " (monthly average)"
+        headline["previous_months"] = len(month_range(prev_start, prev_end))
     headline["comparison"] = _comparison(dataset, selection, end, prev, headline)
+    if has_previous and scale != 1:
+        prev += " (monthly average)"
     return WardView(table, measure, period, prev, headline, notes)
 
 
@@ -140,6 +141,9 @@ def _comparison(
     Against the period before where the data hold one; else the selection's last month against the same
     month a year earlier, where the data reach back that far; else it says where the data start."""
     if head["change_pct"] is not None:
+        if head["previous_months"] != head["months"]:  # fewer months before: monthly averages, said in the note
+            now, then = head["records"] / head["months"], head["previous_records"] / head["months"]
+            return (f"Change on {previous}", f"{head['change_pct']:+.1f}%", f"{now:,.0f} a month against {then:,.0f}")
         return (
             f"Change on {previous}",
             f"{head['change_pct']:+.1f}%",
