@@ -5,15 +5,11 @@ import streamlit as st
 
 from ui import data, render, shell, state, uploads
 from vrc_geo.base.decimals import percent_text
-from vrc_geo.base.months import period_words
+from vrc_geo.base.months import count_months, period_words
 from vrc_geo.outputs.catalogue import licence_table, source_table
 from vrc_geo.reference.area import AREA
 
 LOADED = "_uploaded_in_use"  # the confirmation, kept while the session uses uploaded files
-
-
-def _months(n: int) -> str:
-    return f"{n} month" if n == 1 else f"{n} months"
 
 
 def _check_each(session: uploads.SessionUploads, key: str, paths: list) -> tuple[list, list[str]]:
@@ -79,7 +75,7 @@ def police_upload(files) -> None:
         st.session_state[LOADED] = (
             f"Your {len(good)} file(s) are in use for this session: "
             f"{period_words(loaded.months[0], loaded.months[-1])} "
-            f"({_months(len(loaded.months))}), {len(loaded.in_area):,} records in {AREA.name}. "
+            f"({count_months(len(loaded.months))}), {len(loaded.in_area):,} records in {AREA.name}. "
             "Every page shows them until you go back to the server data."
         )
         st.rerun()
@@ -137,7 +133,10 @@ with render.guard():
         sources = pd.DataFrame(
             [
                 ("police.uk files", f"{len(dataset.files)} file(s)"),
-                ("Period", f"{period_words(dataset.months[0], dataset.months[-1])} ({_months(len(dataset.months))})"),
+                (
+                    "Period",
+                    f"{period_words(dataset.months[0], dataset.months[-1])} ({count_months(len(dataset.months))})",
+                ),
                 (
                     "Ward boundaries",
                     f"{dataset.wards.vintage_words}: {len(dataset.wards.wards)} wards "

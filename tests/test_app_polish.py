@@ -32,7 +32,7 @@ def test_change_uses_the_earlier_months_there_are(sample_dataset):
     before = int((month <= "2022-05").sum()) * 8 / 5
     assert metric(at, "Change on") == f"{100 * (now - before) / before:+.1f}%"
     shown = next(m for m in at.metric if m.label.startswith("Change on"))
-    assert shown.delta == f"{now / 8:,.0f} a month against {round(before) / 8:,.0f}"
+    assert shown.delta == f"{now / 8:,.0f} a month against {round(before) / 8:,.0f} before"
     assert any("monthly averages" in i.value for i in at.info)
     # From the first month there is no earlier period: the last month against the same month a year before.
     first = app(m="change").run()

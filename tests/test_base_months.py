@@ -34,7 +34,7 @@ def test_the_overview_writes_its_periods_in_words(sample_dataset):
     assert view.period == "Mar to Nov 2022"
     assert view.previous == "Jan to Feb 2022 (monthly average)"  # only two months before it in the data
     label, _, note = view.headline["comparison"]
-    assert label == "Change on Jan to Feb 2022" and note.endswith(" a month against " + note.split()[-1])
+    assert label == "Change on Jan to Feb 2022" and " a month against " in note and note.endswith(" before")
     assert any("data before Mar 2022" in note and "(Jan to Feb 2022 scaled to 9 months)" in note for note in view.notes)
 
 
@@ -62,3 +62,9 @@ def test_a_day_in_words():
     from vrc_geo.base.months import day_words
 
     assert day_words(date(2026, 12, 3)) == "3 Dec 2026"
+
+
+def test_a_count_of_months():
+    from vrc_geo.base.months import count_months
+
+    assert [count_months(n) for n in (1, 5, 120)] == ["1 month", "5 months", "120 months"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-__all__ = ["day_words", "month_words", "months_in_words", "period_words"]
+__all__ = ["count_months", "day_words", "month_words", "months_in_words", "period_words"]
 
 _LABEL = re.compile(r"(\d{4})-(\d{2})")
 _IN_TEXT = re.compile(r"(?<![\d-])\d{4}-\d{2}(?![\d-])")  # a label on its own, not part of a date
@@ -50,3 +50,8 @@ def months_in_words(text: str) -> str:
 def day_words(day: date) -> str:
     """A date as people write it on a briefing: "3 Dec 2026"."""
     return f"{day.day} {_NAMES[day.month - 1]} {day.year}"
+
+
+def count_months(n: int) -> str:
+    """ "1 month", "5 months": a count of months in a sentence."""
+    return f"{n:,} month" if n == 1 else f"{n:,} months"

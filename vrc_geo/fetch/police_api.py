@@ -32,6 +32,7 @@ import numpy as np
 import shapely
 
 from ..base.atomic import write_atomically
+from ..base.months import count_months
 from ..errors import ServiceError
 from ..io.police import POLICE_COLUMNS
 from ..io.writers import guard_formula
@@ -327,4 +328,4 @@ def fetch_source(client: Client, options: FetchOptions, say: Callable[[str], Non
     )
     say(f"{client.requests_made} requests made.")
     span = f" ({results[0].month} to {results[-1].month})" if results else " (none missing)"
-    return [f"police: {len(results)} month(s) fetched{span}"]
+    return [f"police: {count_months(len(results))} fetched{span}"]

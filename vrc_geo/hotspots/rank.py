@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..base.months import count_months
 from ..base.params import Param, defaults_of, validate_params
 from ..dataset.aggregate import Selection, select_records
 from ..errors import ParameterError
@@ -332,7 +333,9 @@ def list_places(inputs: HotspotInputs, places: PlaceList) -> HotspotResult:
     if places.claims is not None:
         notes.append(describe_claims(places.claims, places.unclaimed))
     if len(months) < 6:
-        notes.append(f"Only {len(months)} month(s) selected: trend classes and expected rates rest on few periods.")
+        notes.append(
+            f"Only {count_months(len(months))} selected: trend classes and expected rates rest on few periods."
+        )
     return HotspotResult(
         table=table[HOTSPOT_COLUMNS],
         footprints=gpd.GeoSeries(shapes, crs="EPSG:27700"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..base.months import month_words, period_words
+from ..base.months import count_months, month_words, period_words
 from ..dataset.aggregate import Selection, count_records, month_range, previous_period, select_records, ward_counts
 from ..errors import ParameterError
 from ..hotspots.footprint import top_locations
@@ -82,8 +82,8 @@ def ward_view(dataset: PoliceDataset, selection: Selection, measure: str = "coun
         )
         if scale != 1 and measure == "change":
             notes.append(
-                f"Only {len(month_range(prev_start, prev_end))} month(s) of data before {month_words(start)}: change "
-                f"compares monthly averages ({period_words(prev_start, prev_end)} scaled to "
+                f"Only {count_months(len(month_range(prev_start, prev_end)))} of data before {month_words(start)}: "
+                f"change compares monthly averages ({period_words(prev_start, prev_end)} scaled to "
                 f"{len(month_range(start, end))} months)."
             )
     elif measure == "change":
@@ -143,7 +143,11 @@ def _comparison(
     if head["change_pct"] is not None:
         if head["previous_months"] != head["months"]:  # fewer months before: monthly averages, said in the note
             now, then = head["records"] / head["months"], head["previous_records"] / head["months"]
-            return (f"Change on {previous}", f"{head['change_pct']:+.1f}%", f"{now:,.0f} a month against {then:,.0f}")
+            return (
+                f"Change on {previous}",
+                f"{head['change_pct']:+.1f}%",
+                f"{now:,.0f} a month against {then:,.0f} before",
+            )
         return (
             f"Change on {previous}",
             f"{head['change_pct']:+.1f}%",
