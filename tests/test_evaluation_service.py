@@ -157,6 +157,10 @@ def test_a_ring_that_rose_before_the_start_is_not_called_displacement():
     assert "may have moved" not in early
     slight = _result_with_ring(0.05)._buffer_words(row)  # +5 % before: the rise came with the start
     assert "may have moved there" in slight
+    # One month before the start already at twice expected (the walk's case): said, not called displacement.
+    jump = _result_with_ring(0.0)
+    jump.series.loc[jump.series["month"] == "2022-08", "buffer"] = 200.0
+    assert "already +100 % against expected in Aug 2022 before the start" in jump._buffer_words(row)
 
 
 @pytest.mark.parametrize("shift", [0.0, -0.08, 0.1])

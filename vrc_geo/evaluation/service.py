@@ -149,17 +149,26 @@ class EvaluationResult:
         return f"{ring} was {change:+.0f} % against expected: no sign that violence moved there."
 
     def _buffer_rise_before(self, change_pct: float) -> str:
-        """The ring's excess over expected in the (up to) three months before the start, in words, when it
-        is at least half the excess after: then the rise began before the work did."""
-        before = self.series[~self.series["after_start"].astype(bool)].tail(3)
-        expected = float(before["buffer_expected"].sum())
-        if len(before) == 0 or not math.isfinite(expected) or expected <= 0:
+        """The ring's excess over expected just before the start, in words, when the last one, two or three
+        months before it were already at least half as far above expected as the months after, beyond what
+        chance gives (one-sided Poisson, p < 0.05): then the rise began before the work did."""
+        from scipy.stats import poisson
+
+        before = self.series[~self.series["after_start"].astype(bool)]
+        found = None
+        for months in (1, 2, 3):
+            window = before.tail(months)
+            observed, expected = float(window["buffer"].sum()), float(window["buffer_expected"].sum())
+            if len(window) < months or not math.isfinite(expected) or expected <= 0:
+                break
+            excess = 100 * (observed / expected - 1)
+            beyond = excess >= change_pct / 2 and poisson.sf(observed - 1, expected) < ALPHA
+            if beyond and (found is None or excess >= found[0]):  # on a tie the longer window
+                found = (excess, window["month"].astype(str))
+        if found is None:
             return ""
-        excess = 100 * (float(before["buffer"].sum()) / expected - 1)
-        if excess < change_pct / 2:
-            return ""
-        months = before["month"].astype(str)
-        return f"{excess:+.0f} % against expected in {period_words(months.iloc[0], months.iloc[-1])}"
+        excess, labels = found
+        return f"{excess:+.0f} % against expected in {period_words(labels.iloc[0], labels.iloc[-1])}"
 
 
 def _quotient_words(quotient: float) -> str:
