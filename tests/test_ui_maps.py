@@ -60,3 +60,39 @@ def test_a_zone_close_up_names_its_streets_beside_their_markers(sample_dataset, 
     # the county view names districts only
     first_30 = pd.Series(np.arange(len(result.table)) < 30, index=result.table.index)
     assert "street_names" not in _layers(sample_dataset, result, first_30)
+
+
+def test_markers_on_the_edge_of_a_district_stay_whole_inside_the_map(sample_dataset, sample_hotspots):
+    """Thanet's busiest places sit on its coast, the selection's edge: each dot lies within the map as the
+    page draws it (``MAP_WIDTH_PX`` x ``MAP_HEIGHT_PX``), its whole radius included."""
+    from vrc_geo.outputs.maps import MAP_HEIGHT_PX, MAP_WIDTH_PX
+
+    result = sample_hotspots.result
+    thanet = result.table["district_name"].eq("Thanet") & result.table["kind"].eq("place")
+    keep = thanet & (result.table["rank"] <= result.table.loc[thanet, "rank"].nsmallest(30).max())
+    wards = result.wards[result.wards["district_code"] == "E07000114"]  # Thanet
+    deck = maps.hotspot_deck(
+        browser_layers(sample_dataset, sample_dataset.key),
+        wards,
+        result.table[keep],
+        result.footprints[keep.to_numpy()],
+        basemap=False,
+        filtered=True,
+    )
+    spec = json.loads(deck.to_json())
+    view = spec["initialViewState"]
+    scale = 512 * 2 ** view["zoom"]
+
+    def pixel(lon: float, lat: float) -> tuple[float, float]:
+        x = scale * (lon + 180) / 360
+        y = scale * (1 - np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) / np.pi) / 2
+        return x, y
+
+    cx, cy = pixel(view["longitude"], view["latitude"])
+    markers = next(layer for layer in spec["layers"] if layer["id"] == "markers")
+    dots = [f for f in markers["data"]["features"] if f["properties"]["label"]]
+    assert len(dots) == 30
+    for dot in dots:
+        x, y = pixel(*dot["geometry"]["coordinates"])
+        r = dot["properties"]["radius_px"]
+        assert abs(x - cx) + r <= MAP_WIDTH_PX / 2 and abs(y - cy) + r <= MAP_HEIGHT_PX / 2, dot["properties"]["label"]

@@ -26,10 +26,11 @@ GI_COLOURS = {b: colour for b, (_, colour) in GI_CLASSES.items()}
 GI_LABELS = {b: label for b, (label, _) in GI_CLASSES.items()}
 
 
-def _view(layers: dict[str, Any], codes: pd.Series | None) -> tuple[float, float, float]:
-    """Fit the map to the selected wards (all of Kent & Medway when none are filtered out)."""
+def _view(layers: dict[str, Any], codes: pd.Series | None, *, padding_px: int = 24) -> tuple[float, float, float]:
+    """Fit the map to the selected wards (all of Kent & Medway when none are filtered out), ``padding_px``
+    clear on each side (room for a marker on the edge)."""
     if codes is None:
-        return view_for(layers["bounds"])
+        return view_for(layers["bounds"], padding_px=padding_px)
     wanted = set(codes)
     xs, ys = [], []
     for feature in layers["wards"]["features"]:
@@ -38,8 +39,8 @@ def _view(layers: dict[str, Any], codes: pd.Series | None) -> tuple[float, float
             xs += [coords[:, 0].min(), coords[:, 0].max()]
             ys += [coords[:, 1].min(), coords[:, 1].max()]
     if not xs:
-        return view_for(layers["bounds"])
-    return view_for((min(xs), min(ys), max(xs), max(ys)))
+        return view_for(layers["bounds"], padding_px=padding_px)
+    return view_for((min(xs), min(ys), max(xs), max(ys)), padding_px=padding_px)
 
 
 def _ward_layers(layers: dict[str, Any], frame: pd.DataFrame, selected: str | None = None) -> dict[str, dict]:
@@ -168,16 +169,18 @@ def hotspot_deck(
     dots = places["kind"] != "ward"
     centres = gpd.GeoSeries(shapes.geometry[dots].centroid, crs="EPSG:27700").to_crs("EPSG:4326")
     top = float(places.loc[dots, "violence_count"].max()) if dots.any() else 1.0
-    view = _view(layers, wards["code"] if filtered else None)
-    if zones is not None and len(zones) and focus is not None and (zones["zone_id"] == focus).any():
-        shape = gpd.GeoSeries(zones[zones["zone_id"] == focus].geometry, crs="EPSG:27700").buffer(150)
-        view = view_for(tuple(shape.to_crs("EPSG:4326").total_bounds))
     # Every marker carries its rank and is big enough for it; markers that would sit on one ranked above
     # them move to the nearest free spot at the opening zoom, with a leader line back to their place.
     radii = [
         round(max(8 + 8 * math.sqrt(max(v, 0) / max(top, 1)), 2 + RANK_DIGIT_PX / 2 * len(str(int(r)))), 1)
         for v, r in zip(places.loc[dots, "violence_count"], places.loc[dots, "rank"], strict=True)
     ]
+    # A marker on the selection's edge (a harbour, a border town) stays whole inside the map.
+    padding = 24 + math.ceil(2 * max(radii, default=0))
+    view = _view(layers, wards["code"] if filtered else None, padding_px=padding)
+    if zones is not None and len(zones) and focus is not None and (zones["zone_id"] == focus).any():
+        shape = gpd.GeoSeries(zones[zones["zone_id"] == focus].geometry, crs="EPSG:27700").buffer(150)
+        view = view_for(tuple(shape.to_crs("EPSG:4326").total_bounds), padding_px=padding)
     lon, lat = declutter(centres.x.to_numpy(), centres.y.to_numpy(), np.array(radii), zoom=view[2])
     markers = []
     for (i, row), point, x, y, radius in zip(places[dots].iterrows(), centres, lon, lat, radii, strict=True):
