@@ -1,15 +1,21 @@
 """Data: what is loaded and from where, every row accounted for, licences, and checked uploads."""
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from ui import data, render, shell, state, uploads
 from vrc_geo.base.decimals import percent_text
-from vrc_geo.base.months import count_months, period_words
+from vrc_geo.base.months import count_months, month_words, period_words
 from vrc_geo.outputs.catalogue import licence_table, source_table
 from vrc_geo.reference.area import AREA
 
 LOADED = "_uploaded_in_use"  # the confirmation, kept while the session uses uploaded files
+
+
+def count_files(n: int) -> str:
+    return f"{n:,} file" if n == 1 else f"{n:,} files"
 
 
 def _check_each(session: uploads.SessionUploads, key: str, paths: list) -> tuple[list, list[str]]:
@@ -50,9 +56,9 @@ def police_upload(files) -> None:
     if read is None:
         read = session.results[("police", key)] = read_police(good)
     accepted, refused = len(read.records), len(read.rejects)
-    skipped = f" ({len(problems)} file(s) left out, above)" if problems else ""
+    skipped = f" ({count_files(len(problems))} left out, above)" if problems else ""
     st.success(
-        f"Checked {len(good)} file(s){skipped}: {accepted + refused:,} rows read, {accepted:,} usable, "
+        f"Checked {count_files(len(good))}{skipped}: {accepted + refused:,} rows read, {accepted:,} usable, "
         f"{refused:,} refused."
     )
     for note in read.notes:
@@ -73,7 +79,7 @@ def police_upload(files) -> None:
         loaded = load_police(sources, wards=wards, keep=False)  # nothing of it written to the cache
         data.use_dataset(loaded)
         st.session_state[LOADED] = (
-            f"Your {len(good)} file(s) are in use for this session: "
+            f"Your {count_files(len(good))} {'is' if len(good) == 1 else 'are'} in use for this session: "
             f"{period_words(loaded.months[0], loaded.months[-1])} "
             f"({count_months(len(loaded.months))}), {len(loaded.in_area):,} records in {AREA.name}. "
             "Every page shows them until you go back to the server data."
@@ -99,7 +105,7 @@ def health_upload(files, dataset) -> None:
         session.results[("health", key, dataset.key)] = read
     kind = "incident records (ISTV-style)" if read.shape == "incidents" else "area counts (HES-style)"
     st.success(
-        f"Checked {len(paths)} file(s) of {kind}: {read.rows_read:,} rows, {len(read.records):,} usable, "
+        f"Checked {count_files(len(paths))} of {kind}: {read.rows_read:,} rows, {len(read.records):,} usable, "
         f"{len(read.rejects):,} refused."
     )
     if len(read.rejects):
@@ -132,7 +138,7 @@ with render.guard():
         rec = dataset.reconciliation
         sources = pd.DataFrame(
             [
-                ("police.uk files", f"{len(dataset.files)} file(s)"),
+                ("police.uk files", count_files(len(dataset.files))),
                 (
                     "Period",
                     f"{period_words(dataset.months[0], dataset.months[-1])} ({count_months(len(dataset.months))})",
@@ -164,11 +170,17 @@ with render.guard():
         rows = rec.table()
         render.table(rows.assign(share=[percent_text(v) for v in rows["share"]]))  # 1 row of 215,518: 0.00046%
         with st.expander("By file and by month"):
-            render.table(rec.by_file)
-            render.table(rec.by_month)
+            by_file = rec.by_file.copy()
+            if "file" in by_file.columns:  # the file's name: a server's folders are not for the screen
+                by_file["file"] = [Path(str(f)).name for f in by_file["file"]]
+            render.table(by_file)
+            render.table(rec.by_month.assign(month=[month_words(str(m)) for m in rec.by_month["month"]]))
         if len(dataset.rejects):
             with st.expander(f"Rejected rows ({len(dataset.rejects):,})"):
-                render.table(dataset.rejects.head(500))
+                rejected = dataset.rejects.head(500).copy()
+                if "file" in rejected.columns:
+                    rejected["file"] = [Path(str(f)).name for f in rejected["file"]]
+                render.table(rejected)
         for note in [*dataset.wards.notes, *dataset.notes]:
             st.caption(render.md_escape(note))
     st.subheader("Sources: what they hold, how old they are, how to refresh them")

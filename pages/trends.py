@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import charts, data, page, render
+from vrc_geo.base.months import month_words
 
 with render.guard():
     dataset, view, selection = page.setup(unused=("measure", "health", "method"))
@@ -22,7 +23,7 @@ with render.guard():
             ),
             (
                 "Busiest month",
-                str(total.idxmax()) if len(total) else "None",
+                month_words(str(total.idxmax())) if len(total) else "None",
                 f"{int(total.max()):,} records" if len(total) else None,
             ),
         ]

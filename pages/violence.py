@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import charts, data, page, render
+from vrc_geo.base.months import months_in_words
 from vrc_geo.io.context import read_fingertips_context
 from vrc_geo.reference.area import AREA
 
@@ -50,7 +51,8 @@ with render.guard():
         },
     )
     st.subheader("Beside it, district by district")
-    render.table(data.district_context(dataset, dataset.key, read_fingertips_context()))
+    beside = data.district_context(dataset, dataset.key, read_fingertips_context())
+    render.table(beside.assign(policeuk_period=[months_in_words(p) for p in beside["policeuk_period"]]))
     st.caption(
         "police.uk figures are for the months loaded; OHID Fingertips (hospital admissions for violence, by the "
         "patient's district of residence) appears once an analyst has fetched it (the tool's fetch command, see "

@@ -132,10 +132,30 @@ def _result_with_ring(before_excess: float) -> Any:
 @pytest.mark.parametrize(
     ("change", "p", "wdq", "words"),
     [
-        (52.0, 0.57, float("nan"), "The ring round the targets (200 m) rose 52 % against expected, within what chance"),
-        (40.0, 0.01, -0.8, "The ring round the targets (200 m) rose 40 % against expected (p = 0.010): violence may"),
-        (-12.0, 0.40, 0.35, "The ring round the targets (200 m) improved too (-12 % against expected): the benefit"),
-        (-3.0, 0.80, float("nan"), "The ring round the targets (200 m) was -3 % against expected: no sign that"),
+        (
+            52.0,
+            0.57,
+            float("nan"),
+            "The ring round the targets (the buffer, 200 m) rose 52 % against expected, within what chance",
+        ),
+        (
+            40.0,
+            0.01,
+            -0.8,
+            "The ring round the targets (the buffer, 200 m) rose 40 % against expected (p = 0.010): violence may",
+        ),
+        (
+            -12.0,
+            0.40,
+            0.35,
+            "The ring round the targets (the buffer, 200 m) improved too (-12 % against expected): the benefit",
+        ),
+        (
+            -3.0,
+            0.80,
+            float("nan"),
+            "The ring round the targets (the buffer, 200 m) was -3 % against expected: no sign that",
+        ),
         (float("nan"), float("nan"), float("nan"), "No buffer was evaluated."),
     ],
 )
@@ -153,14 +173,17 @@ def test_what_the_buffer_shows_never_says_no_displacement_beside_a_rise(change, 
 def test_a_ring_that_rose_before_the_start_is_not_called_displacement():
     row = pd.Series({"buffer_effect_pct": 40.0, "buffer_p_value": 0.01, "wdq": -0.8})
     early = _result_with_ring(0.30)._buffer_words(row)  # +30 % already in Jun to Aug, +40 % after
-    assert "already +30 % against expected in Jun to Aug 2022 before the start: not read as displacement" in early
+    assert (
+        "already risen before the start (+30 % against expected in Jun to Aug 2022): the rise may not come from "
+        "the work" in early
+    )
     assert "may have moved" not in early
     slight = _result_with_ring(0.05)._buffer_words(row)  # +5 % before: the rise came with the start
     assert "may have moved there" in slight
     # One month before the start already at twice expected (the walk's case): said, not called displacement.
     jump = _result_with_ring(0.0)
     jump.series.loc[jump.series["month"] == "2022-08", "buffer"] = 200.0
-    assert "already +100 % against expected in Aug 2022 before the start" in jump._buffer_words(row)
+    assert "already risen before the start (+100 % against expected in Aug 2022)" in jump._buffer_words(row)
 
 
 @pytest.mark.parametrize("shift", [0.0, -0.08, 0.1])

@@ -64,6 +64,8 @@ def district_trend_chart(wide: pd.DataFrame, *, font_size: int = 13) -> alt.Char
     """Monthly records, one line per district, each its own colour (a click on the legend picks one out);
     thousands separated on the axis."""
     long = wide.reset_index().melt(id_vars="month", var_name="District", value_name="Records")
+    long["Month"] = [month_words(m) for m in long["month"].astype(str)]  # "Jan 2022" on the axis and tooltips
+    order = [month_words(str(m)) for m in wide.index]
     names = list(wide.columns)
     colours = (DISTRICT_COLOURS * (len(names) // len(DISTRICT_COLOURS) + 1))[: len(names)]
     # Thirteen lines share colours a viewer can confuse: a click on a name in the legend picks out its line.
@@ -74,7 +76,7 @@ def district_trend_chart(wide: pd.DataFrame, *, font_size: int = 13) -> alt.Char
         .add_params(picked)
         .encode(
             opacity=alt.condition(picked, alt.value(1.0), alt.value(0.12)),
-            x=alt.X("month:O", title="Month", axis=alt.Axis(labelAngle=-45)),
+            x=alt.X("Month:O", title="Month", sort=order, axis=alt.Axis(labelAngle=-45)),
             y=alt.Y("Records:Q", title="Records a month", axis=alt.Axis(format=",.0f")),
             color=alt.Color(
                 "District:N",
@@ -83,7 +85,7 @@ def district_trend_chart(wide: pd.DataFrame, *, font_size: int = 13) -> alt.Char
             ),
             tooltip=[
                 alt.Tooltip("District:N"),
-                alt.Tooltip("month:O", title="Month"),
+                alt.Tooltip("Month:O"),
                 alt.Tooltip("Records:Q", format=","),
             ],
         )
@@ -105,6 +107,7 @@ def evaluation_chart(series: pd.DataFrame, *, font_size: int = 14) -> alt.LayerC
     frame = series.melt(id_vars=["month"], value_vars=[c for c in lines if series[c].notna().any()])
     frame["line"] = frame["variable"].map(lines)
     frame["date"] = pd.to_datetime(frame["month"] + "-01")
+    frame["Month"] = [month_words(m) for m in frame["month"]]
     colours = ["#b2182b", "#b2182b", "#2166ac", "#2166ac"]
     chart = (
         alt.Chart(frame)
@@ -122,7 +125,11 @@ def evaluation_chart(series: pd.DataFrame, *, font_size: int = 14) -> alt.LayerC
                 scale=alt.Scale(domain=list(lines.values()), range=[[1, 0], [6, 4], [1, 0], [6, 4]]),
                 legend=None,
             ),
-            tooltip=[alt.Tooltip("month:N"), alt.Tooltip("line:N"), alt.Tooltip("value:Q", format=",.1f")],
+            tooltip=[
+                alt.Tooltip("Month:N"),
+                alt.Tooltip("line:N", title="Line"),
+                alt.Tooltip("value:Q", title="Records a month", format=",.1f"),
+            ],
         )
     )
     start = series.loc[series["after_start"], "month"].iloc[0]

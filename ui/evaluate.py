@@ -129,6 +129,9 @@ def screen_table(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
         "interval",
         [f"{a:+.0f} to {b:+.0f}" if pd.notna(a) and pd.notna(b) else "" for a, b in zip(low, high, strict=True)],
     )
+    for column in ("p_value", "buffer_p_value", "wdd_p_value"):  # three decimals, as the answer writes p
+        if column in shown.columns:
+            shown[column] = [f"{p:.3f}" if pd.notna(p) else "" for p in shown[column]]
     meanings = {
         **EVALUATION_LABELS,
         "interval": "95 % interval of the change against expected (%), from the untouched places",

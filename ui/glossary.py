@@ -81,4 +81,27 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "Records per 1,000 people living in the ward. Town centres have few residents and many visitors, so "
         "their rates run high: read rates beside counts.",
     ),
+    (
+        "Expected, had nothing changed (Did it work?)",
+        "What the target areas would have recorded after the start if they had followed the rest of the area "
+        "month by month, as they did before. The change is recorded against this.",
+    ),
+    (
+        "p-value and 95 % interval (Did it work?)",
+        "The same comparison is made for many sets of comparable places where nobody worked. p: the share "
+        "of them that changed at least as much (p = 0.06: 6 in 100 did, so the change could be chance). "
+        "The 95 % interval: the changes the data leave plausible.",
+    ),
+    (
+        "Buffer (ring round the targets)",
+        "A band of set width round the target areas, watched for violence that moved there (displacement) "
+        "or fell there too (a spread of benefit).",
+    ),
+    (
+        "WDQ (weighted displacement quotient)",
+        "The buffer's change set against the targets' fall, both measured against the rest of the area. Above "
+        "0: the benefit spread; 0 to -1: some violence moved, less than was prevented; below -1: more moved "
+        "than was prevented. WDD (weighted displacement difference): the same as a count of records, with "
+        "its p-value.",
+    ),
 )

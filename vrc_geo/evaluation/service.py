@@ -110,12 +110,12 @@ class EvaluationResult:
         if self.beyond_chance:
             verdict = (
                 f"Beyond chance. {change}{interval}. Comparable places nobody worked in seldom changed this much "
-                f"(p = {p:.3f}, {sets} sets)."
+                f"(p = {p:.3f}, from {sets} sets of such places)."
             )
         else:
             verdict = (
                 f"No clear change. {change}{interval}, but comparable places nobody worked in often changed as "
-                f"much (p = {p:.3f}, {sets} sets): the data cannot tell it from no change."
+                f"much (p = {p:.3f}, from {sets} sets of such places): the data cannot tell it from no change."
             )
         return f"{verdict} {self._buffer_words(row)}"
 
@@ -125,13 +125,13 @@ class EvaluationResult:
         change, p, quotient = row["buffer_effect_pct"], row["buffer_p_value"], row["wdq"]
         if not math.isfinite(change):
             return "No buffer was evaluated."
-        ring = f"The ring round the targets ({self.parameters['buffer_m']:.0f} m)"
+        ring = f"The ring round the targets (the buffer, {self.parameters['buffer_m']:.0f} m)"
         if change > 0:
             earlier = self._buffer_rise_before(change)
             if earlier:
                 return (
-                    f"{ring} rose {change:.0f} % against expected (p = {p:.3f}), but it was already "
-                    f"{earlier} before the start: not read as displacement."
+                    f"{ring} rose {change:.0f} % against expected (p = {p:.3f}), but it had already risen before "
+                    f"the start ({earlier}): the rise may not come from the work, so it is not read as displacement."
                 )
             if p < 0.05:
                 return (
