@@ -16,9 +16,10 @@ with render.guard():
     st.title("Police violence and hospital admissions for assault")
     if view.health == "none":
         st.info(
-            "Hospital data is not shown yet. Choose **Health: SYNTHETIC demo** (generated demonstration data) or "
-            "**Health: uploaded extract** (a partner file loaded on the Data page) under *Data sources*."
-        )
+            "Hospital data is not shown yet. The button below shows the **SYNTHETIC demo** (generated "
+            "demonstration data); a partner's extract is loaded on the Data page"
+            + ("." if view.present else ", then chosen under *Data sources* in the sidebar.")
+        )  # the sidebar is hidden when presenting: the button is the way in there
         st.button("Show the SYNTHETIC demo", on_click=state.set_value, args=("f_health", state.HEALTH_LABELS["demo"]))
         st.stop()
     if view.health == "upload" and not data.health_upload():

@@ -6,6 +6,7 @@ import streamlit as st
 from ui import data, maps, page, render, state
 from vrc_geo.base.decimals import percent_text
 from vrc_geo.dataset.aggregate import Selection
+from vrc_geo.hotspots.evaluate.backtest import DISCS, OURS
 from vrc_geo.hotspots.footprint import row_place
 from vrc_geo.hotspots.headline import hotspot_headline
 from vrc_geo.hotspots.plain_words import colocation_null, gi_inference
@@ -73,10 +74,10 @@ with render.guard():
             ("Places to patrol", f"{head.places:,}", f"{head.hot_wards} hot wards, {head.sites} sites listed apart"),
             ("Drug-related places", f"{head.drug_related_places:,}", None),
             ("Violence in the places", f"{head.violence_in_places:,}", None),
-            (
-                "Prediction accuracy (PAI)",
-                f"{backtest.ours.pai:.0f}" if backtest else "n/a",
-                f"busiest snap points {backtest.discs.pai:.0f}" if backtest else None,
+            (  # the top tenth, as the backtest's paragraph below reads it
+                "Accuracy, top tenth (PAI)",
+                f"{backtest.card(OURS, 'top tenth').pai:.0f}" if backtest else "n/a",
+                f"busiest snap points: {backtest.card(DISCS, 'top tenth').pai:.0f}" if backtest else None,
             ),
         ]
     )
@@ -254,7 +255,8 @@ with render.guard():
     )
     claims = result.places.claims if result.places is not None else None
     if claims is not None and not view.present:
-        with st.expander(f"Sites from the public registers: {claims['institution'].nunique()} institutions"):
+        named = claims["institution"].nunique()
+        with st.expander(f"Sites from the public registers: {named} institution{'' if named == 1 else 's'}"):
             st.markdown(
                 "Hospitals and prisons of public registers (NHS website 2021, NHS trust sites 2018, Ministry of "
                 "Justice 2022, prison estate 2017) claim the police.uk map point their records go to when that "

@@ -97,6 +97,8 @@ def test_presentation_mode_has_page_links_and_no_developer_captions():
     at.switch_page("pages/trends.py").run()
     clean(at)
     assert at.table and not at.dataframe
+    records = at.table[0].value["Records"].tolist()  # counts with thousands separated, as on the grid
+    assert any(len(r) > 5 for r in records) and all("," in r for r in records if len(r) > 5)
 
 
 def test_the_data_page_keeps_presentation_mode_and_can_leave_it():

@@ -62,3 +62,19 @@ def test_rows_in_no_zone_are_listed_after_the_zones_never_dropped():
     page = _by_zone(zones, places)
     assert re.findall(r"<td>(\d)</td>", page) == ["1", "3", "2"]
     assert page.index("Not in a patrol zone") < page.index("<td>2</td>")
+
+
+def test_an_evaluation_in_the_briefing_names_its_target_areas(sample_dataset):
+    """The briefing's selection may be the whole county: the answer says which areas it is about."""
+    import pandas as pd
+
+    from vrc_geo.outputs.briefing import _evaluation_words
+
+    class Answer:
+        table = pd.DataFrame({"area": ["Margate Central (E05005093)", "Cliftonville West (E05005088)", "all"]})
+
+        def sentence(self) -> str:
+            return "No clear change."
+
+    words = _evaluation_words(Answer())
+    assert words == "Target areas: Margate Central (E05005093); Cliftonville West (E05005088). No clear change."

@@ -89,3 +89,9 @@ def test_every_table_on_every_page_reads_plainly(page, present):
         assert not _BAD_NUMBER.search(text), _BAD_NUMBER.search(text).group(0)
     for m in at.metric:
         assert not _BAD_NUMBER.search(str(m.value)), (m.label, m.value)
+
+
+def test_a_localized_number_as_text_has_its_thousands_separated():
+    from ui.tables import format_number
+
+    assert [format_number(v, "localized") for v in (16347, 16347.0, 1234.56, 7)] == ["16,347", "16,347", "1,234.6", "7"]

@@ -236,8 +236,9 @@ def table(frame: Any, *, wrap: bool = False, meanings: dict[str, str] | None = N
             if kind == "f" or (spec and kind in "iu"):
                 spec = spec or "%.0f"
                 shown[column] = [format_number(v, spec) for v in shown[column]]
-            elif kind in "iu":  # a year, a line number: as it is
-                shown[column] = [str(v) for v in shown[column]]
+            elif kind in "iu":  # counts with thousands separated; a year or a short line number as it is
+                large = len(shown[column]) and shown[column].abs().max() >= 10_000
+                shown[column] = [f"{v:,}" if large else str(v) for v in shown[column]]
         st.table((shown.head(PRESENT_ROWS) if present else shown).set_index(shown.columns[0]))
         if present and len(shown) > PRESENT_ROWS:
             st.markdown(f"First {PRESENT_ROWS} of {len(shown):,} rows.")

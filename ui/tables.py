@@ -70,6 +70,8 @@ def format_number(value: float, spec: str) -> str:
         return ""
     if spec == "percent":
         return percent_text(float(value))
+    if spec == "localized":  # the grid's thousands separators, in text
+        return f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
     if spec.startswith("%"):
         text = spec % value
         return re.sub(r"^(-?\d+)(\d{3})", _thousands, text) if "," not in text else text

@@ -328,7 +328,7 @@ def build_briefing(
         zones=zone_rows,
         largest_zones=largest,
         hotspots=listing,
-        evaluation=evaluation.sentence() if evaluation is not None else None,
+        evaluation=_evaluation_words(evaluation) if evaluation is not None else None,
         backtest=hotspots.backtest.sentence() if hotspots.backtest else None,  # the Hotspots page's words
         method=METHOD,
         caveats=CAVEATS,
@@ -371,3 +371,10 @@ def _sites_in_brief(table: pd.DataFrame, first: int = 3) -> list[str]:
         for row in sites.itertuples()
     ]
     return [f"Listed apart as institutional sites (busiest first): {'; '.join(named)}."]
+
+
+def _evaluation_words(evaluation: Any) -> str:
+    """The evaluation's answer, naming its target areas first (the briefing's selection may be wider)."""
+    areas = [str(a) for a in evaluation.table["area"] if a != "all"]
+    named = "; ".join(areas[:6]) + (f" and {len(areas) - 6} more" if len(areas) > 6 else "")
+    return f"Target areas: {named}. {evaluation.sentence()}"

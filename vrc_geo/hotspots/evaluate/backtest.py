@@ -146,7 +146,8 @@ class BacktestResult:
             return "No backtest: the list built on the earlier months was empty."
         ours, discs, cells = (self.card(method, "top tenth") for method in (OURS, DISCS, _cells(250)))
         verdict = (
-            "The list did at least as well as both simple peers at every cut (top tenth, top third, whole list)."
+            f"The list did at least as well as each of the {len(self.peers())} simple peers in the table at every "
+            "cut (top tenth, top third, whole list)."
             if self.beats_peers()
             else "At some cut a simple peer did better: read the table before relying on the list's order."
         )
