@@ -50,6 +50,34 @@ def test_the_largest_zones_are_named_by_district_and_ward(county):
     assert brief.largest_zones in page.replace("&#x27;", "'")
 
 
+def test_two_largest_zones_in_one_ward_are_told_apart_by_their_streets():
+    import pandas as pd
+
+    from vrc_geo.outputs.briefing import _zones_in_brief
+
+    zones = pd.DataFrame(
+        {
+            "zone_id": ["Z001", "Z002", "Z003"],
+            "zone_name": [
+                "Thanet, Margate Central: High Street and Cecil Street",
+                "Medway, Chatham Central: High Street",
+                "Thanet, Margate Central: Marine Terrace",
+            ],
+            "places": [3, 2, 2],
+            "expected_per_month": [30.0, 20.0, 10.0],
+            "expected_low": [25, 15, 6],
+            "expected_high": [35, 25, 14],
+            "drug_related": [True, False, False],
+        }
+    )
+    _, sentence = _zones_in_brief(zones, pd.DataFrame({"zone_id": ["Z001"]}))
+    assert sentence == (
+        "Largest patrol zones: Z001 Thanet, Margate Central: High Street and Cecil Street (about 30 a month); "
+        "Z002 Medway, Chatham Central (about 20 a month); Z003 Thanet, Margate Central: Marine Terrace (about 10 "
+        "a month). Every zone is in the exports."
+    )
+
+
 def test_rows_in_no_zone_are_listed_after_the_zones_never_dropped():
     import pandas as pd
 

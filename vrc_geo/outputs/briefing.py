@@ -145,9 +145,13 @@ def _zones_in_brief(
         }
     )
     top = zones.head(largest)
+    # The district and ward (the streets are in the table above), or the whole name where two of the zones
+    # named share a ward.
+    short = [str(name).split(":")[0] for name in top["zone_name"]]
+    shown = [s if short.count(s) == 1 else str(name) for s, name in zip(short, top["zone_name"], strict=True)]
     named = "; ".join(
-        f"{z} {str(name).split(':')[0]} (about {e:.0f} a month)"  # the district and ward; the streets are above
-        for z, name, e in zip(top["zone_id"], top["zone_name"], top["expected_per_month"], strict=True)
+        f"{z} {name} (about {e:.0f} a month)"
+        for z, name, e in zip(top["zone_id"], shown, top["expected_per_month"], strict=True)
     )
     sentence = f"Largest patrol zones: {named}. Every zone is in the exports."
     return rows, sentence
