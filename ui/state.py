@@ -280,7 +280,11 @@ def sidebar(months: list[str], *, unused: dict[str, str] | None = None) -> ViewS
         st.radio("Map measure", list(MEASURE_LABELS.values()), **measure, **_bound("f_measure"))
         health = {"disabled": "health" in unused, "help": unused.get("health")}
         st.radio("Data sources", list(HEALTH_LABELS.values()), **health, **_bound("f_health"))
-        method = {"disabled": "method" in unused, "help": unused.get("method") or "How places to patrol are ranked."}
+        ranking = " ".join(f"**{m.label}**: {m.summary}" for m in METHODS.values())
+        method = {
+            "disabled": "method" in unused,
+            "help": unused.get("method") or f"How places to patrol are ranked. {ranking}",
+        }
         st.selectbox("Ranking method", list(method_labels().values()), **method, **_bound("f_method"))
         st.toggle("Basemap (needs internet)", **_bound("f_basemap"))
         if st.session_state.get("f_basemap") and not basemap_reachable():

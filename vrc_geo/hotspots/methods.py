@@ -57,16 +57,17 @@ def make_method(key: str, **options: Any) -> Estimator:
 register_method(
     RankingMethod(
         key="expected",
-        label="Expected records (empirical Bayes)",
+        label="Expected records",
         estimator="vrc_geo.hotspots.stats.micro_places:MicroPlaceRates",
-        summary="Each snap point's own records, recent months weighing more, pulled towards its neighbourhood.",
+        summary="Each snap point's own records, recent months weighing more, pulled towards its neighbourhood "
+        "(empirical Bayes).",
         docs="docs/methods/micro-places.md",
     )
 )
 register_method(
     RankingMethod(
         key="learned",
-        label="Learned forecast (gradient boosting)",
+        label="Learned forecast",
         estimator="vrc_geo.hotspots.stats.learned_rates:LearnedRates",
         summary="A Poisson gradient-boosting model trained on the data's own earlier months (rolling origins).",
         docs="docs/methods/learned-forecast.md",
