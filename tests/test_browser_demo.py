@@ -273,11 +273,11 @@ def test_an_upload_with_a_bad_file_names_it_and_the_good_one_stays(browser_app, 
     page.get_by_role("heading", name="Data: sources, checks and uploads").wait_for()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files([str(good), str(bad)])
     page.get_by_text("notes.csv: ").first.wait_for()
-    page.get_by_text("Checked 1 file(s) (1 file(s) left out, above)").wait_for()
+    page.get_by_text("Checked 1 file (1 file left out, above)").wait_for()
     text = page.locator("[data-testid='stMain']").inner_text()
     assert "vrc_uploads" not in text and "/tmp" not in text  # no server paths
     page.get_by_role("button", name="Use these files for this session").click()
-    page.get_by_text("are in use for this session: Jan 2022 (1 month)").wait_for()
+    page.get_by_text("is in use for this session: Jan 2022 (1 month)").wait_for()
     page.wait_for_timeout(2000)
     assert page.get_by_text("(1 month)").count() >= 1  # still there after the rerun
     page.screenshot(path=str(SHOTS / "upload-in-use.png"), full_page=True)

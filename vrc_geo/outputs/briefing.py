@@ -174,6 +174,7 @@ body { font-family: Arial, Helvetica, sans-serif; font-size: 9.5pt; color: #1a1a
 h1 { font-size: 15pt; margin: 0 0 2px 0; }
 h2 { font-size: 10.5pt; margin: 8px 0 3px 0; border-bottom: 1px solid #bbb; }
 .sub { color: #444; margin-bottom: 6px; }
+p { margin: 6px 0; }
 .synthetic { background: #ffe9a8; border: 2px solid #b58900; padding: 4px 8px; font-weight: bold; }
 .figures { display: flex; gap: 10px; margin: 6px 0; }
 .figure { border: 1px solid #ccc; border-radius: 4px; padding: 4px 8px; flex: 1; }

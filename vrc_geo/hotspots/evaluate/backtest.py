@@ -146,19 +146,18 @@ class BacktestResult:
             return "No backtest: the list built on the earlier months was empty."
         ours, discs, cells = (self.card(method, "top tenth") for method in (OURS, DISCS, _cells(250)))
         verdict = (
-            f"The list did at least as well as each of the {len(self.peers())} simple peers in the table at every "
-            "cut (top tenth, top third, whole list)."
+            f"It did at least as well as all {len(self.peers())} simple peers at every cut."
             if self.beats_peers()
             else "At some cut a simple peer did better: read the table before relying on the list's order."
         )
-        # The list is built again from the earlier months only, so its length differs from the page's list.
+        # Built again on the earlier months only, so its length differs from the page's list: said first.
         return (
-            f"To test it, the list was built again from {period_words(self.train_months[0], self.train_months[-1])} "
-            f"only and checked against {period_words(self.test_months[0], self.test_months[-1])} "
-            f"({self.test_records:,} later records). Its top tenth ({ours.rows:,} places, "
-            f"{percent_text(ours.area_share)} of the land) held {100 * ours.hit_rate:.1f}% of the later "
-            f"{self.unit}, {ours.pai:.0f} times its share of the land (PAI); the busiest snap points on the same "
-            f"land held {100 * discs.hit_rate:.1f}%, the busiest 250 m cells {100 * cells.hit_rate:.1f}%. " + verdict
+            f"Built again from {period_words(self.train_months[0], self.train_months[-1])} only, the list's top "
+            f"tenth ({ours.rows:,} places, {percent_text(ours.area_share)} of the land) held "
+            f"{100 * ours.hit_rate:.1f}% of the {self.unit} of "
+            f"{period_words(self.test_months[0], self.test_months[-1])}, {ours.pai:.0f} times its share of the "
+            f"land (PAI); the busiest snap points on the same land held {100 * discs.hit_rate:.1f}%, the busiest "
+            f"250 m cells {100 * cells.hit_rate:.1f}%. " + verdict
         )
 
 
