@@ -133,6 +133,12 @@ def _result_with_ring(before_excess: float) -> Any:
     ("change", "p", "wdq", "words"),
     [
         (
+            30.0,
+            0.01,
+            float("nan"),
+            "The ring round the targets (the buffer, 200 m) rose 30 % against expected (p = 0.010)",
+        ),
+        (
             52.0,
             0.57,
             float("nan"),
@@ -163,7 +169,7 @@ def test_what_the_buffer_shows_never_says_no_displacement_beside_a_rise(change, 
     said = _result_with_ring(0.0)._buffer_words(
         pd.Series({"buffer_effect_pct": change, "buffer_p_value": p, "wdq": wdq})
     )
-    assert said.startswith(words)
+    assert said.startswith(words) and said == said.strip()
     assert not (change > 0 and "no sign" in said and p < 0.05)
     if math.isfinite(wdq):  # the quotient is written out with what it means, never as a bare "WDQ"
         assert "Weighted displacement quotient" in said and "WDQ" not in said

@@ -134,10 +134,8 @@ class EvaluationResult:
                     f"the start ({earlier}): the rise may not come from the work, so it is not read as displacement."
                 )
             if p < 0.05:
-                return (
-                    f"{ring} rose {change:.0f} % against expected (p = {p:.3f}): violence may have moved there. "
-                    + _quotient_words(quotient)
-                )
+                words = f"{ring} rose {change:.0f} % against expected (p = {p:.3f}): violence may have moved there."
+                return f"{words} {_quotient_words(quotient)}".rstrip()  # no quotient where the targets rose
             return (
                 f"{ring} rose {change:.0f} % against expected, within what chance gives (p = {p:.3f}): no clear "
                 "sign that violence moved there."
