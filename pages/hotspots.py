@@ -48,13 +48,20 @@ BACKTEST_LABELS = {
     "method": "Method",
     "cut": "Part of the list",
     "rows": "Places",
-    "hit_rate": "Share of later records inside",
+    "hit_rate": "Later records inside (%)",
     "area_share": "Share of the land",
     "area_km2": "Land (km²)",
-    "pai": "Times better than chance (PAI)",
-    "pei": "Of the best possible (PEI)",
-    "rri": "Held up (RRI)",
+    "pai": "PAI (× chance)",
+    "pei": "PEI (of the best)",
+    "rri": "RRI (held up)",
     "hits": "Later records inside",
+}
+#: Each backtest header's full meaning, as its tooltip (the short headers fit a 1366 px laptop).
+BACKTEST_MEANINGS = {
+    "Later records inside (%)": "The share of the later months' records that fell inside these places",
+    "PAI (× chance)": "Times better than chance: the share of later records inside, divided by the share of the land",
+    "PEI (of the best)": "Against the best any choice of the same land could have done (1 = the best)",
+    "RRI (held up)": "The records inside, later against earlier, compared with the whole area's (above 1: held more)",
 }
 
 with render.guard():
@@ -183,12 +190,13 @@ with render.guard():
                 area_share=lambda t: [percent_text(v) for v in t["area_share"]],  # as the sentence writes it
             )
             .rename(columns=BACKTEST_LABELS),
+            meanings=BACKTEST_MEANINGS,
             column_config={
-                "Share of later records inside": st.column_config.NumberColumn(format="%.1f%%"),
+                "Later records inside (%)": st.column_config.NumberColumn(format="%.1f%%"),
                 "Land (km²)": st.column_config.NumberColumn(format="%.1f"),
-                "Times better than chance (PAI)": st.column_config.NumberColumn(format="%.0f"),
-                "Of the best possible (PEI)": st.column_config.NumberColumn(format="%.2f"),
-                "Held up (RRI)": st.column_config.NumberColumn(format="%.2f"),
+                "PAI (× chance)": st.column_config.NumberColumn(format="%.0f"),
+                "PEI (of the best)": st.column_config.NumberColumn(format="%.2f"),
+                "RRI (held up)": st.column_config.NumberColumn(format="%.2f"),
             },
         )
         st.caption(

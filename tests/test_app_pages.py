@@ -303,3 +303,18 @@ def test_data_page_reload_and_sources(sample_dataset):
     next(b for b in at.button if b.label.startswith("Reload data")).click().run()
     clean(at)
     assert at.title[0].value == "Data: sources, checks and uploads"
+
+
+def test_the_backtest_table_has_short_headers_with_their_meanings():
+    """At 1366 px the backtest grid's headers were cut ("Times better than chance (PA"): short headers, the
+    full meaning a tooltip, the page's number formats kept."""
+    import json
+
+    at = app().run()
+    at.switch_page("pages/hotspots.py").run()
+    clean(at)
+    grids = [json.loads(d.proto.columns) for d in at.dataframe if d.proto.columns]
+    backtest = next(g for g in grids if "PAI (× chance)" in g)
+    assert backtest["PAI (× chance)"]["help"].startswith("Times better than chance")
+    assert backtest["PAI (× chance)"]["type_config"]["format"] == "%.0f"
+    assert all(len(header) <= 24 for header in backtest)

@@ -248,7 +248,11 @@ def table(frame: Any, *, wrap: bool = False, meanings: dict[str, str] | None = N
         number_format = "localized" if spec == "%.0f" else spec
         config[column] = st.column_config.NumberColumn(format=number_format, help=meanings.get(column))
     for column, meaning in meanings.items():
-        if column in shown.columns and column not in config:
+        if column not in shown.columns:
+            continue
+        if isinstance(config.get(column), dict):  # a page's own setting keeps its format and gains the meaning
+            config[column] = {**config[column], "help": config[column].get("help") or meaning}
+        elif column not in config:
             config[column] = st.column_config.Column(help=meaning)
     st.dataframe(shown, hide_index=True, column_config=config or None, **options)
 
