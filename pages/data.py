@@ -18,6 +18,13 @@ def count_files(n: int) -> str:
     return f"{n:,} file" if n == 1 else f"{n:,} files"
 
 
+def _file_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table whose file columns (``file``, ``source_file``) name files by name: a server's folders are
+    not for the screen."""
+    names = {c: [Path(str(f)).name for f in frame[c]] for c in ("file", "source_file") if c in frame.columns}
+    return frame.assign(**names)
+
+
 def _check_each(session: uploads.SessionUploads, key: str, paths: list) -> tuple[list, list[str]]:
     """Check every file on its own: the good ones go on, each bad one is named with its reason."""
     from vrc_geo.errors import VrcGeoError
@@ -170,17 +177,11 @@ with render.guard():
         rows = rec.table()
         render.table(rows.assign(share=[percent_text(v) for v in rows["share"]]))  # 1 row of 215,518: 0.00046%
         with st.expander("By file and by month"):
-            by_file = rec.by_file.copy()
-            if "file" in by_file.columns:  # the file's name: a server's folders are not for the screen
-                by_file["file"] = [Path(str(f)).name for f in by_file["file"]]
-            render.table(by_file)
+            render.table(_file_names(rec.by_file))
             render.table(rec.by_month.assign(month=[month_words(str(m)) for m in rec.by_month["month"]]))
         if len(dataset.rejects):
             with st.expander(f"Rejected rows ({len(dataset.rejects):,})"):
-                rejected = dataset.rejects.head(500).copy()
-                if "file" in rejected.columns:
-                    rejected["file"] = [Path(str(f)).name for f in rejected["file"]]
-                render.table(rejected)
+                render.table(_file_names(dataset.rejects.head(500)))
         for note in [*dataset.wards.notes, *dataset.notes]:
             st.caption(render.md_escape(note))
     st.subheader("Sources: what they hold, how old they are, how to refresh them")

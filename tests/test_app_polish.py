@@ -131,6 +131,8 @@ def test_data_page_names_files_not_server_paths_and_keeps_the_confirmation(tmp_p
     clean(at)
     text = " ".join(m.value for m in at.markdown) + " ".join(str(d.value) for d in at.dataframe)
     assert "(1 months)" not in text
+    files = [d.value["File"] for d in at.dataframe if "File" in d.value.columns]  # by file, and rejected rows
+    assert len(files) == 2 and not any("/" in str(f) for column in files for f in column)
     assert any(b.label == "Reload data (after a fetch or new files)" for b in at.button)
 
 
