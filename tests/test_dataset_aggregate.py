@@ -7,6 +7,7 @@ import pytest
 
 from vrc_geo.dataset.aggregate import (
     LONG_COLUMNS,
+    count_by_ward_month_type,
     count_long,
     count_records,
     make_selection,
@@ -113,3 +114,23 @@ def test_does_not_modify_input():
     before = records.copy()
     count_long(select_records(records, make_selection(crime_types="drugs")), WARDS, include_zeros=True)
     pd.testing.assert_frame_equal(records, before)
+
+
+def test_counts_by_ward_month_and_type_are_sorted_by_label_and_skip_missing_keys():
+    """Counted on codes: categories in any order, missing keys dropped, labels as text."""
+    records = pd.DataFrame(
+        {
+            "ward_code": pd.Categorical(["W2", "W1", "W2", None, "W2"], categories=["W3", "W2", "W1"]),
+            "month": pd.Categorical(["2022-02", "2022-01", "2022-02", "2022-01", "2022-01"]),
+            "crime_type": ["Drugs", "Drugs", "Drugs", "Drugs", "Robbery"],
+        }
+    )
+    got = count_by_ward_month_type(records)
+    assert got.to_dict("list") == {
+        "ward_code": ["W1", "W2", "W2"],
+        "month": ["2022-01", "2022-01", "2022-02"],
+        "crime_type": ["Drugs", "Robbery", "Drugs"],
+        "count": [1, 1, 2],
+    }
+    assert got["count"].dtype == "int64"
+    assert count_by_ward_month_type(records.iloc[:0]).columns.tolist() == [*got.columns]

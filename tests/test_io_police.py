@@ -138,6 +138,29 @@ def test_bad_coordinates_are_rejected_with_reasons(make_police_csv):
     assert read.records["lon"].isna().sum() == 1
 
 
+@pytest.mark.parametrize(
+    ("lon", "reason"),
+    [
+        ("nan", "coords_text"),  # a number to a parser, not to police.uk
+        ("inf", "coords_text"),
+        ("0x1A", "coords_text"),
+        ("1e999", "coords_impossible"),  # a number, too large
+        ("+0.52", None),
+        (" 0.52 ", None),
+        ("5.2e-1", None),
+    ],
+)
+def test_coordinates_read_as_numbers_only_when_written_as_numbers(make_police_csv, lon, reason):
+    """The quick whole-column conversion is taken only when it agrees with the rule for a number."""
+    read = read_police([make_police_csv([*_good(2), police_row(lon=lon, lat="51.27")])])
+    if reason is None:
+        assert read.rejects.empty
+        assert read.records["lon"].iloc[-1] == pytest.approx(0.52)
+    else:
+        assert read.rejects["reason"].tolist() == [REJECT_REASONS[reason]]
+        assert len(read.records) == 2
+
+
 def test_bad_month_and_unknown_type(make_police_csv):
     rows = _good(1)
     rows.append(police_row(month="2022-13"))
@@ -244,14 +267,19 @@ def test_input_file_is_not_modified(make_police_csv):
     assert path.read_bytes() == before
 
 
-def test_the_quote_check_counts_quotes_line_by_line():
-    """The bulk count of quotes per line agrees with counting each line, on random text."""
+def test_the_line_check_agrees_with_reading_line_by_line():
+    """The bulk check (blank lines, quotes counted per line) agrees with looking at each line, on random
+    text with carriage returns and blank lines, a blank first line included."""
     from vrc_geo.io.police import _needs_line_parse
 
     rng = np.random.default_rng(3)
-    for _ in range(300):
-        body = "".join(rng.choice(list('ab,"\n é'), size=int(rng.integers(0, 40))))
-        if "\n\n" in body:
-            continue
-        expected = '"' in body and any(line.count('"') % 2 for line in body.split("\n"))
-        assert _needs_line_parse(body) == expected, repr(body)
+    seen = set()
+    for _ in range(600):
+        body = "".join(rng.choice(list('ab,"\n\r é'), size=int(rng.integers(0, 40))))
+        lines = body.split("\n")
+        blank = any(line in ("", "\r") for line in lines[:-1])  # the text after the last line feed ends it
+        quotes = any(line.count('"') % 2 for line in lines)
+        expected = blank or quotes
+        seen.add((blank, quotes))
+        assert _needs_line_parse(body.encode("utf-8")) == expected, repr(body)
+    assert seen == {(False, False), (False, True), (True, False), (True, True)}

@@ -130,12 +130,39 @@ def record_mask(records: pd.DataFrame, selection: Selection) -> np.ndarray:
 
 
 def count_by_ward_month_type(records: pd.DataFrame) -> pd.DataFrame:
-    """``ward_code, month, crime_type, count`` of ``records`` (only combinations with records; labels as text)."""
-    counts = records.groupby(["ward_code", "month", "crime_type"], observed=True).size().rename("count")
-    counts.index = counts.index.set_levels([lvl.astype(str) for lvl in counts.index.levels])
-    out = counts.reset_index()
-    out["count"] = out["count"].astype("int64")
-    return out
+    """``ward_code, month, crime_type, count`` of ``records``: only combinations with records, labels as
+    text, sorted by them. Counted on integer codes (each month's part is counted as it is built: a
+    three-key ``groupby`` cost several times more)."""
+    keys = ["ward_code", "month", "crime_type"]
+    key = np.zeros(len(records), dtype=np.int64)
+    present = np.ones(len(records), dtype=bool)
+    labels = []
+    for name in keys:
+        codes, text = _codes_and_labels(records[name])
+        order = np.argsort(text, kind="stable")
+        rank = np.empty(len(text), dtype=np.int64)
+        rank[order] = np.arange(len(text))
+        present &= codes >= 0
+        key = key * max(len(text), 1) + rank[np.maximum(codes, 0)] if len(text) else key
+        labels.append(text[order])
+    combos, counts = np.unique(key[present], return_counts=True)
+    out = {}
+    for name, text in zip(reversed(keys), reversed(labels), strict=True):
+        width = max(len(text), 1)
+        combos, rank = np.divmod(combos, width)
+        out[name] = text[rank] if len(text) else np.array([], dtype=object)
+    frame = pd.DataFrame({name: out[name] for name in keys})
+    frame["count"] = counts.astype("int64")
+    return frame
+
+
+def _codes_and_labels(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1 for missing) and the text of each code."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, values = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, values = pd.factorize(column)
+    return codes.astype(np.int64), np.asarray(pd.Index(values).astype(str), dtype=object)
 
 
 def count_long(

@@ -121,6 +121,10 @@ class WardPlacer:
         self._inside = np.zeros(0, dtype=np.int64)
         self._stems: dict[str, bool] = {}
         self._lock = threading.Lock()
+        self._ward_codes = self.wards["code"].astype(str).to_numpy()
+        self._districts, self._district_of = np.unique(
+            self.wards["district_code"].astype(str).to_numpy(), return_inverse=True
+        )
 
     def _locate(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """BNG x, y and the ward holding each point (-1: none), each distinct point projected and
@@ -190,11 +194,9 @@ class WardPlacer:
             placement[no_xy] = rule
 
         out["x"], out["y"] = x, y
-        codes = wards["code"].astype(str).to_numpy()
-        out["ward_code"] = pd.Categorical.from_codes(ward_idx, categories=codes).remove_unused_categories()
-        districts, district_of = np.unique(wards["district_code"].astype(str).to_numpy(), return_inverse=True)
-        district_idx = np.where(ward_idx >= 0, district_of[np.maximum(ward_idx, 0)], -1)
-        out["district_code"] = pd.Categorical.from_codes(district_idx, categories=districts).remove_unused_categories()
+        out["ward_code"] = _observed(ward_idx, self._ward_codes)
+        district_idx = np.where(ward_idx >= 0, self._district_of[np.maximum(ward_idx, 0)], -1)
+        out["district_code"] = _observed(district_idx, self._districts)
         out["placement"] = pd.Categorical.from_codes(placement, categories=list(PLACEMENT_STATUS))
         out["status"] = pd.Categorical.from_codes(_STATUS_OF_RULE[placement], categories=_STATUSES)
         return out
@@ -204,16 +206,24 @@ class WardPlacer:
         codes: pd.Series, names: pd.Series, local_codes: frozenset[str] | set[str], stems: dict[str, bool]
     ) -> pd.Series:
         """:func:`local_lsoa_mask`, judging each name stem once (``stems`` remembers the answers)."""
-        frame = pd.DataFrame({"code": codes.astype("string"), "name": names.astype("string")})
-        unique = frame.drop_duplicates()
-        stem_of = unique["name"].fillna("").str.replace(r"\s+\d{3}[A-Z]?$", "", regex=True)
+        # A row is local by its name's stem or by its code: each distinct value is judged once.
+        name_of, names_seen = pd.factorize(names.astype("string").fillna(""))
+        stem_of = pd.Series(names_seen, dtype="string").str.replace(r"\s+\d{3}[A-Z]?$", "", regex=True)
         for stem in stem_of.unique():
             if stem not in stems:
                 stems[stem] = _is_local_stem(stem)
-        in_set = np.fromiter((c in local_codes for c in unique["code"].fillna("").tolist()), bool, len(unique))
-        unique = unique.assign(local=stem_of.map(stems).to_numpy(dtype=bool) | in_set)
-        merged = frame.merge(unique, on=["code", "name"], how="left")
-        return pd.Series(merged["local"].fillna(False).to_numpy(dtype=bool), index=codes.index)
+        code_of, codes_seen = pd.factorize(codes.astype("string").fillna(""))
+        in_set = np.fromiter((c in local_codes for c in codes_seen), dtype=bool, count=len(codes_seen))
+        local = stem_of.map(stems).to_numpy(dtype=bool)[name_of] | in_set[code_of]
+        return pd.Series(local, index=codes.index)
+
+
+def _observed(codes: np.ndarray, labels: np.ndarray) -> pd.Categorical:
+    """A categorical of ``labels[codes]`` (-1: missing) keeping only the labels used, in their order."""
+    used = np.zeros(len(labels), dtype=bool)
+    used[codes[codes >= 0]] = True
+    new_code = np.cumsum(used) - 1
+    return pd.Categorical.from_codes(np.where(codes >= 0, new_code[np.maximum(codes, 0)], -1), categories=labels[used])
 
 
 def _is_local_stem(stem: str) -> bool:

@@ -187,11 +187,11 @@ def _build(source: PoliceFile, data: bytes, placer: Placer) -> Part:
     ids = records["crime_id"]
     has_id = ids.notna().to_numpy()
     id_hash = pd.util.hash_array(ids.fillna("").to_numpy(dtype=object), categorize=False)
-    months = records["month"].astype(str).value_counts()
+    months = records["month"].value_counts(sort=False)
     part = Part(
         label=source.label,
         info=read.files.iloc[0].to_dict(),
-        months={str(k): int(v) for k, v in months.items()},
+        months={str(k): int(v) for k, v in months.items() if v > 0},
         notes=read.notes,
         records=records,
     )
@@ -226,8 +226,9 @@ def _arrow_column(series: pd.Series) -> pa.Array:
 def _write(part: Part, folder: Path) -> None:
     # Arrow IPC (LZ4): written and read several times faster than Parquet, about as small for a month.
     feather.write_feather(_to_arrow(part.records), folder / "records.arrow", compression="lz4")  # type: ignore[arg-type]
-    part.rejects.reset_index(drop=True).to_feather(folder / "rejects.arrow")
-    part.counts.reset_index(drop=True).to_feather(folder / "counts.arrow")
+    for name in ("rejects", "counts"):  # converted on this thread: pandas' to_feather starts a pool per call
+        table = pa.Table.from_pandas(getattr(part, name), preserve_index=False, nthreads=1)
+        feather.write_feather(table, folder / f"{name}.arrow")
     np.save(folder / "ids.npy", np.column_stack([part.id_hash, part.has_id.astype(np.uint64)]))
     meta = {
         "label": part.label,
