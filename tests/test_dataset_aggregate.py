@@ -15,6 +15,7 @@ from vrc_geo.dataset.aggregate import (
     monthly_counts,
     previous_period,
     select_records,
+    sum_by_ward_month_type,
     ward_counts,
 )
 from vrc_geo.errors import ParameterError
@@ -134,3 +135,23 @@ def test_counts_by_ward_month_and_type_are_sorted_by_label_and_skip_missing_keys
     }
     assert got["count"].dtype == "int64"
     assert count_by_ward_month_type(records.iloc[:0]).columns.tolist() == [*got.columns]
+
+
+def test_summed_counts_add_up_each_combination_and_drop_what_repeats_cancel():
+    """Parts' counts added up (a repeat taken out is a negative count): sorted by label, zeros dropped."""
+    counts = pd.DataFrame(
+        {
+            "ward_code": ["W2", "W1", "W2", "W1", "W1"],
+            "month": pd.Categorical(["2022-01", "2022-02", "2022-01", "2022-01", "2022-02"]),
+            "crime_type": ["Drugs", "Drugs", "Drugs", "Drugs", "Drugs"],
+            "count": [3, 2, -1, 4, -2],
+        }
+    )
+    got = sum_by_ward_month_type(counts)
+    assert got.to_dict("list") == {
+        "ward_code": ["W1", "W2"],
+        "month": ["2022-01", "2022-01"],
+        "crime_type": ["Drugs", "Drugs"],
+        "count": [4, 2],
+    }
+    assert got["count"].dtype == "int64"

@@ -124,3 +124,36 @@ def test_analysis_records_read_only_what_the_statistics_read(months):
     assert list(light.columns) == list(ANALYSIS_COLUMNS)
     full = opened.in_area[list(ANALYSIS_COLUMNS)]
     pd.testing.assert_frame_equal(light.reset_index(drop=True), full.reset_index(drop=True))
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("counts.arrow", lambda data: data[:-3]),  # cut short
+        ("rejects.arrow", lambda data: data[:-6] + b"ARROW2"),  # whole length, no closing mark
+        ("ids.npy", lambda data: data + b"\0" * 16),  # grown
+    ],
+)
+def test_a_damaged_kept_part_is_found_by_its_size_and_rebuilt(months, tmp_path, name, damage):
+    paths, wards = months
+    built = load_police(_sources(paths, wards))
+    target = sorted((tmp_path / "cache" / "police-parts").glob(f"*/{name}"))[0]
+    target.write_bytes(damage(target.read_bytes()))
+    again = load_police(_sources(paths, wards))
+    assert any("unreadable and was rebuilt" in n for n in again.notes)
+    pd.testing.assert_frame_equal(again.records, built.records)
+    assert load_police(_sources(paths, wards)).from_cache
+
+
+def test_a_part_kept_before_sizes_were_noted_is_checked_by_its_headers(months, tmp_path):
+    import json
+
+    paths, wards = months
+    built = load_police(_sources(paths, wards))
+    for meta_path in (tmp_path / "cache" / "police-parts").glob("*/meta.json"):
+        meta = json.loads(meta_path.read_text())
+        del meta["sizes"], meta["columns"]
+        meta_path.write_text(json.dumps(meta))
+    opened = load_police(_sources(paths, wards))
+    assert opened.from_cache
+    pd.testing.assert_frame_equal(opened.records, built.records)

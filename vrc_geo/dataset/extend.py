@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
+from .aggregate import sum_by_ward_month_type
 from .parts import Part, counts_without
 
 __all__ = ["HASHES", "EarlierStore", "extend_store", "find_earlier_store", "kept_hashes"]
@@ -78,7 +80,8 @@ def extend_store(earlier: EarlierStore, parts: list[Part]) -> tuple[list[np.ndar
     new = parts[earlier.n_parts :]
     try:  # a damaged table (empty, truncated, foreign): the full build instead
         held = np.load(earlier.folder / HASHES, allow_pickle=False)
-        old_counts = pd.read_parquet(earlier.folder / _COUNTS)
+        # labels as categories: the kept store's rows are summed by their codes, not hashed again
+        old_counts = pq.read_table(earlier.folder / _COUNTS, read_dictionary=_KEYS).to_pandas()
     except Exception:
         return None
     if held.dtype != np.uint64 or held.ndim != 1 or list(old_counts.columns) != [*_KEYS, "count"]:
@@ -92,10 +95,7 @@ def extend_store(earlier: EarlierStore, parts: list[Part]) -> tuple[list[np.ndar
             return None
     drops = [*earlier.drops, *(np.zeros(0, dtype=np.int64) for _ in new)]
     added = counts_without(new, drops[earlier.n_parts :])
-    both = pd.concat([old_counts, added], ignore_index=True)
-    for name in _KEYS:
-        both[name] = both[name].astype(str)
-    summed = both.groupby(_KEYS, sort=True)["count"].sum().reset_index()
-    summed["count"] = summed["count"].astype("int64")
-    hashes = np.sort(np.concatenate([held, fresh]))
-    return drops, summed[summed["count"] > 0].reset_index(drop=True), hashes
+    summed = sum_by_ward_month_type(old_counts, added)
+    fresh = np.sort(fresh)
+    hashes = np.insert(held, np.searchsorted(held, fresh), fresh)  # both sorted: a merge, not a sort
+    return drops, summed, hashes
