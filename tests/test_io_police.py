@@ -283,3 +283,8 @@ def test_the_line_check_agrees_with_reading_line_by_line():
         seen.add((blank, quotes))
         assert _needs_line_parse(body.encode("utf-8")) == expected, repr(body)
     assert seen == {(False, False), (False, True), (True, False), (True, True)}
+    from vrc_geo.io.police import MAX_LINE
+
+    for long in (b"a" * (MAX_LINE + 1), b"x\n" + b"a" * (MAX_LINE + 1) + b"\ny\n", b"x\n" + b"a" * (MAX_LINE + 1)):
+        assert _needs_line_parse(long)  # refused line by line, whatever the parser would accept
+    assert not _needs_line_parse(b"x\n" + b"a" * MAX_LINE + b"\ny\n")

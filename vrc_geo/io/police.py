@@ -220,12 +220,15 @@ def _check_header(header: list[str], label: str) -> list[str]:
 
 def _needs_line_parse(body: bytes) -> bool:
     """Blank lines (the first included) or a line with an odd number of quotes would shift pyarrow's row
-    count. Found in bulk with numpy (a month has 20,000 lines): a substring search on the text was several
-    times slower, and held the interpreter while other files waited."""
+    count; a line over :data:`MAX_LINE` bytes is refused line by line. Found in bulk with numpy (a month
+    has 20,000 lines): a substring search on the text was several times slower, and held the interpreter
+    while other files waited."""
     raw = np.frombuffer(body, dtype=np.uint8)
     ends = np.flatnonzero(raw == 10)
+    gap = np.diff(ends, prepend=-1)  # a line's length plus its line feed
+    if len(body) - (ends[-1] + 1 if len(ends) else 0) > MAX_LINE or (gap > MAX_LINE + 1).any():
+        return True
     if len(ends):
-        gap = np.diff(ends, prepend=-1)  # a line's length plus its line feed
         blank = (gap == 1) | ((gap == 2) & (raw[np.maximum(ends - 1, 0)] == 13))
         if blank.any():
             return True
