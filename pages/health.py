@@ -93,7 +93,7 @@ with render.guard():
         )
         flagged = published[published["underreporting_flag"].eq(True)]
         if len(flagged):
-            render.table(flagged)
+            render.table(flagged, like=published)  # each ward's rate as the table of all wards writes it
         else:
             st.caption("No ward is above its limit (or those that are have suppressed counts).")
     st.subheader("All wards, side by side")

@@ -248,6 +248,8 @@ with render.guard():
     ]
     if not listed["institution"].astype(bool).any():
         plain = plain.drop(columns="Institution (public register)")
+    if listed["area_km2"].round(3).nunique() <= 1:  # every row the same circle: nothing to read in it
+        plain = plain.drop(columns="Area (km²)")
     render.table(
         plain,
         height=420,

@@ -68,6 +68,7 @@ def test_hotspot_table_speaks_plain_words():
     assert {"Rank", "Place", "Violence records", "Drug-related", "Kind"} <= set(shown.columns)
     assert not {"colocation_quotient", "gi_z", "main_site_share", "p_value"} & set(shown.columns)
     assert set(shown["Drug-related"]) <= {"Yes", ""}
+    assert "Area (km²)" not in shown.columns  # every place is the same circle: 0.005 on each row said nothing
 
 
 def test_hotspots_say_how_sure_in_plain_words():

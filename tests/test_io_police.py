@@ -5,7 +5,6 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 from conftest import HEADER, police_row, write_police_csv
 
@@ -265,26 +264,3 @@ def test_input_file_is_not_modified(make_police_csv):
     before = path.read_bytes()
     read_police([path])
     assert path.read_bytes() == before
-
-
-def test_the_line_check_agrees_with_reading_line_by_line():
-    """The bulk check (blank lines, quotes counted per line) agrees with looking at each line, on random
-    text with carriage returns and blank lines, a blank first line included."""
-    from vrc_geo.io.police import _needs_line_parse
-
-    rng = np.random.default_rng(3)
-    seen = set()
-    for _ in range(600):
-        body = "".join(rng.choice(list('ab,"\n\r é'), size=int(rng.integers(0, 40))))
-        lines = body.split("\n")
-        blank = any(line in ("", "\r") for line in lines[:-1])  # the text after the last line feed ends it
-        quotes = any(line.count('"') % 2 for line in lines)
-        expected = blank or quotes
-        seen.add((blank, quotes))
-        assert _needs_line_parse(body.encode("utf-8")) == expected, repr(body)
-    assert seen == {(False, False), (False, True), (True, False), (True, True)}
-    from vrc_geo.io.police import MAX_LINE
-
-    for long in (b"a" * (MAX_LINE + 1), b"x\n" + b"a" * (MAX_LINE + 1) + b"\ny\n", b"x\n" + b"a" * (MAX_LINE + 1)):
-        assert _needs_line_parse(long)  # refused line by line, whatever the parser would accept
-    assert not _needs_line_parse(b"x\n" + b"a" * MAX_LINE + b"\ny\n")

@@ -62,3 +62,24 @@ def test_a_hotspot_export_is_a_target_file(tmp_path):
     path = tmp_path / "h.geojson"
     frame.to_file(path)
     assert read_targets(path).areas["area"].tolist() == ["P001", "P002"]
+
+
+def test_wards_as_targets_are_named_as_people_know_them():
+    """Ward and district, not the ONS code; the code only where two chosen wards would read alike."""
+    from vrc_geo.io.targets import wards_as_targets
+
+    square = shapely.box(575000, 155000, 576000, 156000)
+    wards = gpd.GeoDataFrame(
+        {
+            "code": ["E05000001", "E05000002", "E05000003", "E05000004"],
+            "name": ["Margate Central", "Park", "Park", "Cliftonville West"],
+            "district_name": ["Thanet", "Dover", "Dover", "Thanet"],
+        },
+        geometry=[square] * 4,
+        crs="EPSG:27700",
+    )
+    targets = wards_as_targets(wards, ["E05000001", "E05000004"])
+    assert targets.areas["area"].tolist() == ["Margate Central (Thanet)", "Cliftonville West (Thanet)"]
+    assert "E05000001" in targets.label  # the codes stay in the description, for the files
+    alike = wards_as_targets(wards, ["E05000002", "E05000003"])
+    assert alike.areas["area"].tolist() == ["Park (Dover, E05000002)", "Park (Dover, E05000003)"]

@@ -37,3 +37,15 @@ def test_the_interval_in_one_cell_and_the_targets_together_named():
     assert shown["95 % interval (%)"].tolist() == ["-18 to +7", "-20 to +1", ""]
     assert shown["Target area"].tolist() == ["Margate Central (E05005093)", "All targets together", "Tiny"]
     assert _result_table()["area"].iloc[1] == "all"  # the files keep their own column
+
+
+def test_the_buffer_change_points_each_target_to_the_targets_together():
+    """The buffer's change is worked out for the rings together: a target's own row says where to look,
+    not a blank; with no buffer every row is blank."""
+    table = _result_table()
+    table["buffer_effect_pct"] = [math.nan, -12.34, math.nan]
+    shown, meanings = screen_table(table)
+    assert shown["Buffer change (%)"].tolist() == ["see all targets", "-12.3", "see all targets"]
+    assert "together" in meanings["Buffer change (%)"]
+    table["buffer_effect_pct"] = math.nan
+    assert screen_table(table)[0]["Buffer change (%)"].tolist() == ["", "", ""]

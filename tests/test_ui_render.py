@@ -46,3 +46,14 @@ def test_numbers_in_a_mixed_column_read_in_the_decimals_their_size_needs():
     ]
     assert mixed_text(pd.Series([12, "[c]", 2022], dtype=object)) == ["12", "[c]", "2022"]  # whole: as they are
     assert mixed_text(pd.Series([1234.5, "x"], dtype=object)) == ["1,234", "x"]
+
+
+def test_a_part_of_a_table_keeps_the_decimals_of_the_whole():
+    """The flagged wards are a few rows of the table of all wards: a ward's rate reads the same in both
+    (on its own the part would pick its own decimals, 3 against 3.0)."""
+    from ui.render import mixed_text
+
+    whole = pd.Series([3.0, "[c]", 0.35, 12.0], dtype=object)
+    part = pd.Series([3.0, 12.0], dtype=object)
+    assert mixed_text(part) == ["3", "12"]  # on its own
+    assert mixed_text(part, decimals_from=whole) == ["3.0", "12.0"] == [mixed_text(whole)[i] for i in (0, 3)]

@@ -213,19 +213,28 @@ def download(label: str, data: bytes | Callable[[], bytes], file_name: str, *, k
     st.download_button(label, data, file_name=file_name, mime=mimes.get(suffix), key=key, on_click="ignore")
 
 
-def table(frame: Any, *, wrap: bool = False, meanings: dict[str, str] | None = None, **options: Any) -> None:
+def table(
+    frame: Any, *, wrap: bool = False, meanings: dict[str, str] | None = None, like: Any = None, **options: Any
+) -> None:
     """``st.dataframe`` without the index, read as a person reads it (``ui.tables.readable``: plain headers,
     sensible decimals, no empty columns); text columns holding mixed values (a count beside "[c]", a number
     beside a blank) shown as text, so the browser gets what the file says and the log no Arrow warnings.
     Presenting, a plain HTML table with every number already written out (at most ``PRESENT_ROWS`` rows);
     ``wrap`` draws a table of sentences (licences, sources) that way too, all its rows, so its lines wrap
-    on a laptop instead of running off the grid's edge. ``meanings``: a tooltip per header (its full meaning)."""
+    on a laptop instead of running off the grid's edge. ``meanings``: a tooltip per header (its full meaning).
+    ``like``: the larger table ``frame`` is part of, whose decimals it keeps (a ward's rate reads the same in
+    both)."""
     from ui.tables import format_number, is_text, readable
 
     shown, config, formats = readable(frame, options.pop("column_config", None))
+    whole = None
+    if like is not None:
+        whole, _, whole_formats = readable(like, None)
+        formats = {column: whole_formats.get(column, spec) for column, spec in formats.items()}
     for column in shown.columns:
         if is_text(shown[column]):
-            shown[column] = mixed_text(shown[column])
+            source = whole[column] if whole is not None and column in whole.columns else None
+            shown[column] = mixed_text(shown[column], decimals_from=source)
     present = bool(st.session_state.get("p_present"))
     if present or wrap:
         # The grid draws on a canvas the projector type rules cannot reach, and st.table would print every
@@ -257,12 +266,13 @@ def table(frame: Any, *, wrap: bool = False, meanings: dict[str, str] | None = N
     st.dataframe(shown, hide_index=True, column_config=config or None, **options)
 
 
-def mixed_text(column: Any) -> list[str]:
+def mixed_text(column: Any, *, decimals_from: Any = None) -> list[str]:
     """A column of mixed values as text: its numbers in the decimals their size needs (a rate beside "[c]"
-    reads 0.31, not 0.312), blanks for missing, text as it is."""
+    reads 0.31, not 0.312), blanks for missing, text as it is. ``decimals_from``: the column whose numbers
+    decide the decimals (the whole table's, for a part of it)."""
     from vrc_geo.base.decimals import decimals_for
 
-    floats = [v for v in column if isinstance(v, float) and v == v]
+    floats = [v for v in (column if decimals_from is None else decimals_from) if isinstance(v, float) and v == v]
     places = decimals_for(pd.Series(floats, dtype="float64")) if floats else 0
     out = []
     for v in column:

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,8 +55,6 @@ __all__ = [
 
 
 Frame = pd.DataFrame | Callable[[], pd.DataFrame]
-#: Threads building police files at once (one per core, at most four).
-_WORKERS = max(1, min(4, os.cpu_count() or 1))
 #: What the statistics read of a record (:attr:`PoliceDataset.analysis_records`).
 ANALYSIS_COLUMNS = ("month", "crime_type", "location", "x", "y", "ward_code", "district_code", "status")
 
@@ -297,7 +292,7 @@ def load_police(
         if progress is not None:
             progress(len(inputs))
         return PoliceDataset(
-            _records_of(parts, drops),
+            records_of(parts, drops),
             readers["rejects"],
             readers["files"],
             wards,
@@ -307,7 +302,9 @@ def load_police(
             institution_dirs=sources.institution_dirs,
             folder=folder,
         )
-    built = _build_police(sources, wards, key, progress, root=root if keep else None, reuse=use_cache, notes=notes)
+    from .build import build_police
+
+    built = build_police(sources, wards, key, progress, root=root if keep else None, reuse=use_cache, notes=notes)
     dataset, parts, drops, hashes = built
     dataset.institution_dirs = sources.institution_dirs
     if not keep:
@@ -347,95 +344,5 @@ class _PartsReader:
         return read_records(self.parts, self.drops, columns)
 
 
-def _records_of(parts: list, drops: list[np.ndarray]) -> _PartsReader:
+def records_of(parts: list, drops: list[np.ndarray]) -> _PartsReader:
     return _PartsReader(parts, drops)
-
-
-def _build_police(
-    sources: DataSources,
-    wards: WardTable,
-    key: str,
-    progress: Callable[[int], object] | None,
-    *,
-    root: Path | None,
-    reuse: bool,
-    notes: list[str],
-) -> tuple[PoliceDataset, list, list[np.ndarray], np.ndarray]:
-    """Read, check and place file by file (one part each), then set aside Crime IDs repeated across files
-    (from a kept store of the first of these files when there is one, :mod:`.extend`). Returns the
-    dataset, the parts holding records, the rows each leaves out and the hashes of their Crime IDs."""
-    from ..errors import InputFileError
-    from ..io.police import REJECT_REASONS
-    from ..io.police_files import police_files
-    from .extend import extend_store, find_earlier_store, kept_hashes
-    from .parts import (
-        Placer,
-        counts_without,
-        is_kept,
-        load_part,
-        months_without,
-        repeat_rejects,
-        repeats_across_parts,
-    )
-
-    placer = Placer(wards)
-    read_notes: list[str] = []
-    every, parts = [], []  # every file's part, in file order; those that are not repeats of another file
-
-    def collect(source: object, future: Future) -> None:
-        part = future.result()
-        read_notes.extend(n for n in part.notes if n not in read_notes)
-        every.append(part)
-        if source.duplicate_of is None:  # type: ignore[attr-defined]
-            parts.append(part)
-        if progress is not None:
-            progress(1)
-
-    # Files are built on every core (CSV parsing, hashing, point-in-polygon and writing release the GIL),
-    # a few at a time, in file order: memory holds a handful of months whatever the history.
-    pending: deque = deque()
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        pool.submit(placer.prepare)  # beside the first files (its errors come again from the first placing)
-        for source, data in police_files(sources.crimes, read_notes, lazy=True):
-            options = {"root": root, "notes": notes, "reuse": reuse}
-            if reuse and root is not None and is_kept(root, source, wards.key):
-                # opened here (a fraction of a millisecond): a month to build is not queued behind them
-                task = _run_now(load_part, source, data, placer, **options)
-            else:
-                task = pool.submit(load_part, source, data, placer, **options)
-            pending.append((source, task))
-            while len(pending) > 2 * _WORKERS:
-                collect(*pending.popleft())
-        while pending:
-            collect(*pending.popleft())
-    if not every:
-        raise InputFileError(
-            "No police.uk street files among the inputs (expected files named *-street.csv, a folder "
-            "of them, or the zip police.uk serves)."
-        )
-    earlier = find_earlier_store(root.parent, parts) if root is not None and reuse else None
-    extended = extend_store(earlier, parts) if earlier is not None else None
-    if extended is not None:
-        drops, counts, hashes = extended
-    else:
-        drops = repeats_across_parts(parts)
-        counts, hashes = counts_without(parts, drops), kept_hashes(parts)
-    files = pd.DataFrame([part.info for part in every])
-    rejects = [part.rejects for part in every if len(part.rejects)]
-    rejects.append(repeat_rejects(parts, drops, REJECT_REASONS["duplicate"]))
-    reject_frame = pd.concat(rejects, ignore_index=True)
-    reject_frame["source_line"] = reject_frame["source_line"].astype("int64")
-    dataset = PoliceDataset(_records_of(parts, drops), reject_frame, files, wards, key, read_notes)
-    dataset.__dict__["ward_month_counts"] = counts
-    dataset.__dict__["months"] = months_without(parts, drops)
-    return dataset, parts, drops, hashes
-
-
-def _run_now(function: Callable[..., object], *args: object, **options: object) -> Future:
-    """``function`` run on this thread, its answer (or error) held as a finished future."""
-    done: Future = Future()
-    try:
-        done.set_result(function(*args, **options))
-    except Exception as exc:
-        done.set_exception(exc)
-    return done

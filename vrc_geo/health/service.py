@@ -152,7 +152,8 @@ def load_health(
     if synthetic_demo:
         generated = generate_incidents(dataset, months=months or dataset.months, seed=seed, rate_per_100k=rate_per_100k)
         read = read_health_frames([(f"synthetic demo (seed {seed})", generated)], known_codes=known)
-        label = f"{SYNTHETIC} (demo generator, seed {seed}, {rate_per_100k:g} a year per 100,000)"
+        # what the room reads: made up, and at what rate; the generator's seed is in the files table
+        label = f"{SYNTHETIC} (made-up demo data, {rate_per_100k:g} admissions a year per 100,000 residents)"
         return read, place_health(read, dataset.wards), label, True
     read = read_health(admissions, known_codes=known) if admissions else read_health_frames(frames, known_codes=known)
     if read.rows_read and len(read.records) == 0:

@@ -11,7 +11,6 @@ falls_within, lon, lat, source_file, source_line``.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,11 +20,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from ..base.params import FIRST_POLICE_MONTH, current_month
 from ..errors import InputFileError, SchemaError
 from ..reference.taxonomy import known_crime_types
+from .police_csv import MAX_LINE, needs_line_parse, parse_by_line, parse_fast
 from .police_files import PoliceFile, expand_sources, police_files
 
 __all__ = ["POLICE_COLUMNS", "PoliceRead", "expand_sources", "read_police", "read_police_file"]
@@ -73,8 +72,6 @@ REJECT_REASONS = {
     "duplicate": "duplicate Crime ID",
     "too_long": "line too long (over 100,000 characters)",
 }
-MAX_LINE = 100_000  # police.uk lines are a few hundred characters
-MAX_SPAN = 5  # a quoted field may hold line breaks; a record may span at most this many lines
 
 
 @dataclass
@@ -149,13 +146,13 @@ def _read_source(source: PoliceFile, data: bytes, notes: list[str]) -> tuple[pa.
         return None, [], info
     columns = lines = bad = None
     raw = body.encode("utf-8")
-    if not _needs_line_parse(raw):
+    if not needs_line_parse(raw):
         try:
-            columns, lines, bad = _parse_fast(raw)
+            columns, lines, bad = parse_fast(raw, width=len(POLICE_COLUMNS))
         except (pa.ArrowInvalid, pa.ArrowException):  # an oversized field, say: read line by line instead
             columns = None
     if columns is None:
-        columns, lines, bad = _parse_by_line(body)
+        columns, lines, bad = parse_by_line(body, width=len(POLICE_COLUMNS))
     named = {_RENAME[name]: columns[i] for i, name in enumerate(order) if name in _RENAME}
     n = len(lines)
     named["source_file"] = pa.DictionaryArray.from_arrays(
@@ -216,99 +213,6 @@ def _check_header(header: list[str], label: str) -> list[str]:
             + "."
         )
     return mapped
-
-
-def _needs_line_parse(body: bytes) -> bool:
-    """Blank lines (the first included) or a line with an odd number of quotes would shift pyarrow's row
-    count; a line over :data:`MAX_LINE` bytes is refused line by line. Found in bulk with numpy (a month
-    has 20,000 lines): a substring search on the text was several times slower, and held the interpreter
-    while other files waited."""
-    raw = np.frombuffer(body, dtype=np.uint8)
-    ends = np.flatnonzero(raw == 10)
-    gap = np.diff(ends, prepend=-1)  # a line's length plus its line feed
-    if len(body) - (ends[-1] + 1 if len(ends) else 0) > MAX_LINE or (gap > MAX_LINE + 1).any():
-        return True
-    if len(ends):
-        blank = (gap == 1) | ((gap == 2) & (raw[np.maximum(ends - 1, 0)] == 13))
-        if blank.any():
-            return True
-    if body.find(b'"') < 0:
-        return False
-    line_of_quote = np.searchsorted(ends, np.flatnonzero(raw == 34))
-    return bool((np.bincount(line_of_quote) % 2).any())
-
-
-def _fields(line: str) -> list[str] | None:
-    try:
-        return next(csv.reader([line]))
-    except (csv.Error, StopIteration):
-        return None
-
-
-def _parse_fast(body: bytes) -> tuple[list[pa.Array], np.ndarray, list[tuple[int, str]]]:
-    """pyarrow parse of a clean body (no quotes, no blank lines): exact line numbers by position."""
-    bad: list[tuple[int, str, str]] = []
-
-    def handler(row: pacsv.InvalidRow) -> str:
-        bad.append((row.number, row.text, "malformed"))
-        return "skip"
-
-    names = [f"c{i}" for i in range(len(POLICE_COLUMNS))]
-    table = pacsv.read_csv(
-        io.BytesIO(body),
-        # one block: the columns come as one chunk each (no copy to join them)
-        read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=len(body) + 1),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=handler),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    # pyarrow numbers lines of the body from 1; the header is line 1 of the file.
-    bad = [(n + 1, t, why) for n, t, why in bad]
-    total = table.num_rows + len(bad)
-    lines = np.setdiff1d(np.arange(2, total + 2), np.array([n for n, _, _ in bad], dtype=np.int64))
-    chunked = [table.column(i) for i in range(len(names))]
-    cols = [c.chunk(0) if c.num_chunks == 1 else c.combine_chunks() for c in chunked]
-    return cols, lines, bad
-
-
-def _parse_by_line(body: str) -> tuple[list[pa.Array], np.ndarray, list[tuple[int, str, str]]]:
-    """Line-by-line parse for files with quotes or blank lines. A quoted field may hold line breaks (a
-    record of up to MAX_SPAN lines is one row); a broken quote spoils its own line only; a line over
-    MAX_LINE characters is refused."""
-    csv.field_size_limit(MAX_LINE)
-    rows, lines, bad = [], [], []
-    width = len(POLICE_COLUMNS)
-    physical = body.split("\n")
-    i = 0
-    while i < len(physical):
-        line, number = physical[i].rstrip("\r"), i + 2
-        i += 1
-        if not line.strip():
-            continue
-        if len(line) > MAX_LINE:
-            bad.append((number, line[:200], "too_long"))
-            continue
-        fields = _fields(line)
-        if fields is not None and len(fields) == width and line.count('"') % 2 == 0:
-            rows.append(fields)
-            lines.append(number)
-            continue
-        joined, end = line, i
-        while joined.count('"') % 2 and end < len(physical) and end - i < MAX_SPAN - 1:
-            joined += "\n" + physical[end].rstrip("\r")
-            end += 1
-        fields = _fields(joined) if joined.count('"') % 2 == 0 and len(joined) <= MAX_LINE else None
-        if fields is not None and len(fields) == width:
-            rows.append(fields)
-            lines.append(number)
-            i = end
-        else:
-            bad.append((number, line, "malformed"))
-    cols = [pa.array([r[i] for r in rows], type=pa.string()) for i in range(width)]
-    return cols, np.array(lines, dtype=np.int64), bad
 
 
 _COLUMNS = [*_RENAME.values(), "source_file", "source_line"]

@@ -87,14 +87,19 @@ def targets_from_frame(frame: gpd.GeoDataFrame, label: str) -> TargetAreas:
 
 
 def wards_as_targets(wards: gpd.GeoDataFrame, codes: list[str]) -> TargetAreas:
-    """Wards of the ward table, by code, as target areas (named by ward name and code)."""
+    """Wards of the ward table, by code, as target areas, named as people know them: ward and district
+    ("Margate Central (Thanet)"), the code added only where two would read alike; the codes stay in the
+    targets' description."""
     by_code = wards.set_index(wards["code"].astype(str))
     unknown = [c for c in codes if c not in by_code.index]
     if unknown:
         raise InputFileError(f"Ward code(s) not in the boundaries used: {', '.join(unknown[:5])}.")
     chosen = by_code.loc[codes]
+    places = chosen["district_name"] if "district_name" in chosen else pd.Series(codes, index=chosen.index)
+    plain = [f"{n} ({d})" for n, d in zip(chosen["name"], places, strict=True)]
+    names = [f"{p[:-1]}, {c})" if plain.count(p) > 1 else p for p, c in zip(plain, codes, strict=True)]
     areas = gpd.GeoDataFrame(
-        {"area": [f"{n} ({c})" for c, n in zip(codes, chosen["name"], strict=True)]},
+        {"area": names},
         geometry=chosen.geometry.to_numpy(),
         crs=BNG,
     )
