@@ -36,6 +36,12 @@ TABLE_LABELS = {  # what a patrol plan reads first, so it fits a 1366 px laptop 
     "hotspot_id": "ID",
 }
 KIND_LABELS = {k.key: k.label for k in HOTSPOT_KINDS}
+#: The ward trend's own test, beside the headline's hot wards (a ward can be one and not the other).
+TREND_MEANING = (
+    "Month by month: each month's Gi* against the whole period, then a trend test (emerging hot spot "
+    "analysis). 'Persistent hot spot': hot in at least 9 months in 10. The headline's hot wards are tested "
+    "once, on the period's total, so a ward can be one and not the other."
+)
 ZONE_TABLE = {
     "zone_id": "Zone",
     "zone_name": "Where",
@@ -60,7 +66,9 @@ BACKTEST_LABELS = {
 BACKTEST_MEANINGS = {
     "Later records inside (%)": "The share of the later months' records that fell inside these places",
     "PAI (× chance)": "Times better than chance: the share of later records inside, divided by the share of the land",
-    "PEI (of the best)": "Against the best any choice of the same land could have done (1 = the best)",
+    "PEI (of the best)": "Against the best any choice of the same land could have done, in the method's own "
+    "shapes (1 = the best; 250 m cells are measured against the best 250 m cells, so a coarse method can "
+    "score 1 and still hold fewer later records)",
     "RRI (held up)": "The records inside, later against earlier, compared with the whole area's (above 1: held more)",
 }
 
@@ -253,6 +261,7 @@ with render.guard():
     render.table(
         plain,
         height=420,
+        meanings={"Trend of its ward": TREND_MEANING},
         column_config={  # rank and place stay in view when the grid scrolls sideways
             "Rank": st.column_config.NumberColumn(pinned=True),
             "Place": st.column_config.TextColumn(pinned=True),

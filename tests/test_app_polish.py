@@ -69,6 +69,10 @@ def test_hotspot_table_speaks_plain_words():
     assert not {"colocation_quotient", "gi_z", "main_site_share", "p_value"} & set(shown.columns)
     assert set(shown["Drug-related"]) <= {"Yes", ""}
     assert "Area (km²)" not in shown.columns  # every place is the same circle: 0.005 on each row said nothing
+    import json
+
+    grid = next(json.loads(d.proto.columns) for d in at.dataframe if d.proto.columns and "ID" in d.value.columns)
+    assert "a ward can be one and not the other" in grid["Trend of its ward"]["help"]  # beside "0 hot wards"
 
 
 def test_hotspots_say_how_sure_in_plain_words():
