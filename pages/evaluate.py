@@ -53,7 +53,12 @@ with render.guard():
         st.caption(render.md_escape(text))
     st.altair_chart(charts.evaluation_chart(result.series, font_size=20 if view.present else 14), width="stretch")
     shown, meanings = ev.screen_table(result.table)
-    render.table(shown, meanings=meanings, height=min(420, 38 * (len(shown) + 1)))
+    render.table(  # the target stays in view when the grid scrolls sideways to the buffer's columns
+        shown,
+        meanings=meanings,
+        height=min(420, 38 * (len(shown) + 1)),
+        column_config={"Target area": st.column_config.TextColumn(pinned=True)},
+    )
     if not view.present:
         cols = st.columns(2)
         for col, fmt in zip(cols, (".csv", ".xlsx"), strict=True):

@@ -233,6 +233,9 @@ def test_health_page_is_synthetic_suppressed_and_equals_the_cli(sample_dir, tmp_
     at.switch_page("pages/health.py").run()
     clean(at)
     assert any("SYNTHETIC" in w.value for w in at.warning)
+    flagged, every = (d.value.set_index("Ward code") for d in at.dataframe[:2])
+    assert len(flagged) < len(every)  # the flagged wards, then all wards: each ward reads the same in both
+    assert flagged.astype(str).equals(every.loc[flagged.index].astype(str)), "3.461 against 3.5, say"
     data = at.session_state["downloads"]["health_SYNTHETIC-DEMO_2022_kent-medway.csv"]
     table = pd.read_csv(io.BytesIO(data), dtype=str)
     shown = pd.to_numeric(table["admissions"], errors="coerce")

@@ -25,3 +25,13 @@ def test_a_click_on_the_legend_picks_out_one_district():
     (param,) = spec["params"]
     assert param["bind"] == "legend" and param["select"]["fields"] == ["District"]
     assert spec["encoding"]["opacity"]["condition"]["param"] == param["name"]
+
+
+def test_the_evaluation_axis_ticks_on_the_first_of_each_month():
+    """A wide chart ticked mid-month and wrote "Jan 2022" twice, its labels off their points."""
+    months = [f"2022-{m:02d}" for m in range(1, 13)]
+    series = pd.DataFrame({"month": months, "targets": 10.0, "expected": 11.0, "buffer": 3.0, "buffer_expected": 3.0})
+    series["after_start"] = [m >= "2022-09" for m in months]
+    spec = charts.evaluation_chart(series).to_dict()
+    axis = spec["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["tickCount"] == {"interval": "month", "step": 1} and axis["format"] == "%b %Y"

@@ -113,7 +113,8 @@ def evaluation_chart(series: pd.DataFrame, *, font_size: int = 14) -> alt.LayerC
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")),
+            # ticks on the first of each month only (a wide chart put two "Jan 2022" labels off their points)
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 1})),
             y=alt.Y("value:Q", title="records a month"),
             color=alt.Color(
                 "line:N",

@@ -148,7 +148,7 @@ def screen_table(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
         **EVALUATION_LABELS,
         "interval": "95 % interval of the change against expected (%), from the untouched places",
         "buffer_effect_pct": EVALUATION_LABELS["buffer_effect_pct"]
-        + f": worked out for the targets together, whose rings make one buffer (\"{together}\" on each target)",
+        + f': worked out for the targets together, whose rings make one buffer ("{together}" on each target)',
     }
     shown = shown[[c for c in SCREEN_HEADERS if c in shown.columns]]
     help_texts = {SCREEN_HEADERS[c]: meanings[c] for c in shown.columns}

@@ -232,9 +232,11 @@ def table(
         whole, _, whole_formats = readable(like, None)
         formats = {column: whole_formats.get(column, spec) for column, spec in formats.items()}
     for column in shown.columns:
-        if is_text(shown[column]):
-            source = whole[column] if whole is not None and column in whole.columns else None
-            shown[column] = mixed_text(shown[column], decimals_from=source)
+        source = whole[column] if whole is not None and column in whole.columns else None
+        if is_text(shown[column]) or (source is not None and is_text(source)):
+            # a part's plain numbers are text in the whole (a rate beside "[c]"): written as the whole writes them
+            shown[column] = mixed_text(shown[column].astype(object), decimals_from=source)
+            formats.pop(column, None)
     present = bool(st.session_state.get("p_present"))
     if present or wrap:
         # The grid draws on a canvas the projector type rules cannot reach, and st.table would print every

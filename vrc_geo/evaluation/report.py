@@ -23,8 +23,9 @@ EVALUATION_LABELS: dict[str, str] = {
     "buffer_before_per_month": "Buffer: records a month before",
     "buffer_after_per_month": "Buffer: records a month after",
     "buffer_effect_pct": "Buffer: change against expected (%)",
-    "buffer_p_value": "Buffer: chance of a change this large",
-    "wdq": "Weighted displacement quotient (above 0: benefits spread; below 0: displaced)",
+    "buffer_p_value": "Buffer: chance of a change this large (each target's own ring against the rest of the area)",
+    "wdq": "Weighted displacement quotient (above 0: benefits spread; below 0: displaced, unless the buffer had "
+    "already risen before the start, which the answer says)",
     "wdd": "Weighted displacement difference (records; below 0: fewer overall)",
     "wdd_p_value": "Weighted displacement difference: p-value",
     "months_before": "Months before the start",
