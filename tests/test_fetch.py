@@ -201,7 +201,7 @@ def test_fetch_command_end_to_end(fake, tmp_path, capsys):
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "police: 1 month fetched" in out.out
-    assert "police-stations: 2 police station(s)" in out.out
+    assert "police-stations: 2 police stations" in out.out
     # The fetched data is what the tool now finds by itself in those folders.
     code = main(
         [

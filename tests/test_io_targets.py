@@ -34,7 +34,7 @@ def test_polygons_become_areas_named_by_their_column(tmp_path):
     read = read_targets(path)
     assert read.areas["area"].tolist() == ["Z001"]
     assert read.areas.crs.to_epsg() == 27700 and 500_000 < read.areas.geometry.iloc[0].centroid.x < 600_000
-    assert "1 row(s) without an area" in read.notes[0]
+    assert "1 row without an area (points, lines or empty) was left out" in read.notes[0]
 
 
 def test_files_that_cannot_be_targets_are_refused(tmp_path):

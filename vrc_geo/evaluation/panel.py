@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..base.plurals import counted
 from ..errors import ParameterError
 
 __all__ = ["MIN_MONTHS_BEFORE", "Panel", "build_panel"]
@@ -112,7 +113,10 @@ def build_panel(
     unit[where[first.index.to_numpy()]] = first.to_numpy()
     lost = int((outside & (unit < 0)).sum())
     if lost:
-        notes.append(f"{lost:,} record(s) outside every control area were left out of the control.")
+        notes.append(
+            f"{counted(lost, 'record')} outside every control area {'was' if lost == 1 else 'were'} "
+            "left out of the control."
+        )
     n_c = len(controls)
     control_counts = np.zeros((n_c, n_t))
     keep = unit >= 0

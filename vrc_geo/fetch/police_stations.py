@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..base.atomic import write_atomically
+from ..base.plurals import counted
 from ..errors import ServiceError
 from ..io.writers import guard_formula
 from ..reference.area import AREA
@@ -80,4 +81,4 @@ def fetch_source(client: Client, options: FetchOptions, say: Callable[[str], Non
     say(f"Fetching {AREA.force_name}'s police stations from its neighbourhoods…")
     path = fetch_police_stations(client, options.data_dir, base_url=options.base_url("police-stations"))
     count = sum(1 for _ in path.open(encoding="utf-8")) - 1
-    return [f"police-stations: {count} police station(s) in {path.name}"]
+    return [f"police-stations: {counted(count, 'police station')} in {path.name}"]

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..base.plurals import counted
 from ..errors import BoundaryError, ParameterError
 from ..reference.area import AREA, DISTRICTS, district_name, resolve_districts
 from .boundary_checks import check_codes_across_files, check_in_britain, check_overlaps
@@ -175,7 +176,7 @@ def _codes_from_names(out: gpd.GeoDataFrame, name: str, reference: Path | None) 
     missing = sorted(out.loc[~keys.isin(by_key.index), "name"].astype(str))
     if missing:
         raise BoundaryError(
-            f"Boundary file {name}: {len(missing)} ward name(s) not found in the ONS code history: "
+            f"Boundary file {name}: {counted(len(missing), 'ward name')} not found in the ONS code history: "
             + ", ".join(missing[:10])
         )
     out["code"] = keys.map(by_key["WDCD"]).astype("string").values
@@ -205,7 +206,11 @@ def _finish(areas: gpd.GeoDataFrame, level: str, reference: Path | None) -> tupl
             "LADyyCD column, per-district files named by district code, or ONS ward codes."
         )
     if unknown.any():
-        notes.append(f"{int(unknown.sum())} area(s) outside the {len(DISTRICTS)} {AREA.name} districts were left out.")
+        left = int(unknown.sum())
+        notes.append(
+            f"{counted(left, 'area')} outside the {len(DISTRICTS)} {AREA.name} districts "
+            f"{'was' if left == 1 else 'were'} left out."
+        )
         areas = areas.loc[~unknown]
     _refuse_empty(areas)
     check_codes_across_files(areas)
@@ -240,7 +245,7 @@ def _refuse_empty(areas: gpd.GeoDataFrame) -> None:
         bad = areas.loc[empty]
         named = [f"{c} {n}" for c, n in zip(bad["code"].astype(str), bad["name"].astype(str), strict=True)]
         raise BoundaryError(
-            f"{len(named)} area(s) have no geometry (missing or empty): {', '.join(named[:10])}. The boundary "
+            f"{counted(len(named), 'area')} without geometry (missing or empty): {', '.join(named[:10])}. The boundary "
             "file was not used, so no records move to a neighbour; download it again (ONS Open Geography)."
         )
 
@@ -258,7 +263,7 @@ def _merge_parts(areas: gpd.GeoDataFrame, notes: list[str]) -> gpd.GeoDataFrame:
         shapely.union_all(group.to_numpy()) for _, group in parts.groupby("code", sort=False).geometry
     ]
     notes.append(
-        f"{len(merged)} area(s) came as several features with the same code ({len(parts)} in all); "
+        f"{counted(len(merged), 'area')} came as several features with the same code ({len(parts)} in all); "
         "each was merged into one area."
     )
     merged = gpd.GeoDataFrame(merged.reset_index(), geometry="geometry", crs=BNG)

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from ..base.plurals import counted
 from ..errors import InputFileError
 from .boundary_checks import check_in_britain
 from .vector_files import read_vector_file
@@ -67,7 +68,11 @@ def targets_from_frame(frame: gpd.GeoDataFrame, label: str) -> TargetAreas:
             "circles first, e.g. a hotspot export's footprints)."
         )
     if not all(keep):
-        notes.append(f"{label}: {keep.count(False)} row(s) without an area (points, lines or empty) were left out.")
+        dropped = keep.count(False)
+        notes.append(
+            f"{label}: {counted(dropped, 'row')} without an area (points, lines or empty) "
+            f"{'was' if dropped == 1 else 'were'} left out."
+        )
     name_col = next((c for c in _NAME_COLUMNS if c in frame.columns and frame[c].notna().all()), None)
     names = (
         frame[name_col].astype(str).str.strip()

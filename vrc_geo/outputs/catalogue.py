@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..base.months import months_in_words, period_words
+from ..base.plurals import counted
 from ..config import REPO_ROOT
 from ..fetch.manifest import source_status
 from ..reference.sources import SOURCES
@@ -40,7 +41,7 @@ def source_table(dataset: PoliceDataset | None, *, project_root: Path = REPO_ROO
         rows.append(
             {
                 "source": status["source"],
-                "holds": f"{status['files']} file(s) in {folder}/",
+                "holds": f"{counted(status['files'], 'file')} in {folder}/",
                 "period": months_in_words(status["period"]),
                 "retrieved": status["retrieved_at"],
                 "age_days": status["age_days"],

@@ -34,6 +34,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from ...base.params import Estimator, Param
+from ...base.plurals import counted
 from ...reference.kinds import SITE_LABELS
 
 __all__ = ["CLAIM_COLUMNS", "InstitutionClaims", "describe_claims", "institutions_sheet"]
@@ -194,7 +195,7 @@ def describe_claims(claims: pd.DataFrame, unclaimed: pd.DataFrame | None) -> str
     total = n_claimed + (0 if unclaimed is None else unclaimed["institution"].nunique())
     sources = sorted({f"{s} {v}".strip() for s, v in zip(claims["source"], claims["vintage"], strict=True)})
     return (
-        f"Public registers: {n_claimed} of {total} institutions claimed {len(claims)} snap point(s) as sites"
+        f"Public registers: {n_claimed} of {total} institutions claimed {counted(len(claims), 'snap point')} as sites"
         + (f" ({'; '.join(sources)})" if sources else "")
         + "; the others had no snap point that looks like an institution's (see the Sites list)."
     )
