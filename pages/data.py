@@ -8,14 +8,11 @@ import streamlit as st
 from ui import data, render, shell, state, uploads
 from vrc_geo.base.decimals import percent_text
 from vrc_geo.base.months import count_months, month_words, period_words
+from vrc_geo.base.plurals import counted
 from vrc_geo.outputs.catalogue import licence_table, source_table
 from vrc_geo.reference.area import AREA
 
 LOADED = "_uploaded_in_use"  # the confirmation, kept while the session uses uploaded files
-
-
-def count_files(n: int) -> str:
-    return f"{n:,} file" if n == 1 else f"{n:,} files"
 
 
 def _file_names(frame: pd.DataFrame) -> pd.DataFrame:
@@ -63,9 +60,9 @@ def police_upload(files) -> None:
     if read is None:
         read = session.results[("police", key)] = read_police(good)
     accepted, refused = len(read.records), len(read.rejects)
-    skipped = f" ({count_files(len(problems))} left out, above)" if problems else ""
+    skipped = f" ({counted(len(problems), 'file')} left out, above)" if problems else ""
     st.success(
-        f"Checked {count_files(len(good))}{skipped}: {accepted + refused:,} rows read, {accepted:,} usable, "
+        f"Checked {counted(len(good), 'file')}{skipped}: {accepted + refused:,} rows read, {accepted:,} usable, "
         f"{refused:,} refused."
     )
     for note in read.notes:
@@ -86,7 +83,7 @@ def police_upload(files) -> None:
         loaded = load_police(sources, wards=wards, keep=False)  # nothing of it written to the cache
         data.use_dataset(loaded)
         st.session_state[LOADED] = (
-            f"Your {count_files(len(good))} {'is' if len(good) == 1 else 'are'} in use for this session: "
+            f"Your {counted(len(good), 'file')} {'is' if len(good) == 1 else 'are'} in use for this session: "
             f"{period_words(loaded.months[0], loaded.months[-1])} "
             f"({count_months(len(loaded.months))}), {len(loaded.in_area):,} records in {AREA.name}. "
             "Every page shows them until you go back to the server data."
@@ -112,7 +109,7 @@ def health_upload(files, dataset) -> None:
         session.results[("health", key, dataset.key)] = read
     kind = "incident records (ISTV-style)" if read.shape == "incidents" else "area counts (HES-style)"
     st.success(
-        f"Checked {count_files(len(paths))} of {kind}: {read.rows_read:,} rows, {len(read.records):,} usable, "
+        f"Checked {counted(len(paths), 'file')} of {kind}: {read.rows_read:,} rows, {len(read.records):,} usable, "
         f"{len(read.rejects):,} refused."
     )
     if len(read.rejects):
@@ -145,7 +142,7 @@ with render.guard():
         rec = dataset.reconciliation
         sources = pd.DataFrame(
             [
-                ("police.uk files", count_files(len(dataset.files))),
+                ("police.uk files", counted(len(dataset.files), "file")),
                 (
                     "Period",
                     f"{period_words(dataset.months[0], dataset.months[-1])} ({count_months(len(dataset.months))})",

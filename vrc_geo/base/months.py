@@ -54,4 +54,6 @@ def day_words(day: date) -> str:
 
 def count_months(n: int) -> str:
     """ "1 month", "5 months": a count of months in a sentence."""
-    return f"{n:,} month" if n == 1 else f"{n:,} months"
+    from .plurals import counted
+
+    return counted(n, "month")
