@@ -36,6 +36,12 @@ TABLE_LABELS = {  # what a patrol plan reads first, so it fits a 1366 px laptop 
     "hotspot_id": "ID",
 }
 KIND_LABELS = {k.key: k.label for k in HOTSPOT_KINDS}
+#: Why a place with a higher ratio can be "not drug-related": the test, not the ratio, decides.
+DRUG_MEANING = (
+    "Yes when drug offences sit closer to this place's violence than chance would put them (the ratio above "
+    "1) and a test of shuffled offence labels finds that unlikely by chance. A place with few records can show "
+    "a high ratio and still not pass."
+)
 #: The ward trend's own test, beside the headline's hot wards (a ward can be one and not the other).
 TREND_MEANING = (
     "Month by month: each month's Gi* against the whole period, then a trend test (emerging hot spot "
@@ -261,7 +267,7 @@ with render.guard():
     render.table(
         plain,
         height=420,
-        meanings={"Trend of its ward": TREND_MEANING},
+        meanings={"Trend of its ward": TREND_MEANING, "Drug-related": DRUG_MEANING},
         column_config={  # rank and place stay in view when the grid scrolls sideways
             "Rank": st.column_config.NumberColumn(pinned=True),
             "Place": st.column_config.TextColumn(pinned=True),

@@ -73,6 +73,7 @@ def test_hotspot_table_speaks_plain_words():
 
     grid = next(json.loads(d.proto.columns) for d in at.dataframe if d.proto.columns and "ID" in d.value.columns)
     assert "a ward can be one and not the other" in grid["Trend of its ward"]["help"]  # beside "0 hot wards"
+    assert "test" in grid["Drug-related"]["help"]  # 3.0 "not drug-related" beside 2.9 "Yes"
 
 
 def test_hotspots_say_how_sure_in_plain_words():
