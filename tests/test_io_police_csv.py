@@ -8,8 +8,9 @@ from vrc_geo.io.police_csv import MAX_LINE, needs_line_parse, parse_by_line, par
 
 
 def test_the_line_check_agrees_with_reading_line_by_line():
-    """The bulk check (blank lines, quotes counted per line) agrees with looking at each line, on random
-    text with carriage returns and blank lines, a blank first line included."""
+    """The bulk check (blank lines, carriage returns inside a line, quotes counted per line) agrees with
+    looking at each line, on random text with carriage returns and blank lines, a blank first line
+    included."""
     rng = np.random.default_rng(3)
     seen = set()
     for _ in range(600):
@@ -17,7 +18,8 @@ def test_the_line_check_agrees_with_reading_line_by_line():
         lines = body.split("\n")
         blank = any(line in ("", "\r") for line in lines[:-1])  # the text after the last line feed ends it
         quotes = any(line.count('"') % 2 for line in lines)
-        expected = blank or quotes
+        lone_return = any(c == "\r" and i + 1 < len(body) and body[i + 1] != "\n" for i, c in enumerate(body))
+        expected = blank or quotes or lone_return
         seen.add((blank, quotes))
         assert needs_line_parse(body.encode("utf-8")) == expected, repr(body)
     assert seen == {(False, False), (False, True), (True, False), (True, True)}
@@ -34,3 +36,14 @@ def test_the_fast_and_the_line_parsers_give_the_same_rows_and_line_numbers():
     assert [c.to_pylist() for c in fast] == [c.to_pylist() for c in slow]
     assert fast_lines.tolist() == slow_lines.tolist() == [*range(2, 1002), 1003]
     assert [(n, why) for n, _, why in fast_bad] == [(n, why) for n, _, why in slow_bad] == [(1002, "malformed")]
+
+
+def test_a_carriage_return_inside_a_line_is_read_line_by_line():
+    """pyarrow ends a row at a lone carriage return: the row after it would take the wrong line number and
+    the broken line would count as two rows. Line by line, it is one malformed row and the next keeps its
+    number; Windows line ends are not lone."""
+    body = b"a,b,c\nd,e\rf,g\nh,i,j\n"
+    assert needs_line_parse(body)
+    assert not needs_line_parse(b"a,b,c\r\nd,e,f\r\n") and not needs_line_parse(b"a,b,c\r")
+    _, lines, bad = parse_by_line(body.decode(), width=3)
+    assert lines.tolist() == [2, 4] and [(n, why) for n, _, why in bad] == [(3, "malformed")]

@@ -19,10 +19,10 @@ MAX_SPAN = 5  # a quoted field may hold line breaks; a record may span at most t
 
 
 def needs_line_parse(body: bytes) -> bool:
-    """Blank lines (the first included) or a line with an odd number of quotes would shift pyarrow's row
-    count; a line over :data:`MAX_LINE` bytes is refused line by line. Found in bulk with numpy (a month
-    has 20,000 lines): a substring search on the text was several times slower, and held the interpreter
-    while other files waited."""
+    """Blank lines (the first included), a carriage return inside a line or a line with an odd number of
+    quotes would shift pyarrow's row count; a line over :data:`MAX_LINE` bytes is refused line by line.
+    Found in bulk with numpy (a month has 20,000 lines): a substring search on the text was several times
+    slower, and held the interpreter while other files waited."""
     raw = np.frombuffer(body, dtype=np.uint8)
     ends = np.flatnonzero(raw == 10)
     gap = np.diff(ends, prepend=-1)  # a line's length plus its line feed
@@ -32,6 +32,9 @@ def needs_line_parse(body: bytes) -> bool:
         blank = (gap == 1) | ((gap == 2) & (raw[np.maximum(ends - 1, 0)] == 13))
         if blank.any():
             return True
+    returns = np.flatnonzero(raw[:-1] == 13)  # a carriage return inside a line: pyarrow ends a row there
+    if (raw[returns + 1] != 10).any():
+        return True
     if body.find(b'"') < 0:
         return False
     line_of_quote = np.searchsorted(ends, np.flatnonzero(raw == 34))
