@@ -136,19 +136,18 @@ def screen_table(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     for column in ("p_value", "buffer_p_value", "wdd_p_value"):  # three decimals, as the answer writes p
         if column in shown.columns:
             shown[column] = [f"{p:.3f}" if pd.notna(p) else "" for p in shown[column]]
-    together = TOGETHER
     if "buffer_effect_pct" in shown.columns:  # the rings are one buffer: its change is the targets' together
         pooled = shown["buffer_effect_pct"][shown["area"] == "All targets together"]
         has_buffer = bool(pooled.notna().any())
         shown["buffer_effect_pct"] = [
-            f"{v:.1f}" if pd.notna(v) else (together if has_buffer and a != "All targets together" else "")
+            f"{v:.1f}" if pd.notna(v) else (TOGETHER if has_buffer and a != "All targets together" else "")
             for v, a in zip(shown["buffer_effect_pct"], shown["area"], strict=True)
         ]
     meanings = {
         **EVALUATION_LABELS,
         "interval": "95 % interval of the change against expected (%), from the untouched places",
         "buffer_effect_pct": EVALUATION_LABELS["buffer_effect_pct"]
-        + f': worked out for the targets together, whose rings make one buffer ("{together}" on each target)',
+        + f': worked out for the targets together, whose rings make one buffer ("{TOGETHER}" on each target)',
     }
     shown = shown[[c for c in SCREEN_HEADERS if c in shown.columns]]
     help_texts = {SCREEN_HEADERS[c]: meanings[c] for c in shown.columns}

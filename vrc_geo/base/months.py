@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from .plurals import counted
+
 __all__ = ["count_months", "day_words", "month_words", "months_in_words", "period_words"]
 
 _LABEL = re.compile(r"(\d{4})-(\d{2})")
@@ -54,6 +56,4 @@ def day_words(day: date) -> str:
 
 def count_months(n: int) -> str:
     """ "1 month", "5 months": a count of months in a sentence."""
-    from .plurals import counted
-
     return counted(n, "month")
